@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# One entry point for people and CI.
+#   ./build.sh            set up: system packages (as root), .venv, the package with test extras
+#   ./build.sh example    set up, then run examples/hello on the embedded default and write a report
+#   ./build.sh test       set up, then run the whole test suite (what .ci/run calls)
+#   ./build.sh bench      set up, install upstream ducktape 0.17.0 in its own venv, run bench/
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+PY=${PYTHON:-python3}
+
+system_packages() {
+  # Tests drive real sshd, iptables, namespaces and Chromium; install what is missing.
+  local need=()
+  command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+  command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+  command -v ssh-keygen >/dev/null 2>&1 || need+=(openssh-client)
+  command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need+=(iptables)
+  command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v ps >/dev/null 2>&1 || need+=(procps)
+  command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+  [ ${#need[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    echo "build.sh: missing system packages: ${need[*]}" >&2
+    echo "hint: sudo apt-get install -y ${need[*]}" >&2
+    return 1
+  fi
+  echo "build.sh: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+}
+
+python_env() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PY" -m venv "$VENV"
+  fi
+  "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+  "$VENV/bin/python" -m pip install -q -e ".[test]"
+}
+
+setup() {
+  system_packages
+  python_env
+}
+
+cmd=${1:-setup}
+shift || true
+case "$cmd" in
+  setup)
+    setup ;;
+  example)
+    setup
+    "$VENV/bin/ducktape" examples/hello "$@"
+    echo "report: $ROOT/results/latest/report.html" ;;
+  test)
+    setup
+    "$VENV/bin/python" -m pytest -q "$@" ;;
+  bench)
+    setup
+    exec "$VENV/bin/python" bench/run_all.py "$@" ;;
+  *)
+    echo "usage: ./build.sh [setup|example|test|bench]" >&2
+    exit 2 ;;
+esac

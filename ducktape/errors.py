@@ -1,0 +1,9 @@
+"""Exceptions that test suites import by path (contract: ducktape.errors)."""
+
+
+class DucktapeError(RuntimeError):
+    """Base of ducktape's own errors."""
+
+
+class TimeoutError(DucktapeError):  # noqa: A001 - the contract name shadows the builtin on purpose
+    """A wait ran out of time; suites catch it as ducktape.errors.TimeoutError."""

@@ -1,0 +1,7 @@
+"""Shared pytest fixtures. Fixture modules live in tests/support/ and are plugged in here."""
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
