@@ -5,3 +5,10 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
+
+pytest_plugins = [
+    "tests.support.netns",     # netns_cluster: a real multi-node namespace cluster with sshd
+    "tests.support.sshd",      # loopback_sshd: one sshd on 127.0.0.1
+    "tests.support.chromium",  # chromium: headless Debian chromium driver
+    "tests.support.suites",    # helpers to write and run small ducktape suites
+]

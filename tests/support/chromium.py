@@ -1,0 +1,1 @@
+"""pytest fixtures (chromium); filled in by its owner."""

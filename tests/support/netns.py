@@ -1,0 +1,1 @@
+"""pytest fixtures (netns); filled in by its owner."""

@@ -1,0 +1,1 @@
+"""pytest fixtures (sshd); filled in by its owner."""

@@ -1,0 +1,1 @@
+"""pytest fixtures (suites); filled in by its owner."""
