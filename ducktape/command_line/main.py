@@ -1,0 +1,172 @@
+"""``ducktape``: parse flags, open the session, load the tests, then collect or hand over to the runner.
+
+Every error about what the user gave ends here as one ``ducktape: <message>`` line (plus ``hint:``)
+on stderr and exit status 2; a traceback is shown only with ``--debug``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import traceback
+from typing import Any
+
+from ducktape.command_line.errors import USAGE_EXIT, UsageError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``ducktape`` command with *argv* (default: sys.argv[1:]); return the exit status."""
+    import click
+
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _main(argv)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as err:
+        _report(err.format_message(), "run 'ducktape --help' for the accepted options", argv, err)
+        return USAGE_EXIT
+    except UsageError as err:
+        _report(err.message, err.hint, argv, err)
+        return USAGE_EXIT
+    except KeyboardInterrupt:
+        print("ducktape: interrupted", file=sys.stderr)
+        return 1
+
+
+def _report(message: str, hint: str | None, argv: list[str], err: BaseException) -> None:
+    if any(len(arg) > 4 and "--debug".startswith(arg) for arg in argv):  # --debug or a prefix such as --deb
+        traceback.print_exception(type(err), err, err.__traceback__, file=sys.stderr)
+    print(f"ducktape: {message}", file=sys.stderr)
+    if hint:
+        print(f"hint: {hint}", file=sys.stderr)
+
+
+def _main(argv: list[str]) -> int:
+    from ducktape.command_line.parse_args import create_ducktape_parser, parse_args
+
+    if not argv:
+        import click
+
+        command = create_ducktape_parser()
+        with click.Context(command, info_name="ducktape") as ctx:
+            print(command.get_help(ctx))
+        return 0
+    args = parse_args(argv)
+    if args["version"]:
+        from ducktape.utils.util import ducktape_version
+
+        print(ducktape_version())
+        return 0
+    injected_args = parse_parameters(args.get("parameters"))
+    args["globals"] = get_user_defined_globals(args.get("globals"))
+    session_context, session_logger = open_session(args)
+    try:
+        return _load_and_run(args, injected_args, session_context, session_logger)
+    finally:
+        from ducktape.tests.loggermaker import close_logger
+
+        close_logger(session_logger)
+
+
+def _load_and_run(args: dict, injected_args: dict | None, session_context, session_logger) -> int:
+    from ducktape.tests.loader import TestLoader
+
+    loader = TestLoader(session_context, session_logger, repeat=args["repeat"], injected_args=injected_args,
+                        subset=args["subset"], subsets=args["subsets"],
+                        historical_report=args["historical_report"])
+    tests = loader.load(args["test_path"], excluded_test_symbols=args["exclude"])
+    session_logger.info("Discovered %d tests to run", len(tests))
+    if args["collect_only"]:
+        from ducktape.command_line.collect import print_collected
+
+        print_collected(tests, args["collect_format"])
+        return 0
+    if args["collect_num_nodes"]:
+        print(sum(test.expected_num_nodes for test in tests))
+        return 0
+    tests = sample_tests(tests, args.get("sample"))
+    from ducktape.tests.session_run import run_session
+
+    return run_session(args, session_context, session_logger, tests)
+
+
+def parse_parameters(text: str | None) -> dict | None:
+    """``--parameters``: a JSON object of keyword arguments, or None."""
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise UsageError(f"--parameters is not valid JSON: {err}: {text!r}",
+                         hint='--parameters \'{"x": 1, "y": "a"}\'') from None
+    if not isinstance(value, dict):
+        raise UsageError(f"--parameters must be a JSON object, got {type(value).__name__}: {text!r}",
+                         hint='--parameters \'{"x": 1}\'')
+    return value
+
+
+def get_user_defined_globals(globals_str: str | None):
+    """``--globals``: a JSON object inline or in a file, as an immutable dict (empty when absent)."""
+    from ducktape.utils.persistence import make_dict
+
+    if globals_str is None:
+        return make_dict()
+    source = f"--globals {globals_str!r}"
+    if os.path.isfile(globals_str):
+        source = f"globals file {globals_str}"
+        try:
+            with open(globals_str) as fp:
+                text = fp.read()
+        except OSError as err:
+            raise UsageError(f"cannot read {source}: {err}") from None
+    else:
+        text = globals_str
+    try:
+        value = json.loads(text)
+    except ValueError as err:
+        raise UsageError(f"{source} is neither valid JSON nor a path to a JSON file: {err}",
+                         hint='--globals \'{"key": "value"}\' or --globals path/to/globals.json') from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{source} must hold a JSON object, not {type(value).__name__}",
+                         hint='--globals \'{"key": "value"}\'')
+    return make_dict(**value)
+
+
+def open_session(args: dict[str, Any]):
+    """Allocate the session id and directory, build the SessionContext and the session logger."""
+    from ducktape.command_line.defaults import ConsoleDefaults
+    from ducktape.tests.session import (
+        SessionContext,
+        SessionLoggerMaker,
+        allocate_session,
+    )
+
+    try:
+        session_id, results_dir = allocate_session(ConsoleDefaults.SESSION_ID_FILE, args["results_root"])
+    except OSError as err:
+        raise UsageError(f"cannot create the session directory under --results-root {args['results_root']!r}: "
+                         f"{err}") from None
+    session_context = SessionContext(session_id=session_id, results_dir=results_dir, **args)
+    session_logger = SessionLoggerMaker(session_context).logger
+    if args.get("collect_only") and args.get("collect_format") == "json":
+        for handler in session_logger.handlers:
+            if getattr(handler, "stream", None) is sys.stdout:
+                handler.setStream(sys.stderr)  # keep stdout pure JSON
+    for key, value in args.items():
+        session_logger.debug("Configuration: %s=%s", key, value)
+    return session_context, session_logger
+
+
+def sample_tests(tests: list, sample: int | None) -> list:
+    """``--sample N``: N tests at random (all of them when N is not smaller than the list)."""
+    if sample is None:
+        return tests
+    if sample < 0:
+        raise UsageError(f"--sample must not be negative, got {sample}")
+    if sample >= len(tests):
+        print(f"sample size {sample} greater than number of tests {len(tests)}; running all tests")
+        return tests
+    print(f"Running a sample of {sample} tests")
+    return random.sample(tests, sample)

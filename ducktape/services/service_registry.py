@@ -1,0 +1,104 @@
+"""ServiceRegistry: the services a test constructed, in registration order.
+
+The runner uses it to stop, clean and free everything a test started, whatever
+the test did. Each ``*_all`` step tries every service, logs each failure on the
+service's logger and returns the failures, so one broken service never stops the
+others' teardown. Only Ctrl-C is re-raised, after every service was tried.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServiceFailure:
+    """One service that failed one teardown step."""
+
+    service: str
+    action: str
+    error: BaseException
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.service}: {type(self.error).__name__}: {self.error}"
+
+
+class ServiceRegistry:
+    """Ordered collection of services keyed by object identity."""
+
+    def __init__(self, enable_jvm_logs: bool = False) -> None:
+        self._services: dict[int, object] = {}
+        self._nodes: dict[int, list[str]] = {}
+        self._jvm_logger = None
+        if enable_jvm_logs:
+            from ducktape.jvm_logging import JVMLogger
+
+            self._jvm_logger = JVMLogger()
+
+    def __contains__(self, item) -> bool:
+        return id(item) in self._services
+
+    def __iter__(self) -> Iterator:
+        return iter(list(self._services.values()))
+
+    def __repr__(self) -> str:
+        return repr(list(self._services.values()))
+
+    def append(self, service) -> None:
+        if self._jvm_logger is not None:
+            self._jvm_logger.enable_for_service(service)
+        self._services[id(service)] = service
+        self._nodes[id(service)] = [str(n.account) for n in service.nodes]
+
+    def to_json(self) -> list[dict]:
+        return [service.to_json() for service in self._services.values()]
+
+    def stop_all(self) -> list[ServiceFailure]:
+        """Stop every service, last registered first (consumers before the brokers they read)."""
+        return self._fan_out("stop", reversed(list(self._services.values())), lambda s: s.stop())
+
+    def clean_all(self) -> list[ServiceFailure]:
+        """Clean every service, in registration order. Call after stop_all."""
+        return self._fan_out("clean", list(self._services.values()), lambda s: s.clean())
+
+    def free_all(self) -> list[ServiceFailure]:
+        """Return every service's nodes to the cluster, then forget the services."""
+        try:
+            return self._fan_out("free", list(self._services.values()), lambda s: s.free())
+        finally:
+            self._services.clear()
+            self._nodes.clear()
+
+    def errors(self) -> str:
+        """Errors the services recorded themselves (e.g. failed background workers)."""
+        return "\n\n".join(
+            f"{service.who_am_i()}: {service.error}"
+            for service in self._services.values()
+            if getattr(service, "error", None)
+        )
+
+    @staticmethod
+    def _fan_out(action: str, services, step) -> list[ServiceFailure]:
+        failures: list[ServiceFailure] = []
+        interrupt: KeyboardInterrupt | None = None
+        for service in services:
+            try:
+                step(service)
+            except BaseException as err:  # noqa: BLE001 - every service must be tried
+                if isinstance(err, KeyboardInterrupt):
+                    interrupt = err
+                service.logger.warning("Error %s service %s: %s: %s", _ING[action], service, type(err).__name__, err)
+                failures.append(ServiceFailure(_who(service), action, err))
+        if interrupt is not None:
+            raise interrupt
+        return failures
+
+
+_ING = {"stop": "stopping", "clean": "cleaning", "free": "freeing"}
+
+
+def _who(service) -> str:
+    try:
+        return service.who_am_i()
+    except Exception:  # noqa: BLE001 - naming must not hide the real failure
+        return type(service).__name__

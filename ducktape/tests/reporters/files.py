@@ -1,0 +1,133 @@
+"""Reporters that write the session files: session.json, report.txt/json/xml/html, rerun-failed.yml.
+
+``session.json`` is written when the session starts, so a run killed with SIGKILL
+can still be rebuilt (``ducktape-report rebuild``). ``report.txt`` gets one append
+per finished test; the whole-file reports are rendered once, at session end or
+on interrupt, never after every test.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import ducktape
+from ducktape.tests.reporters.base import Reporter, write_atomic
+from ducktape.tests.reporters.junit import junit_string
+from ducktape.tests.reporters.rerun import RERUN_FILE, failed_symbols, rerun_suite_text
+from ducktape.tests.reporters.text import (
+    DEFAULT_SEPARATOR_WIDTH,
+    summary_string,
+    test_block,
+)
+
+SESSION_FILE = "session.json"
+
+
+def _dumps(value, **kwargs) -> str:
+    from ducktape.tests.result import dumps
+
+    return dumps(value, **kwargs)
+
+
+class SessionRecordReporter(Reporter):
+    """Writes ``session.json``: session context, start time, expected count, cluster size."""
+
+    def session_started(self, session_context, expected_count: int, **info) -> None:
+        super().session_started(session_context, expected_count, **info)
+        self.record = {
+            "ducktape_version": ducktape.__version__,
+            "session_context": session_context.to_json(),
+            "start_time": time.time(),
+            "stop_time": -1,
+            "expected_test_count": expected_count,
+            "cluster_num_nodes": info.get("cluster_size"),
+            "interrupted": None,
+        }
+        self._write()
+
+    def session_finished(self, results, interrupted: bool = False) -> None:
+        record = getattr(self, "record", None)
+        if record is None:
+            return
+        record.update(
+            start_time=results.start_time if results.start_time >= 0 else record["start_time"],
+            stop_time=results.stop_time if results.stop_time >= 0 else time.time(),
+            cluster_num_nodes=results.cluster_num_nodes,
+            interrupted=bool(interrupted),
+            client_status={str(k): v for k, v in results.client_status.items()},
+        )
+        self._write()
+
+    def _write(self) -> None:
+        self.session_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.session_dir / SESSION_FILE, _dumps(self.record, sort_keys=True, indent=2))
+
+
+class TextFileReporter(Reporter):
+    """``report.txt``: a running list while tests finish, the full summary at the end."""
+
+    width = DEFAULT_SEPARATOR_WIDTH
+
+    def session_started(self, session_context, expected_count: int, **info) -> None:
+        super().session_started(session_context, expected_count, **info)
+        header = [
+            "=" * self.width,
+            "SESSION REPORT (IN PROGRESS)",
+            f"ducktape version: {ducktape.__version__}",
+            f"session_id:       {session_context.session_id}",
+            f"tests expected:   {expected_count}",
+            "=" * self.width,
+        ]
+        self.session_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.session_dir / "report.txt", "\n".join(header))
+
+    def test_finished(self, result) -> None:
+        with open(self.session_dir / "report.txt", "a", encoding="utf-8") as out:
+            out.write("\n" + test_block(result, self.width))
+
+    def session_finished(self, results, interrupted: bool = False) -> None:
+        write_atomic(self.session_dir / "report.txt", summary_string(results, self.width))
+
+
+class JsonFileReporter(Reporter):
+    """``report.json``: the session report of contract 7.4."""
+
+    def session_finished(self, results, interrupted: bool = False) -> None:
+        text = _dumps(results.to_json(), sort_keys=True, indent=2, separators=(",", ": "))
+        write_atomic(self.session_dir / "report.json", text)
+
+
+class JUnitFileReporter(Reporter):
+    """``report.xml``: JUnit XML for CI servers."""
+
+    def session_finished(self, results, interrupted: bool = False) -> None:
+        write_atomic(self.session_dir / "report.xml", junit_string(results))
+
+
+class HtmlReporter(Reporter):
+    """``report.html`` for the session, then the results root's ``index.html``."""
+
+    def __init__(self, session_context, results_root: Path | None = None) -> None:
+        super().__init__(session_context)
+        self.results_root = Path(results_root) if results_root else self.session_dir.parent
+
+    def session_finished(self, results, interrupted: bool = False) -> None:
+        from ducktape.tests.html_report import write_html_report, write_results_index
+
+        report = json.loads(_dumps(results.to_json()))
+        if self.expected_count is not None:
+            report["expected_test_count"] = self.expected_count
+        write_html_report(self.session_dir, report)
+        write_results_index(self.results_root)
+
+
+class RerunFailedReporter(Reporter):
+    """``rerun-failed.yml``, only when something failed: ``ducktape <it>`` reruns the failures."""
+
+    def session_finished(self, results, interrupted: bool = False) -> None:
+        path = self.session_dir / RERUN_FILE
+        if failed_symbols(results):
+            write_atomic(path, rerun_suite_text(self.session_context.session_id, results))
+        elif path.exists():
+            path.unlink()

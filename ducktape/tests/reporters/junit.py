@@ -1,0 +1,68 @@
+"""JUnit XML for a session (contract 7.5), as Jenkins and GitHub test-report actions read it."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+# Characters XML 1.0 cannot carry at all (e.g. ANSI escapes in a captured error text).
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+# Statuses reported as <skipped/>: ignored tests and the ok-to-fail outcomes.
+_SKIPPED = ("ignore", "opass", "ofail")
+
+
+def junit_tree(results) -> ET.Element:
+    """``<testsuites>`` with one ``<testsuite>`` per module and one ``<testcase>`` per result."""
+    suites: dict[str, list] = {}
+    for result in results:
+        suites.setdefault(result.module_name, []).append(result)
+    total = sum(1 for r in results if str(r.test_status) in ("pass", "fail", "ignore", "flaky"))
+    root = ET.Element("testsuites", attrib={
+        "name": "ducktape",
+        "time": str(results.run_time_seconds),
+        "tests": str(total),
+        "disabled": "0",
+        "errors": "0",
+        "failures": str(results.num_failed),
+    })
+    for module_name, members in suites.items():
+        suite = ET.SubElement(root, "testsuite", attrib={
+            "name": module_name,
+            "tests": str(len(members)),
+            "disabled": "0",
+            "errors": "0",
+            "failures": str(sum(1 for r in members if str(r.test_status) == "fail")),
+            "skipped": str(sum(1 for r in members if str(r.test_status) in _SKIPPED)),
+        })
+        for result in members:
+            _testcase(suite, module_name, result)
+    return root
+
+
+def _testcase(suite: ET.Element, module_name: str, result) -> None:
+    prefix = f"{module_name}.{result.cls_name}."
+    name = result.test_id.removeprefix(prefix)
+    case = ET.SubElement(suite, "testcase", attrib={
+        "name": xml_text(name),
+        "classname": result.cls_name,
+        "time": str(result.run_time_seconds),
+        "status": str(result.test_status),
+        "assertions": "",
+    })
+    status = str(result.test_status)
+    if status == "fail":
+        lines = (result.summary or "").splitlines()
+        failure = ET.SubElement(case, "failure", attrib={"message": xml_text(lines[0] if lines else "")})
+        failure.text = xml_text(result.summary)
+    elif status in _SKIPPED:
+        ET.SubElement(case, "skipped")
+
+
+def junit_string(results) -> str:
+    """The ``report.xml`` text."""
+    return ET.tostring(junit_tree(results), encoding="unicode")
+
+
+def xml_text(text: str) -> str:
+    """*text* without the characters XML 1.0 forbids, so the file always parses."""
+    return _NOT_XML.sub("?", text or "")

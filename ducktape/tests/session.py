@@ -1,0 +1,117 @@
+"""The session: its context (flags every test sees), its logger, its id and results directory."""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from typing import Any
+
+from ducktape.command_line.defaults import ConsoleDefaults
+from ducktape.tests.loggermaker import LoggerMaker
+
+
+class SessionContext:
+    """Session-wide settings shared by every test of one ``ducktape`` run. Unknown kwargs are ignored."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.session_id = kwargs["session_id"]
+        self.results_dir = os.path.abspath(kwargs["results_dir"])
+        self.debug = kwargs.get("debug", False)
+        self.compress = kwargs.get("compress", False)
+        self.nested_result_dirs = kwargs.get("nested_result_dirs", False)
+        self.exit_first = kwargs.get("exit_first", False)
+        self.no_teardown = kwargs.get("no_teardown", False)
+        self.max_parallel = kwargs.get("max_parallel", 1)
+        self.default_expected_num_nodes = kwargs.get("default_num_nodes", None)
+        self.fail_bad_cluster_utilization = kwargs.get("fail_bad_cluster_utilization")
+        self.fail_greedy_tests = kwargs.get("fail_greedy_tests", False)
+        self.ignore_node_type = kwargs.get("ignore_node_type", False)
+        self.test_runner_timeout = kwargs.get("test_runner_timeout")
+        self.enable_jvm_logs = kwargs.get("enable_jvm_logs", False)
+        self.test_timeout = kwargs.get("test_timeout")
+        self.collect_logs = kwargs.get("collect_logs")
+        self._globals = kwargs.get("globals")
+
+    @property
+    def globals(self):
+        """User globals (an immutable dict); empty when ``--globals`` was not given."""
+        if self._globals is None:
+            from ducktape.utils.persistence import make_dict
+
+            return make_dict()
+        return self._globals
+
+    def to_json(self) -> dict:
+        return self.__dict__
+
+
+class SessionLoggerMaker(LoggerMaker):
+    """The driver's logger: session_log.info/.debug in the session dir, and stdout."""
+
+    def __init__(self, session_context: SessionContext) -> None:
+        super().__init__(session_context.session_id + ".session_logger")
+        self.log_dir = session_context.results_dir
+        self.debug = session_context.debug
+
+    def configure_logger(self) -> None:
+        if self.configured:
+            return
+        self._logger.setLevel(logging.DEBUG)
+        formatter = logging.Formatter(ConsoleDefaults.SESSION_LOG_FORMATTER)
+        handlers = [
+            (logging.FileHandler(os.path.join(self.log_dir, "session_log.info")), logging.INFO),
+            (logging.FileHandler(os.path.join(self.log_dir, "session_log.debug")), logging.DEBUG),
+            (logging.StreamHandler(sys.stdout), logging.DEBUG if self.debug else logging.INFO),
+        ]
+        for handler, level in handlers:
+            handler.setLevel(level)
+            handler.setFormatter(formatter)
+            self._logger.addHandler(handler)
+
+
+def _next_id(previous: str | None) -> str:
+    """The id after *previous*: same day +1, else today's 001."""
+    today = time.strftime("%Y-%m-%d")
+    if previous and previous[:10] == today:
+        try:
+            return f"{today}--{int(previous[12:]) + 1:03d}"
+        except ValueError:
+            pass
+    return f"{today}--001"
+
+
+def generate_session_id(session_id_file: str) -> str:
+    """Read the last id from *session_id_file*, write and return the next one."""
+    previous = None
+    if os.path.isfile(session_id_file):
+        with open(session_id_file) as fp:
+            previous = fp.read().strip()
+    session_id = _next_id(previous)
+    with open(session_id_file, "w") as fp:
+        fp.write(session_id)
+    return session_id
+
+
+def generate_results_dir(results_root: str, session_id: str) -> str:
+    """Absolute path of the session's results directory."""
+    return os.path.join(os.path.abspath(results_root), session_id)
+
+
+def allocate_session(session_id_file: str, results_root: str) -> tuple[str, str]:
+    """Pick the next session id and create its results dir atomically (safe for concurrent runs).
+
+    The directory is created with a single mkdir; when another run got there first we move on to the
+    next id instead of sharing a directory.
+    """
+    os.makedirs(os.path.dirname(session_id_file) or ".", exist_ok=True)
+    os.makedirs(os.path.abspath(results_root), exist_ok=True)
+    session_id = generate_session_id(session_id_file)
+    for _ in range(1000):
+        results_dir = generate_results_dir(results_root, session_id)
+        try:
+            os.mkdir(results_dir)
+            return session_id, results_dir
+        except FileExistsError:
+            session_id = generate_session_id(session_id_file)
+    raise FileExistsError(f"no free session directory under {results_root}")

@@ -1,0 +1,76 @@
+"""Our session reports against upstream 0.17.0's, on a session directory upstream wrote.
+
+``ducktape-report rebuild`` reads upstream's per-test report.json files; the rebuilt
+report.xml must equal upstream's byte for byte, report.json must carry the same
+keys and values, and report.txt must differ only by the FLAKY summary we add.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ducktape.tests.report_cli import main
+
+UPSTREAM = Path(__file__).parent / "data" / "results" / "upstream_session"
+ADDED_PER_TEST = {"nodes", "test_index", "file_name"}
+
+
+@pytest.fixture
+def rebuilt(tmp_path):
+    session_dir = tmp_path / "2026-11-21--001"
+    shutil.copytree(UPSTREAM, session_dir)
+    for name in ("report.txt", "report.xml", "rerun-failed.yml"):
+        (session_dir / name).unlink()
+    assert main(["rebuild", str(session_dir)]) == 0
+    return session_dir
+
+
+def test_report_xml_is_byte_identical(rebuilt):
+    assert (rebuilt / "report.xml").read_bytes() == (UPSTREAM / "report.xml").read_bytes()
+
+
+def test_report_json_has_upstream_keys_values_and_order(rebuilt):
+    ours = json.loads((rebuilt / "report.json").read_text())
+    theirs = json.loads((UPSTREAM / "report.json").read_text())
+    assert list(ours) == list(theirs)
+    assert {k: v for k, v in ours.items() if k != "results"} == {k: v for k, v in theirs.items() if k != "results"}
+    for mine, upstream in zip(ours["results"], theirs["results"]):
+        assert set(mine) - set(upstream) == ADDED_PER_TEST
+        for key, value in upstream.items():
+            if key in ("results_dir", "base_results_dir"):
+                assert mine[key].startswith(str(rebuilt) + "/") and mine[key].endswith(value[-12:])
+            else:
+                assert mine[key] == value, key
+
+
+def test_report_txt_differs_only_by_the_flaky_summary(rebuilt):
+    ours = (rebuilt / "report.txt").read_text().splitlines()
+    theirs = (UPSTREAM / "report.txt").read_text().splitlines()
+    flaky = ours.index("status:     FLAKY")
+    end = ours.index("-" * 100, flaky)
+    assert ours[flaky + 2:flaky + 5] == ["", "", "    run 1 summary:"]
+    assert ours[:flaky + 2] + ours[end:] == theirs
+
+
+def test_per_test_files_match_upstream(tmp_path):
+    from ducktape.tests.result import TestResult
+
+    for report in UPSTREAM.glob("TinyTest/**/report.json"):
+        d = json.loads(report.read_text())
+        relative = report.parent.relative_to(UPSTREAM)
+        d["results_dir"], d["base_results_dir"] = str(tmp_path / relative), str(tmp_path)
+        result = TestResult.from_json(d)
+        result.report()
+        mine = tmp_path / relative
+        if d["test_status"] != "FLAKY":
+            assert (mine / "report.txt").read_text() == (report.parent / "report.txt").read_text()
+        if (report.parent / "data.json").exists():
+            assert (mine / "data.json").read_text() == (report.parent / "data.json").read_text()
+        else:
+            assert not (mine / "data.json").exists()
+        written = json.loads((mine / "report.json").read_text())
+        assert set(written) - set(json.loads(report.read_text())) == ADDED_PER_TEST
+        assert list(written) == sorted(written)
