@@ -190,7 +190,9 @@ class TestLoader:
         """Test files under *directory*, taken only from directories that have an __init__.py."""
         files = []
         for pwd, dirs, names in os.walk(directory):
-            dirs.sort()
+            # A walk never enters hidden dirs, caches or virtualenvs: their test files are
+            # other projects' (and a broken import is an error here, unlike upstream).
+            dirs[:] = sorted(d for d in dirs if not _skip_dir(os.path.join(pwd, d)))
             if "__init__.py" in names:
                 files.extend(os.path.abspath(os.path.join(pwd, n)) for n in sorted(names) if self._is_test_file(n))
         return files
@@ -335,3 +337,10 @@ def _import_failure(file_path: str, err: BaseException | None) -> LoaderExceptio
                           hint="fix the module or leave it out of the test paths; --debug shows the traceback")
     exc.__cause__ = err
     return exc
+
+
+def _skip_dir(path: str) -> bool:
+    """True for directories a directory walk should not enter."""
+    name = os.path.basename(path)
+    return (name.startswith(".") or name in ("__pycache__", "node_modules", "site-packages")
+            or os.path.exists(os.path.join(path, "pyvenv.cfg")))
