@@ -1,0 +1,246 @@
+"""Write the self-contained HTML report: ``report.html`` per session and ``index.html`` per results root.
+
+Each page is one file: the CSS and JS from ``ducktape/templates/report/`` are inlined, the results
+are embedded as JSON in a non-executed script tag, and a Content-Security-Policy forbids every
+request to another host. The page renders the data with DOM APIs only (never ``innerHTML``), so
+whatever a test writes into its id, parameters or error text stays text. Deciding *what* a test
+result is belongs to ``tests/result``; this module only shapes the session report for the page.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
+MAX_FILES_PER_TEST = 200
+INDEX_SESSIONS = 20
+INDEX_CACHE = ".ducktape-index-cache.json"
+REPORT_SCRIPTS = ("common.js", "timeline.js", "details.js", "report.js")  # one inline script, in this order
+INDEX_SCRIPTS = ("common.js", "index.js")
+STATUS_KEYS = {
+    "PASS": "num_passed", "FAIL": "num_failed", "IGNORE": "num_ignored",
+    "FLAKY": "num_flaky", "OPASS": "num_opassed", "OFAIL": "num_ofailed",
+}
+
+
+def write_html_report(session_dir: Path, report: dict) -> Path:
+    """Write ``<session_dir>/report.html`` from the session ``report.json`` dict; return its path."""
+    session_dir = Path(session_dir)
+    payload = {"session": _session_view(report), "tests": _tests_view(session_dir, report)}
+    title = f"ducktape report {payload['session']['id']}"
+    return _write_page(session_dir / "report.html", REPORT_SCRIPTS, title, payload)
+
+
+def write_results_index(results_root: Path) -> Path:
+    """Write ``<results_root>/index.html`` listing every session found there; return its path."""
+    results_root = Path(results_root)
+    sessions = _load_index_summaries(results_root)
+    sessions.sort(key=lambda s: (s["start"] or 0, s["dir"]), reverse=True)
+    payload = {"root": str(results_root), **_history_view(sessions)}
+    return _write_page(results_root / "index.html", INDEX_SCRIPTS, "ducktape results", payload)
+
+
+def _history_view(sessions: list[dict]) -> dict:
+    """Sessions without their per-test maps, plus one status column per recent session.
+
+    Test ids are listed once; each recent session carries a list of statuses aligned with them
+    ("" where it did not run the test), so the page stays small with many sessions and tests.
+    """
+    recent = sessions[:INDEX_SESSIONS]
+    ids = sorted({test_id for s in recent for test_id in s["tests"]})
+    listed = []
+    for number, s in enumerate(sessions):
+        row = {key: value for key, value in s.items() if key != "tests"}
+        row["total"] = len(s["tests"])
+        if number < INDEX_SESSIONS:
+            row["statuses"] = [s["tests"].get(test_id, "") for test_id in ids]
+        listed.append(row)
+    return {"sessions": listed, "test_ids": ids, "recent": len(recent)}
+
+
+# ----------------------------------------------------------------------------------------------
+# page assembly
+
+
+def _write_page(path: Path, script_names: tuple[str, ...], title: str, payload: dict) -> Path:
+    """Inline CSS, JS and data into the page template and write it atomically."""
+    script = "\n".join((TEMPLATE_DIR / name).read_text(encoding="utf-8") for name in script_names)
+    page = (TEMPLATE_DIR / "report.html").read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    parts = {
+        "__TITLE__": html.escape(title),
+        "__SCRIPT_HASH__": f"'sha256-{digest}'",
+        "/*__CSS__*/": (TEMPLATE_DIR / "report.css").read_text(encoding="utf-8"),
+        "__DATA__": embed_json(payload),
+        "/*__SCRIPT__*/": script,
+    }
+    # One pass over the template only, so marker-like text inside the data is never replaced.
+    page = re.sub("|".join(re.escape(marker) for marker in parts), lambda m: parts[m.group(0)], page)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def embed_json(value: Any) -> str:
+    """JSON text that is inert inside a ``<script>`` element: no ``<`` can close the tag or open a comment."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    return text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+# ----------------------------------------------------------------------------------------------
+# session report
+
+
+def _session_view(report: dict) -> dict:
+    """The session-level facts shown in the header and summary."""
+    ctx = report.get("session_context") or {}
+    counts = {status: report.get(key, 0) or 0 for status, key in STATUS_KEYS.items()}
+    command = ctx.get("command_line") or ctx.get("cmdline") or ctx.get("argv")
+    if isinstance(command, (list, tuple)):
+        command = " ".join(str(part) for part in command)
+    return {
+        "id": str(ctx.get("session_id") or Path(str(ctx.get("results_dir") or "session")).name),
+        "version": report.get("ducktape_version"),
+        "start": _num(report.get("start_time")),
+        "stop": _num(report.get("stop_time")),
+        "duration": _num(report.get("run_time_seconds")),
+        "counts": counts,
+        "expected": report.get("expected_test_count") or ctx.get("expected_test_count"),
+        "cluster_num_nodes": report.get("cluster_num_nodes"),
+        "utilization": _num(report.get("cluster_utilization")),
+        "parallelism": _num(report.get("parallelism")),
+        "command": command,
+        "results_dir": ctx.get("results_dir"),
+    }
+
+
+def _tests_view(session_dir: Path, report: dict) -> list[dict]:
+    """One compact dict per test result, with the files found in its directory."""
+    rows = []
+    for number, result in enumerate(report.get("results") or []):
+        rel = _relative_dir(session_dir, result)
+        rows.append({
+            "k": number,
+            "id": str(result.get("test_id", "")),
+            "mod": str(result.get("module_name") or ""),
+            "cls": str(result.get("cls_name") or ""),
+            "fn": str(result.get("function_name") or ""),
+            "st": str(result.get("test_status", "")).upper(),
+            "s": _num(result.get("start_time")),
+            "e": _num(result.get("stop_time")),
+            "d": _num(result.get("run_time_seconds")),
+            "a": result.get("injected_args"),
+            "n": [str(node) for node in result.get("nodes") or []],
+            "nu": result.get("nodes_used"),
+            "na": result.get("nodes_allocated"),
+            "m": result.get("summary") or "",
+            "desc": result.get("description") or "",
+            "data": result.get("data"),
+            "svc": result.get("services") or [],
+            "dir": rel,
+            "f": _list_files(session_dir / rel) if rel is not None else [],
+        })
+    return rows
+
+
+def _relative_dir(session_dir: Path, result: dict) -> str | None:
+    """The test's directory relative to the session dir, as a posix path without trailing slash."""
+    rel = result.get("relative_results_dir")
+    if not rel and result.get("results_dir"):
+        try:
+            rel = os.path.relpath(str(result["results_dir"]), str(session_dir))
+        except ValueError:
+            return None
+    if not rel:
+        return None
+    rel = Path(str(rel)).as_posix().strip("/")
+    return None if rel.startswith("..") else rel
+
+
+def _list_files(test_dir: Path) -> list[str]:
+    """Files under a test directory (relative posix paths, sorted), at most MAX_FILES_PER_TEST."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(test_dir):
+        dirs.sort()
+        base = Path(root).relative_to(test_dir)
+        for name in sorted(files):
+            found.append((base / name).as_posix())
+            if len(found) >= MAX_FILES_PER_TEST:
+                return found
+    return found
+
+
+def _num(value: Any) -> float | None:
+    """A finite float, or None for missing/unset values (upstream writes -1 for unset times)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) and value >= 0 else None
+
+
+# ----------------------------------------------------------------------------------------------
+# results index
+
+
+def _load_index_summaries(results_root: Path) -> list[dict]:
+    """A summary of each session dir under the root, reusing a cache keyed by report.json's stat."""
+    cache_path = results_root / INDEX_CACHE
+    try:
+        cache = json.loads(cache_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cache = {}
+    fresh: dict[str, dict] = {}
+    summaries = []
+    for entry in sorted(os.scandir(results_root), key=lambda e: e.name):
+        if entry.is_symlink() or not entry.is_dir():
+            continue
+        report_path = Path(entry.path) / "report.json"
+        try:
+            stat = report_path.stat()
+        except OSError:
+            continue
+        stamp = [stat.st_mtime_ns, stat.st_size]
+        cached = cache.get(entry.name) if isinstance(cache, dict) else None
+        if isinstance(cached, dict) and cached.get("stamp") == stamp:
+            summary = cached["summary"]
+        else:
+            summary = _session_summary(entry.name, report_path)
+            if summary is None:
+                continue
+        fresh[entry.name] = {"stamp": stamp, "summary": summary}
+        summaries.append(summary)
+    try:
+        tmp = cache_path.with_name(f"{cache_path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(fresh), encoding="utf-8")
+        os.replace(tmp, cache_path)
+    except OSError:
+        pass
+    return summaries
+
+
+def _session_summary(dir_name: str, report_path: Path) -> dict | None:
+    """What the index needs from one session's report.json; None when it is unreadable."""
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict):
+        return None
+    view = _session_view(report)
+    tests: dict[str, str] = {}
+    for result in report.get("results") or []:
+        test_id = str(result.get("test_id", ""))
+        status = str(result.get("test_status", "")).upper()
+        if tests.get(test_id) != "FAIL":
+            tests[test_id] = status
+    return {
+        "dir": dir_name, "id": view["id"], "start": view["start"], "duration": view["duration"],
+        "counts": view["counts"], "version": view["version"], "tests": tests,
+    }
