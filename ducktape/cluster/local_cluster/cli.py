@@ -1,0 +1,126 @@
+"""`ducktape-cluster up | down | status`: the console face of `lifecycle`.
+
+This module alone prints and chooses exit codes: 0 done, 1 the machine refused
+(a command failed), 2 bad input or missing prerequisites (one line + `hint:`).
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from ducktape.cluster.local_cluster.errors import LocalClusterError
+from ducktape.command_line.errors import USAGE_EXIT, UsageError
+
+DEFAULT_NAME = "ducktape"
+DEFAULT_CLUSTER_FILE = Path(".ducktape") / "cluster.json"
+PROG = "ducktape-cluster"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Run a local multi-node cluster of Linux namespaces, each node with its own sshd."""
+
+
+@cli.command()
+@click.option("--nodes", "-n", "node_count", type=int, required=True, help="number of nodes")
+@click.option("--name", default=DEFAULT_NAME, show_default=True, help="cluster name (several may coexist)")
+@click.option("--cluster-file", type=click.Path(path_type=Path), default=DEFAULT_CLUSTER_FILE,
+              show_default=True, help="where to write the cluster JSON for `ducktape --cluster-file`")
+def up(node_count: int, name: str, cluster_file: Path) -> None:
+    """Create NAME with --nodes nodes and write its cluster file."""
+    from ducktape.cluster.local_cluster import lifecycle
+
+    _preflight()
+    began = time.monotonic()
+    state = lifecycle.up(name, node_count, cluster_file)
+    click.echo(f"cluster {state.name}: {len(state.nodes)} nodes on {state.subnet} "
+               f"(host {state.host_ip}, bridge {state.bridge}), up in {time.monotonic() - began:.1f}s")
+    for node in state.nodes:
+        click.echo(f"  {node.hostname}  {node.ip}")
+    click.echo(f"cluster file: {state.cluster_file}")
+    click.echo(f"ssh: ssh -F {state.state_dir}/ssh_config {state.nodes[0].hostname}")
+
+
+@cli.command()
+@click.option("--name", default=None, help=f"cluster to remove [default: the --cluster-file's, else {DEFAULT_NAME}]")
+@click.option("--cluster-file", type=click.Path(path_type=Path), default=None,
+              help="find the cluster by the file `up` wrote")
+def down(name: str | None, cluster_file: Path | None) -> None:
+    """Remove a cluster: processes, namespaces, links, firewall rules, files. Safe to repeat."""
+    from ducktape.cluster.local_cluster import lifecycle
+    from ducktape.cluster.local_cluster.lookup import name_for_cluster_file
+
+    _preflight()
+    if name is None and cluster_file is not None:
+        name = name_for_cluster_file(cluster_file)
+        if name is None:
+            click.echo(f"cluster file {cluster_file} is gone and no cluster claims it: nothing to remove")
+            return
+    report = lifecycle.down(name or DEFAULT_NAME)
+    if report.existed:
+        click.echo(f"cluster {report.name}: removed ({len(report.netns)} namespaces, {len(report.killed)} processes)")
+    else:
+        click.echo(f"cluster {report.name}: nothing to remove")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="print machine-readable JSON")
+def status(as_json: bool) -> None:
+    """List clusters on this host and whether each node is alive."""
+    from ducktape.cluster.local_cluster import lifecycle
+
+    _preflight()
+    clusters = lifecycle.status()
+    if as_json:
+        click.echo(json.dumps([asdict(c) for c in clusters], indent=2))
+        return
+    if not clusters:
+        click.echo("no clusters")
+    for c in clusters:
+        click.echo(_describe(c))
+
+
+def _describe(cluster) -> str:
+    from tabulate import tabulate
+
+    head = (f"cluster {cluster.name}: subnet {cluster.subnet or '?'}, bridge {cluster.bridge}, "
+            f"file {cluster.cluster_file or '-'}{'' if cluster.complete else ' (incomplete: run down)'}")
+    rows = [(n.hostname, n.ip, n.netns, n.init_pid or "-", "alive" if n.alive else "dead") for n in cluster.nodes]
+    table = tabulate(rows, headers=["node", "ip", "netns", "pid", "state"], tablefmt="plain")
+    return head + "\n" + "\n".join("  " + line for line in table.splitlines())
+
+
+def _preflight() -> None:
+    from ducktape.cluster.local_cluster.preflight import check_platform
+
+    check_platform([PROG, *sys.argv[1:]])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console script entry point; returns the exit status (and exits with it when run as a script)."""
+    try:
+        cli.main(args=argv, prog_name=PROG, standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
+    except UsageError as err:
+        click.echo(f"{PROG}: {err}", err=True)
+        return USAGE_EXIT
+    except LocalClusterError as err:
+        click.echo(f"{PROG}: {err}", err=True)
+        return 1
+    except (KeyboardInterrupt, click.Abort):
+        click.echo(f"{PROG}: interrupted", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
