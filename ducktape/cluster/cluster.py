@@ -1,0 +1,64 @@
+"""The Cluster interface: a pool of nodes that hands out and takes back ClusterSpecs' worth."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ducktape.cluster.cluster_node import ClusterNode
+from ducktape.cluster.cluster_spec import ClusterSpec
+
+__all__ = ["Cluster", "ClusterNode"]
+
+
+class Cluster:
+    """Mediates reservations of nodes; knows nothing of services or roles.
+
+    Subclasses implement ``do_alloc``, ``free_single``, ``available`` and ``used``.
+    """
+
+    def __init__(self) -> None:
+        self.max_used_nodes = 0
+
+    def __len__(self) -> int:
+        return self.available().size() + self.used().size()
+
+    def alloc(self, cluster_spec: ClusterSpec) -> list[ClusterNode]:
+        """Allocate nodes matching *cluster_spec* (InsufficientResourcesError on shortage)."""
+        allocated = self.do_alloc(cluster_spec)
+        self.max_used_nodes = max(self.max_used_nodes, len(self.used()))
+        return allocated
+
+    def do_alloc(self, cluster_spec: ClusterSpec) -> list[ClusterNode]:
+        """Take the nodes out of the pool; subclasses implement it."""
+        raise NotImplementedError
+
+    def free(self, nodes: Iterable[ClusterNode] | ClusterNode) -> None:
+        """Return one node or an iterable of nodes to the pool."""
+        if isinstance(nodes, Iterable):
+            for node in list(nodes):
+                self.free_single(node)
+        else:
+            self.free_single(nodes)
+
+    def free_single(self, node: ClusterNode) -> None:
+        """Return one node to the pool; subclasses implement it."""
+        raise NotImplementedError
+
+    def num_available_nodes(self) -> int:
+        """How many nodes are free now."""
+        return self.available().size()
+
+    def available(self) -> ClusterSpec:
+        """The free nodes, as a ClusterSpec."""
+        raise NotImplementedError
+
+    def used(self) -> ClusterSpec:
+        """The allocated nodes, as a ClusterSpec."""
+        raise NotImplementedError
+
+    def max_used(self) -> int:
+        """Peak number of nodes allocated at once."""
+        return self.max_used_nodes
+
+    def all(self) -> ClusterSpec:
+        """Every node, free or not."""
+        return self.available().clone().add(self.used())

@@ -1,0 +1,63 @@
+"""Building the session's cluster from the command line (``--cluster``,
+``--cluster-file``, ``--ssh-checker-function``)."""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from typing import Any
+
+from ducktape.cluster.cluster import Cluster
+from ducktape.command_line.errors import UsageError
+
+DEFAULT_CLUSTER = "ducktape.cluster.vagrant.VagrantCluster"
+LOCALHOST_CLUSTER = "ducktape.cluster.localhost.LocalhostCluster"
+logger = logging.getLogger("ducktape.cluster")
+
+
+def load_dotted(path: Any, what: str, flag: str) -> Any:
+    """Import ``package.module.Name`` and return ``Name``; UsageError naming *path* otherwise."""
+    hint = f"{flag} takes a dotted path such as {DEFAULT_CLUSTER if what == 'class' else 'mypkg.checks.on_ssh_error'}"
+    if not isinstance(path, str) or "." not in path.strip("."):
+        raise UsageError(f"{flag}: not a dotted {what} path: {path!r}", hint)
+    module_name, _, attr = path.rpartition(".")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as err:
+        raise UsageError(f"{flag} {path}: cannot import module {module_name!r}: {type(err).__name__}: {err}",
+                         hint) from err
+    try:
+        target = getattr(module, attr)
+    except AttributeError:
+        raise UsageError(f"{flag} {path}: module {module_name!r} has no {what} {attr!r}", hint) from None
+    if not callable(target):
+        raise UsageError(f"{flag} {path}: {attr!r} is not a {what}", hint)
+    return target
+
+
+def _checker_functions(paths: Any) -> list:
+    if not paths:
+        return []
+    if isinstance(paths, str):
+        paths = [paths]
+    return [load_dotted(p, "function", "--ssh-checker-function") for p in paths]
+
+
+def make_cluster(args: dict) -> Cluster:
+    """Instantiate the ``--cluster`` class as ``cls(cluster_file=..., [ssh_exception_checks=...])``.
+
+    With the default class, no cluster file and no Vagrantfile in the current
+    directory, the session runs on LocalhostCluster instead (a notice is logged).
+    """
+    path = args.get("cluster") or DEFAULT_CLUSTER
+    cluster_file = args.get("cluster_file")
+    checks = _checker_functions(args.get("ssh_checker_function"))
+    if path == DEFAULT_CLUSTER and not cluster_file and not os.path.exists("Vagrantfile"):
+        logger.info("No --cluster-file and no Vagrantfile in %s: running on LocalhostCluster "
+                    "(every node is this machine).", os.getcwd())
+        path = LOCALHOST_CLUSTER
+    cls = load_dotted(path, "class", "--cluster")
+    kwargs: dict[str, Any] = {"cluster_file": cluster_file}
+    if checks:
+        kwargs["ssh_exception_checks"] = checks
+    return cls(**kwargs)

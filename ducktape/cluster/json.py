@@ -1,0 +1,90 @@
+"""JsonCluster: a fixed list of SSH nodes from a JSON definition (``--cluster-file``)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ducktape.cluster.cluster import Cluster
+from ducktape.cluster.cluster_file import (
+    DEFAULT_CLUSTER_FILE,
+    read_cluster_file,
+    validate_cluster_json,
+)
+from ducktape.cluster.cluster_node import ClusterNode
+from ducktape.cluster.cluster_spec import ClusterSpec
+from ducktape.cluster.consts import WINDOWS
+from ducktape.cluster.node_container import InsufficientHealthyNodesError, NodeContainer
+from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
+
+
+def make_remote_account(ssh_config: RemoteAccountSSHConfig, *args: Any, **kwargs: Any) -> Any:
+    """A WindowsRemoteAccount when "windows" is in the host alias, else a LinuxRemoteAccount."""
+    if ssh_config.host and WINDOWS in ssh_config.host:
+        from ducktape.cluster.windows_remoteaccount import WindowsRemoteAccount
+
+        return WindowsRemoteAccount(ssh_config, *args, **kwargs)
+    from ducktape.cluster.linux_remoteaccount import LinuxRemoteAccount
+
+    return LinuxRemoteAccount(ssh_config, *args, **kwargs)
+
+
+class JsonCluster(Cluster):
+    """Nodes listed in a dict or a JSON file (default ``.ducktape/cluster.json``).
+
+    The definition is validated on load (ClusterFileError, a ValueError, naming the file,
+    node and field). Accounts failing their health check at allocation are parked for
+    the rest of the session.
+    """
+
+    def __init__(self, cluster_json: dict | None = None, *args: Any,
+                 make_remote_account_func: Callable[..., Any] = make_remote_account, **kwargs: Any):
+        super().__init__()
+        self._available_accounts = NodeContainer()
+        self._bad_accounts = NodeContainer()
+        self._in_use_nodes = NodeContainer()
+        self._id_supplier = 0
+        source = "cluster definition"
+        if cluster_json is None:
+            source = kwargs.get("cluster_file") or DEFAULT_CLUSTER_FILE
+            cluster_json = read_cluster_file(source)
+        checks = kwargs.get("ssh_exception_checks")
+        for node in validate_cluster_json(cluster_json, source):
+            account = make_remote_account_func(
+                RemoteAccountSSHConfig(**node["ssh_config"]), node.get("externally_routable_ip"),
+                node_type=node.get("node_type"), ssh_exception_checks=checks,
+            )
+            if account.externally_routable_ip is None:
+                account.externally_routable_ip = self._externally_routable_ip(account)
+            self._available_accounts.add_node(account)
+
+    def do_alloc(self, cluster_spec: ClusterSpec) -> list[ClusterNode]:
+        try:
+            good, bad = self._available_accounts.remove_spec(cluster_spec)
+        except InsufficientHealthyNodesError as err:
+            self._bad_accounts.add_nodes(err.bad_nodes)
+            raise
+        self._bad_accounts.add_nodes(bad)
+        allocated = []
+        for account in good:
+            allocated.append(ClusterNode(account, slot_id=self._id_supplier))
+            self._id_supplier += 1
+        self._in_use_nodes.add_nodes(allocated)
+        return allocated
+
+    def free_single(self, node: ClusterNode) -> None:
+        self._in_use_nodes.remove_node(node)
+        self._available_accounts.add_node(node.account)
+        node.account.close()
+
+    def _externally_routable_ip(self, account: Any) -> str | None:
+        return None
+
+    def available(self) -> ClusterSpec:
+        return ClusterSpec.from_nodes(self._available_accounts)
+
+    def used(self) -> ClusterSpec:
+        return ClusterSpec.from_nodes(self._in_use_nodes)
+
+    def bad(self) -> ClusterSpec:
+        """Nodes parked after failing a health check."""
+        return ClusterSpec.from_nodes(self._bad_accounts)

@@ -1,0 +1,284 @@
+"""RemoteAccount: a node reached over SSH (paramiko), with the contract's verbs.
+
+This module is a facade. The connection (lazy, retried, kept alive) is
+``cluster/ssh.py``; commands run through persistent shells in ``cluster/shell.py``;
+copies are ``cluster/transfer.py``; process helpers ``cluster/processes.py``; the log
+monitor ``cluster/log_monitor.py``. The run contract shared with LocalAccount
+(allow_fail, results, errors, logging) is ``cluster/account.py``.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import socket
+import stat
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ducktape.cluster import transfer
+from ducktape.cluster.account import DEFAULT_PERMISSIONS, Account
+from ducktape.cluster.command import (
+    NodeConnectionError,
+    RemoteAccountError,
+    RemoteCommandError,
+    RemoteCommandTimeoutError,
+    SSHOutputIter,
+)
+from ducktape.cluster.log_monitor import LogMonitor
+from ducktape.cluster.shell import CommandTimedOut, ShellBroken, ShellPool
+from ducktape.cluster.ssh import SSHConnection, describe, ignore_host_key_policy_class
+from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
+
+__all__ = [
+    "IgnoreMissingHostKeyPolicy",  # noqa: F822 - from the module __getattr__ (paramiko is lazy)
+    "LogMonitor", "NodeConnectionError", "RemoteAccount", "RemoteAccountError",
+    "RemoteAccountSSHConfig", "RemoteCommandError", "RemoteCommandTimeoutError", "SSHOutputIter", "check_ssh",
+]
+
+
+def _ssh_error_types() -> tuple:
+    """What upstream hands to the ssh checkers: paramiko's SSH errors and socket errors."""
+    from paramiko.ssh_exception import NoValidConnectionsError, SSHException
+
+    return SSHException, NoValidConnectionsError, socket.error, EOFError, ShellBroken
+
+
+def _connection_lost(err: BaseException) -> bool:
+    """True for failures of the link itself; False for e.g. an SFTP "no such file" (errno set)."""
+    if isinstance(err, OSError) and not isinstance(err, (ConnectionError, socket.timeout, socket.gaierror)):
+        from paramiko.ssh_exception import NoValidConnectionsError
+
+        return isinstance(err, NoValidConnectionsError) or err.errno is None
+    return True
+
+
+def check_ssh(method: Callable) -> Callable:
+    """On an SSH-level error, call each ``ssh_exception_checks`` function as
+    ``func(error, account)``; then raise NodeConnectionError naming node and cause if the
+    link failed, else re-raise the error (a missing remote file stays FileNotFoundError)."""
+
+    @functools.wraps(method)
+    def wrapper(self: RemoteAccount, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except RemoteAccountError:
+            raise
+        except Exception as err:
+            if not isinstance(err, _ssh_error_types()):
+                raise
+            if self._custom_ssh_exception_checks:
+                self._log(logging.DEBUG, "caught ssh error; running ssh checks", exc_info=True)
+                for func in self._custom_ssh_exception_checks:
+                    func(err, self)
+            if not _connection_lost(err):
+                raise
+            raise NodeConnectionError(self, f"{self._where()}: {describe(err)}") from err
+
+    return wrapper
+
+
+_CREATE_LOCK = threading.Lock()
+_INHERITED: list = []  # connections inherited through fork, kept alive and untouched
+
+
+def _reset_after_fork() -> None:
+    global _CREATE_LOCK
+    _CREATE_LOCK = threading.Lock()  # another thread may have held it at fork time
+
+
+os.register_at_fork(after_in_child=_reset_after_fork)
+
+
+class RemoteAccount(Account):
+    """A node reached over SSH. One connection per account, opened on first use and
+    reused for commands and SFTP; ``close()`` drops it (safe twice)."""
+
+    def __init__(self, ssh_config: RemoteAccountSSHConfig, externally_routable_ip: str | None = None,
+                 node_type: str | None = None, logger: logging.Logger | None = None,
+                 ssh_exception_checks: list[Callable] | None = None):
+        super().__init__(ssh_config, externally_routable_ip, node_type, logger, ssh_exception_checks)
+        self._conn: SSHConnection | None = None
+        self._pool: ShellPool | None = None
+        self._conn_pid = 0
+
+    def _where(self) -> str:
+        cfg = self.ssh_config
+        user = f"{cfg.user}@" if cfg.user else ""
+        return f"ssh {user}{cfg.hostname}:{cfg.port}"
+
+    def _connection(self) -> SSHConnection:
+        if self._conn is not None and self._conn_pid != os.getpid():
+            self._abandon_inherited_connection()
+        if self._conn is None:
+            with _CREATE_LOCK:
+                if self._conn is None:
+                    self._pool = ShellPool(SSHConnection(self.ssh_config, self._log))
+                    self._conn_pid = os.getpid()
+                    self._conn = self._pool.conn
+        return self._conn
+
+    def _abandon_inherited_connection(self) -> None:
+        """After a fork the parent's connection is not ours: its reader thread is gone and
+        its socket is shared. Never use or close it (closing a channel writes to the
+        parent's stream); keep it referenced so no finalizer runs, and connect afresh."""
+        _INHERITED.append((self._conn, self._pool))
+        self._conn = None
+        self._pool = None
+
+    # connection ------------------------------------------------------------------------
+    @property
+    @check_ssh
+    def ssh_client(self) -> Any:
+        """The live paramiko SSHClient (reconnects if the transport died)."""
+        return self._connection().client()
+
+    @property
+    @check_ssh
+    def sftp_client(self) -> Any:
+        """The paramiko SFTPClient on this account's connection."""
+        return self._connection().sftp()
+
+    @check_ssh
+    def _set_ssh_client(self) -> None:
+        self._connection().client()
+
+    def available(self) -> bool:
+        """Health check: True if the connection is up or can be opened now."""
+        if self._conn is not None and self._conn_pid == os.getpid() and self._conn.connected():
+            return True
+        try:
+            self._set_ssh_client()
+            return True
+        except Exception as err:  # noqa: BLE001 - a health check answers, it does not raise
+            self._log(logging.WARNING, f"node unavailable: {err}")
+            return False
+
+    def close(self) -> None:
+        """Close the shells, SFTP and the connection; safe to call twice."""
+        if self._conn is not None and self._conn_pid != os.getpid():
+            self._abandon_inherited_connection()
+        if self._pool is not None:
+            self._pool.close()
+        if self._conn is not None:
+            self._conn.close()
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state["_conn"] = None
+        state["_pool"] = None
+        return state
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, RemoteAccount) and type(other) is type(self)
+                and (self.ssh_config, self.externally_routable_ip, self.node_type)
+                == (other.ssh_config, other.externally_routable_ip, other.node_type))
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.ssh_config, self.externally_routable_ip, self.node_type))
+
+    # commands --------------------------------------------------------------------------
+    @check_ssh
+    def _execute(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> tuple:
+        self._connection()
+        try:
+            return self._pool.run(cmd, combine_stderr, timeout_sec)
+        except CommandTimedOut as timed_out:
+            raise RemoteCommandTimeoutError(self, cmd, timeout_sec) from timed_out
+
+    @check_ssh
+    def _stream(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> Any:
+        self._connection()
+        stream = self._pool.stream(cmd, combine_stderr, timeout_sec)
+        if stream is not None:
+            return stream
+        chan = self._conn.open_channel(timeout=timeout_sec)
+        chan.settimeout(timeout_sec)
+        chan.set_combine_stderr(combine_stderr)
+        chan.exec_command(cmd)
+        return _ChannelStream(chan)
+
+    # files -----------------------------------------------------------------------------
+    @check_ssh
+    def create_file(self, path: str, contents: str | bytes) -> None:
+        """Write *contents* to *path* (overwritten; the parent directory must exist)."""
+        with self.sftp_client.open(path, "w") as handle:
+            handle.set_pipelined(True)
+            handle.write(contents)
+
+    def open(self, path: str, mode: str = "r") -> Any:
+        """An SFTP file object for *path*."""
+        return self.sftp_client.open(path, mode)
+
+    @check_ssh
+    def mkdir(self, path: str, mode: int = DEFAULT_PERMISSIONS) -> None:
+        """Create one directory level over SFTP."""
+        self.sftp_client.mkdir(path, mode)
+
+    def _stat_mode(self, path: str, follow: bool) -> int | None:
+        """st_mode of *path*, or None on any error (logged at debug: the contract says False)."""
+        try:
+            sftp = self.sftp_client
+            return (sftp.stat(path) if follow else sftp.lstat(path)).st_mode
+        except Exception as err:  # noqa: BLE001
+            self._log(logging.DEBUG, f"stat {path!r} failed: {err}")
+            return None
+
+    def exists(self, path: str) -> bool:
+        """True if *path* exists (a dangling link counts); False on any error."""
+        return self._stat_mode(path, follow=False) is not None
+
+    def isfile(self, path: str) -> bool:
+        """True if *path* is a regular file or a link to one; False on any error."""
+        mode = self._stat_mode(path, follow=True)
+        return mode is not None and stat.S_ISREG(mode)
+
+    def isdir(self, path: str) -> bool:
+        """True if *path* is a directory or a link to one; False on any error."""
+        mode = self._stat_mode(path, follow=True)
+        return mode is not None and stat.S_ISDIR(mode)
+
+    def islink(self, path: str) -> bool:
+        """True if *path* is a symbolic link; False on any error."""
+        mode = self._stat_mode(path, follow=False)
+        return mode is not None and stat.S_ISLNK(mode)
+
+    @check_ssh
+    def copy_from(self, src: str, dest: str) -> None:
+        """Copy a remote file or tree to the driver; a missing *src* copies nothing."""
+        transfer.copy_from(self.sftp_client, src, dest)
+
+    @check_ssh
+    def copy_to(self, src: str, dest: str) -> None:
+        """Copy a local file or tree to the node."""
+        transfer.copy_to(self.sftp_client, src, dest)
+
+
+class _ChannelStream:
+    """A running command on its own channel, as ssh_capture reads it."""
+
+    def __init__(self, chan: Any):
+        self.channel = chan
+        self._stdout = chan.makefile("r", -1)
+        self._stderr = chan.makefile_stderr("rb", -1)
+
+    def readline(self) -> str:
+        return self._stdout.readline()
+
+    def exit_status(self) -> int:
+        return self.channel.recv_exit_status()
+
+    def read_stderr(self) -> bytes:
+        return self._stderr.read()
+
+    def close(self) -> None:
+        self._stdout.close()
+        self._stderr.close()
+        self.channel.close()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "IgnoreMissingHostKeyPolicy":
+        return ignore_host_key_policy_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

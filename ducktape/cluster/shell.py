@@ -1,0 +1,339 @@
+"""Running commands over one SSH connection without paying the login shell every time.
+
+sshd starts every command through the user's login shell, which on many hosts
+sources start-up files (Debian's bash reads ~/.bashrc for commands run by sshd);
+with pyenv, nvm and friends that costs 50-200 ms per command. A ``RemoteShell`` is
+that login shell (bash) started once per channel, reading commands from its stdin
+and running each in a subshell of its own process group: a command costs a fork,
+and a timed-out command can be killed with everything it started. A small pool serves concurrent callers;
+``exec_command`` on a fresh channel remains the fallback (no bash, pool full).
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import select
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+MAX_SHELLS = 4
+KILL_GRACE_SEC = 2.0
+# Runs in the login shell sshd starts (after its start-up files, so their functions and
+# variables stay visible); re-execs bash only when the login shell is not bash.
+# fd 3 keeps the channel's stderr for commands and markers; the shell's own stderr
+# (job-control notices such as "[1]+ Exit 4") goes to /dev/null.
+COMMAND_LOOP = 'exec 3>&2 2>/dev/null; set -m; while IFS= read -r __dt_line; do eval "$__dt_line"; done'
+START_SHELL = (
+    'if [ -z "$BASH_VERSION" ]; then command -v bash >/dev/null 2>&1 || exit 127; '
+    f"exec bash -c '{COMMAND_LOOP}'; fi; {COMMAND_LOOP}"
+)
+
+
+def bash_quote(text: str) -> str:
+    """*text* as one bash ``$'...'`` word on a single line (newlines escaped)."""
+    escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
+    return f"$'{escaped}'"
+
+
+class ShellBroken(Exception):
+    """The channel died before the command's end marker arrived."""
+
+
+class CommandTimedOut(Exception):
+    """Raised inside this module when the deadline passed; the caller names the node."""
+
+    def __init__(self, stdout: bytes, stderr: bytes):
+        super().__init__("timed out")
+        self.stdout = stdout
+        self.stderr = stderr
+
+
+class _Reader:
+    """Drain a channel's stdout and stderr until a condition holds or a deadline passes."""
+
+    def __init__(self, chan: Any):
+        self.chan = chan
+        self.out = bytearray()
+        self.err = bytearray()
+
+    def drain(self) -> None:
+        """Move whatever the channel holds now into ``out`` and ``err``."""
+        chan = self.chan
+        while chan.recv_ready():
+            self.out += chan.recv(1 << 20)
+        while chan.recv_stderr_ready():
+            self.err += chan.recv_stderr(1 << 20)
+
+    def pump(self, done: Callable[[], bool], deadline: float | None) -> bool:
+        """Read until ``done()``; False on deadline; ShellBroken on EOF before done."""
+        chan = self.chan
+        while True:
+            self.drain()
+            if done():
+                self.drain()
+                return True
+            if chan.eof_received or chan.closed:
+                self.drain()
+                if done():
+                    return True
+                raise ShellBroken("channel closed")
+            wait = None if deadline is None else deadline - time.monotonic()
+            if wait is not None and wait <= 0:
+                return False
+            select.select([chan], [], [], 1.0 if wait is None else min(wait, 1.0))
+
+
+def strip_stderr(err: bytes | bytearray, tok: str) -> bytes:
+    """The command's own stderr: without the pid line and the end marker."""
+    end = (tok + "E\n").encode()
+    data = bytes(err.removesuffix(end))
+    return re.sub(tok.encode() + rb"P\d+\n", b"", data, count=1)
+
+
+class RemoteShell:
+    """One long-lived bash on one channel; runs one command at a time."""
+
+    def __init__(self, chan: Any):
+        self.chan = chan
+        self.fresh = True  # no command has completed on it yet
+        chan.exec_command(START_SHELL)
+
+    def usable(self) -> bool:
+        """Open, connected, and quiet: output arriving between commands (a background
+        process still writing to the shell's stdout) means it can no longer be trusted."""
+        chan = self.chan
+        if chan.closed or chan.eof_received or not chan.get_transport().is_active():
+            return False
+        return not (chan.recv_ready() or chan.recv_stderr_ready())
+
+    def start(self, cmd: str, combine_stderr: bool) -> str:
+        """Send *cmd* to the shell; return the token framing its output.
+
+        stdout ends with ``<tok>S<status>\\n`` (glued to an unterminated last line, if
+        any); stderr carries ``<tok>P<pid>\\n`` (the
+        command's process group) and ends with ``<tok>E\\n``.
+        """
+        tok = secrets.token_hex(8)
+        redirect = "2>&1" if combine_stderr else "2>&3"
+        script = (
+            f"( eval {bash_quote(cmd)} ) </dev/null {redirect} 3>&- & __dt_p=$!; "
+            f"printf '{tok}P%s\\n' \"$__dt_p\" >&3; wait \"$__dt_p\"; __dt_s=$?; "
+            f"printf '{tok}S%s\\n' \"$__dt_s\"; printf '{tok}E\\n' >&3\n"
+        )
+        self.chan.sendall(script.encode())
+        return tok
+
+    def run(self, cmd: str, combine_stderr: bool, deadline: float | None, kill: Callable[[int], None]) -> tuple:
+        """Run *cmd*; return (exit_status, stdout, stderr). CommandTimedOut after killing it."""
+        tok = self.start(cmd, combine_stderr)
+        reader = _Reader(self.chan)
+        end_out = re.compile(tok.encode() + rb"S(\d+)\n$")
+        end_err = (tok + "E\n").encode()
+
+        def finished() -> bool:
+            return reader.err.endswith(end_err) and end_out.search(reader.out[-64:]) is not None
+
+        if not reader.pump(finished, deadline):
+            self._stop(reader, tok, finished, kill)
+        status = int(end_out.search(reader.out[-64:]).group(1))
+        out = bytes(reader.out[: reader.out.rindex(tok.encode())])
+        return status, out, strip_stderr(reader.err, tok)
+
+    def _stop(self, reader: _Reader, tok: str, finished: Callable[[], bool], kill: Callable[[int], None]) -> None:
+        """Kill the command's process group (TERM, then KILL) and raise CommandTimedOut."""
+        found = re.search(tok.encode() + rb"P(\d+)\n", reader.err)
+        if found:
+            pid = int(found.group(1))
+            for sig in ("TERM", "KILL"):
+                kill_cmd = f"kill -{sig} -- -{pid} 2>/dev/null; kill -{sig} {pid} 2>/dev/null; true"
+                kill(kill_cmd)
+                try:
+                    if reader.pump(finished, time.monotonic() + KILL_GRACE_SEC):
+                        break
+                except ShellBroken:
+                    break
+        if not finished():
+            self.chan.close()
+        raise CommandTimedOut(bytes(reader.out), bytes(reader.err))
+
+    def close(self) -> None:
+        self.chan.close()
+
+
+def exec_run(conn: Any, cmd: str, combine_stderr: bool, deadline: float | None) -> tuple:
+    """Run *cmd* on a fresh channel through the login shell: (exit_status, stdout, stderr)."""
+    tok = secrets.token_hex(8)
+    marker = re.compile(tok.encode() + rb"P(\d+)\n")
+    chan = conn.open_channel()
+    try:
+        chan.set_combine_stderr(combine_stderr)
+        chan.exec_command(f"printf '{tok}P%s\\n' $$ >&2; {cmd}")
+        reader = _Reader(chan)
+        if not reader.pump(lambda: chan.eof_received, deadline):
+            found = marker.search(reader.out if combine_stderr else reader.err)
+            if found:
+                pid = int(found.group(1))
+                exec_run(conn, f"kill -KILL -- -{pid} 2>/dev/null; kill -KILL {pid}; true", True, None)
+            raise CommandTimedOut(bytes(reader.out), bytes(reader.err))
+        status = chan.recv_exit_status()
+        if combine_stderr:
+            return status, marker.sub(b"", bytes(reader.out), count=1), b""
+        return status, bytes(reader.out), marker.sub(b"", bytes(reader.err), count=1)
+    finally:
+        chan.close()
+
+
+class ShellPool:
+    """Idle RemoteShells of one connection, handed out one caller at a time."""
+
+    def __init__(self, conn: Any):
+        self.conn = conn
+        self._lock = threading.Lock()
+        self._idle: list[RemoteShell] = []
+        self._busy = 0
+        self.disabled = False
+
+    def _take(self) -> RemoteShell | None:
+        with self._lock:
+            while self._idle:
+                shell = self._idle.pop()
+                if shell.usable():
+                    self._busy += 1
+                    return shell
+                shell.close()
+            if self.disabled or self._busy >= MAX_SHELLS:
+                return None
+            self._busy += 1
+        try:
+            return RemoteShell(self.conn.open_channel())
+        except BaseException:
+            with self._lock:
+                self._busy -= 1
+            raise
+
+    def _give_back(self, shell: RemoteShell, keep: bool) -> None:
+        with self._lock:
+            self._busy -= 1
+            if keep and shell.usable():
+                self._idle.append(shell)
+                return
+        shell.close()
+
+    def run(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> tuple:
+        """(exit_status, stdout, stderr) of *cmd*; CommandTimedOut after killing it."""
+        deadline = None if timeout_sec is None else time.monotonic() + timeout_sec
+        shell = self._take()
+        if shell is None:
+            return exec_run(self.conn, cmd, combine_stderr, deadline)
+        keep = False
+        try:
+            result = shell.run(cmd, combine_stderr, deadline, self._kill)
+            keep = True
+            shell.fresh = False
+            return result
+        except ShellBroken:
+            if not shell.fresh or not self.conn.connected():
+                raise
+            # The shell died before running anything: no bash, or a login shell that
+            # cannot run our loop. Use plain exec channels on this node from now on.
+            self.disabled = True
+            return exec_run(self.conn, cmd, combine_stderr, deadline)
+        finally:
+            self._give_back(shell, keep)
+
+    def stream(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> ShellStream | None:
+        """Start *cmd* on a pooled shell for line-by-line reading; None when none is free."""
+        shell = self._take()
+        if shell is None:
+            return None
+        try:
+            tok = shell.start(cmd, combine_stderr)
+        except BaseException:
+            self._give_back(shell, keep=False)
+            raise
+        shell.chan.settimeout(timeout_sec)
+
+        def release(keep: bool) -> None:
+            shell.fresh = shell.fresh and not keep
+            self._give_back(shell, keep)
+
+        return ShellStream(shell, tok, release)
+
+    def _kill(self, kill_cmd: str) -> None:
+        exec_run(self.conn, kill_cmd, True, time.monotonic() + 10)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for shell in idle:
+            shell.close()
+
+
+class ShellStream:
+    """A command running on a pooled shell, read line by line (ssh_capture).
+
+    Each complete line is handed out as soon as it arrives; the line ending in the end
+    marker carries the command's unterminated last line, if any, before the token.
+    ``channel`` is the shell's channel; its timeout bounds each wait (socket.timeout).
+    """
+
+    def __init__(self, shell: RemoteShell, tok: str, release: Callable[[bool], None]):
+        self.channel = shell.chan
+        self._reader = _Reader(shell.chan)
+        self._end = re.compile(rb"(.*)" + tok.encode() + rb"S(\d+)\n", re.DOTALL)
+        self._tok = tok
+        self._release = release
+        self._lines: list[bytes] = []
+        self._status: int | None = None
+        self._released = False
+
+    def readline(self) -> str:
+        while not self._lines:
+            if self._status is not None:
+                return ""
+            self._fill()
+        return self._lines.pop(0).decode(errors="replace")
+
+    def _fill(self) -> None:
+        reader = self._reader
+        reader.drain()
+        if b"\n" not in reader.out:
+            if self.channel.eof_received or self.channel.closed:
+                raise ShellBroken("channel closed")
+            if not select.select([self.channel], [], [], self.channel.gettimeout())[0]:
+                raise socket.timeout("timed out waiting for command output")  # noqa: UP041 - socket.timeout on 3.9
+            reader.drain()
+        while b"\n" in reader.out and self._status is None:
+            cut = reader.out.index(b"\n") + 1
+            line = bytes(reader.out[:cut])
+            del reader.out[:cut]
+            end = self._end.fullmatch(line)
+            if end:
+                self._status = int(end.group(2))
+                line = end.group(1)
+            if line:
+                self._lines.append(line)
+
+    def exit_status(self) -> int:
+        while self._status is None:
+            self._fill()
+        return self._status
+
+    def read_stderr(self) -> bytes:
+        end = (self._tok + "E\n").encode()
+        self.channel.settimeout(None)
+        if not self._reader.pump(lambda: self._reader.err.endswith(end), time.monotonic() + 30):
+            raise ShellBroken("no end of stderr")
+        return strip_stderr(self._reader.err, self._tok)
+
+    def close(self) -> None:
+        """Give the shell back when the command finished cleanly; otherwise drop it."""
+        if self._released:
+            return
+        self._released = True
+        done = self._status is not None and self._reader.err.endswith((self._tok + "E\n").encode())
+        self.channel.settimeout(None)
+        self._release(done)

@@ -1,0 +1,185 @@
+"""One persistent paramiko connection per node: connect lazily with retries, keep it
+alive, reconnect after a real failure, open channels, and hand out SFTP.
+
+Commands run through ``cluster/shell.py`` (persistent shells on this connection);
+file transfer lives in ``cluster/transfer.py``. paramiko is imported on first use.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+KEEPALIVE_INTERVAL_SEC = 30
+CONNECT_ATTEMPTS = 4
+BACKOFF_SEC = 0.2
+WINDOW_SIZE = 4 * 1024 * 1024  # larger windows make paramiko's receive buffer the bottleneck
+MAX_PACKET_SIZE = 32 * 1024
+# AES-GCM needs one OpenSSL call per packet where CTR+HMAC needs two: faster copies.
+FAST_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com")
+
+
+def _paramiko() -> Any:
+    import paramiko
+
+    return paramiko
+
+
+def transient(err: BaseException) -> bool:
+    """Errors worth another try: a reset or cut link, banner or key-exchange trouble.
+
+    Refused connections, unknown hosts and authentication failures are not retried:
+    trying again cannot fix them and only hides the cause for longer.
+    """
+    paramiko = _paramiko()
+    if isinstance(err, paramiko.AuthenticationException):
+        return False
+    if isinstance(err, paramiko.ssh_exception.NoValidConnectionsError):
+        return False
+    if isinstance(err, (ConnectionRefusedError, socket.gaierror)):
+        return False
+    return isinstance(err, (paramiko.SSHException, EOFError, ConnectionResetError, socket.timeout, OSError))
+
+
+def make_transport(sock: Any, **kwargs: Any) -> Any:
+    """A paramiko Transport with our window sizes and the fastest ciphers offered first."""
+    paramiko = _paramiko()
+    transport = paramiko.Transport(sock, default_window_size=WINDOW_SIZE,
+                                   default_max_packet_size=MAX_PACKET_SIZE, **kwargs)
+    options = transport.get_security_options()
+    offered = tuple(options.ciphers)
+    options.ciphers = tuple(c for c in FAST_CIPHERS if c in offered) + tuple(c for c in offered
+                                                                             if c not in FAST_CIPHERS)
+    return transport
+
+
+def describe(err: BaseException) -> str:
+    """A one-line cause for an SSH error, naming its class."""
+    text = str(err) or repr(err)
+    return f"{type(err).__name__}: {text}"
+
+
+_POLICY_CLASS: list[type] = []
+
+
+def ignore_host_key_policy_class() -> type:
+    """A paramiko MissingHostKeyPolicy that accepts any host key without storing it
+    (upstream's behaviour; see docs/clusters.md). Built once, on first use."""
+    if not _POLICY_CLASS:
+        paramiko = _paramiko()
+
+        def missing_host_key(self: Any, client: Any, hostname: str, key: Any) -> None:
+            return None
+
+        attrs = {"missing_host_key": missing_host_key, "__module__": "ducktape.cluster.remoteaccount",
+                 "__doc__": "Accept any host key without checking or storing it."}
+        _POLICY_CLASS.append(type("IgnoreMissingHostKeyPolicy", (paramiko.MissingHostKeyPolicy,), attrs))
+    return _POLICY_CLASS[0]
+
+
+class SSHConnection:
+    """The connection to one node. Thread safe; ``close()`` is safe twice.
+
+    *config* is a RemoteAccountSSHConfig; *log* is ``log(level, msg)`` of the owning account.
+    """
+
+    def __init__(self, config: Any, log: Callable[..., None]):
+        self.config = config
+        self._log = log
+        self._lock = threading.RLock()
+        self._client: Any = None
+        self._sftp: Any = None
+
+    def client(self) -> Any:
+        """The live paramiko SSHClient, connecting (or reconnecting) when needed."""
+        with self._lock:
+            if self._client is None or not self._alive():
+                self._connect()
+            return self._client
+
+    def transport(self) -> Any:
+        """The live paramiko Transport."""
+        return self.client().get_transport()
+
+    def _alive(self) -> bool:
+        transport = self._client.get_transport() if self._client is not None else None
+        return transport is not None and transport.is_active()
+
+    def _connect(self) -> None:
+        """Dial the node, retrying transient failures with backoff; keep the first cause."""
+        self._drop()
+        paramiko = _paramiko()
+        cfg = self.config
+        errors: list[BaseException] = []
+        for attempt in range(CONNECT_ATTEMPTS):
+            client = paramiko.SSHClient()
+            client.set_missing_host_key_policy(ignore_host_key_policy_class()())
+            try:
+                client.connect(
+                    hostname=cfg.hostname, port=cfg.port, username=cfg.user, password=cfg.password,
+                    key_filename=cfg.identityfile and os.path.expanduser(cfg.identityfile), look_for_keys=False, allow_agent=False,
+                    timeout=cfg.connecttimeout, banner_timeout=cfg.connecttimeout or 30,
+                    auth_timeout=cfg.connecttimeout or 30, transport_factory=make_transport,
+                )
+            except Exception as err:
+                client.close()
+                errors.append(err)
+                if not transient(err) or attempt == CONNECT_ATTEMPTS - 1:
+                    raise err from (errors[0] if len(errors) > 1 else None)
+                self._log(logging.DEBUG, f"connect attempt {attempt + 1} failed ({describe(err)}); retrying")
+                time.sleep(BACKOFF_SEC * 2**attempt)
+                continue
+            transport = client.get_transport()
+            transport.set_keepalive(KEEPALIVE_INTERVAL_SEC)
+            self._client = client
+            return
+
+    def open_channel(self, timeout: float | None = None) -> Any:
+        """A new session channel. If the transport died under us, reconnect once; a refusal
+        on a live transport (e.g. sshd's MaxSessions) is raised, never "fixed" by
+        reconnecting, which would cut every other channel."""
+        transport = self.transport()  # a failed connect was already retried: let it raise
+        try:
+            return transport.open_session(timeout=timeout)
+        except Exception as err:
+            if not transient(err) or transport.is_active():
+                raise
+            self._log(logging.DEBUG, f"channel open failed ({describe(err)}); reconnecting")
+            with self._lock:
+                if self._client is not None and self._client.get_transport() is transport:
+                    self._connect()
+            return self.transport().open_session(timeout=timeout)
+
+    def sftp(self) -> Any:
+        """The SFTP client on this connection, opened on first use."""
+        with self._lock:
+            client = self.client()
+            if self._sftp is None or self._sftp.get_channel().get_transport() is not client.get_transport():
+                self._sftp = client.open_sftp()
+                self._sftp.get_channel().settimeout(None)
+            return self._sftp
+
+    def connected(self) -> bool:
+        """True if a live connection is open now (no network traffic)."""
+        with self._lock:
+            return self._client is not None and self._alive()
+
+    def _drop(self) -> None:
+        if self._sftp is not None:
+            try:
+                self._sftp.close()
+            except Exception as err:  # noqa: BLE001 - closing a dead channel
+                self._log(logging.DEBUG, f"closing SFTP: {describe(err)}")
+            self._sftp = None
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def close(self) -> None:
+        """Close SFTP and the connection; a no-op when nothing is open."""
+        with self._lock:
+            self._drop()
