@@ -1,0 +1,424 @@
+"""The test-process side of the runner: run one test, tear it down, report it.
+
+The driver forks one process per test; the child inherits the expanded TestContext
+(nothing is re-discovered), runs setUp, the test method and the teardown steps, each
+through ``PhaseOutcome.capture``, writes the result to disk, then sends it up the pipe.
+A heartbeat thread tells the driver the process is alive. Scheduling, timeouts and
+reporting belong to the driver (tests/runner.py).
+"""
+from __future__ import annotations
+
+import faulthandler
+import logging
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ducktape.tests import events
+from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
+
+TIMEOUT_SIGNAL = signal.SIGUSR1  # driver → test process: your time is up
+
+
+class TestTimedOut(BaseException):
+    """Raised into a test at its deadline. A BaseException, like KeyboardInterrupt, so that
+    a test's own ``except Exception`` cannot swallow it."""
+
+    __test__ = False
+
+
+@dataclass
+class PhaseOutcome:
+    """How one phase of a test ended: ``error`` is None when it completed."""
+
+    phase: str
+    value: Any = None
+    error: BaseException | None = None
+    trace: str = ""
+
+    @classmethod
+    def capture(cls, phase: str, fn: Callable[[], Any]) -> PhaseOutcome:
+        """Run *fn* and keep its value or whatever it raised (Ctrl-C and timeouts included)."""
+        try:
+            return cls(phase, value=fn())
+        except BaseException as err:  # noqa: BLE001 - every ending of a phase is an outcome
+            return cls(phase, error=err, trace=_user_traceback(err))
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def summary_lines(self) -> list[str]:
+        """``repr(error)`` then the traceback, as lines (empty when the phase completed)."""
+        if self.ok:
+            return []
+        return f"{self.error!r}\n{self.trace}".rstrip("\n").split("\n")
+
+
+def _user_traceback(err: BaseException) -> str:
+    """The traceback of *err* without this module's own frames, at most 16 frames."""
+    tb = err.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    return "".join(traceback.format_exception(type(err), err, tb, limit=16))
+
+
+def merge_run_summaries(summaries: list[list[str]], status: TestStatus, num_runs: int) -> list[str]:
+    """One summary for all runs of a test: identical failures grouped by run number,
+    groups separated by a line of ``~``; a final pass is labelled with its own run number."""
+    if not summaries:
+        return ["Test Passed"]
+    if num_runs == 1:
+        return summaries[0]
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for run, summary in enumerate(summaries, start=1):
+        groups.setdefault(tuple(summary), []).append(run)
+    blocks = [[f"run{'s' if len(runs) > 1 else ''} {', '.join(map(str, runs))} summary:", *lines]
+              for lines, runs in groups.items()]
+    if status == FLAKY:
+        blocks.append([f"run {num_runs}: PASSED"])
+    merged: list[str] = []
+    for block in blocks[:-1]:
+        merged.extend(block)
+        merged.append("~" * max(len(line) for line in merged))
+    merged.extend(blocks[-1])
+    return merged
+
+
+class EventChannel:
+    """The child's end of the pipe; safe to use from the heartbeat thread too."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+        self._lock = threading.Lock()
+        self.lost = False
+
+    def send(self, event: dict) -> bool:
+        """Send *event*; False (and ``lost`` set) once the driver is gone."""
+        if self.lost:
+            return False
+        try:
+            with self._lock:
+                self._conn.send_bytes(events.encode(event))
+            return True
+        except (OSError, ValueError):
+            self.lost = True
+            return False
+
+
+def _beat(channel: EventChannel, interval: float, stop: threading.Event) -> None:
+    """Heartbeat until *stop*; if the driver has gone, interrupt the test so it tears down."""
+    while not stop.wait(interval):
+        if not channel.send(events.heartbeat()):
+            os.kill(os.getpid(), signal.SIGINT)
+            return
+
+
+def _child_pids() -> list[int]:
+    """Pids of this process's children, from /proc/self/task/*/children."""
+    pids: list[int] = []
+    for task in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{task}/children") as children:
+                pids.extend(int(pid) for pid in children.read().split())
+        except OSError:
+            continue
+    return pids
+
+
+def _terminate_children(logger: logging.Logger) -> None:
+    """SIGTERM processes this test process started and left running."""
+    for pid in _child_pids():
+        logger.warning("process %d did not terminate on its own, sending SIGTERM", pid)
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+
+
+def subcluster_hostnames(cluster: Any) -> list[str]:
+    """Hostnames of the nodes a test's subcluster holds."""
+    return [node.account.hostname for node in getattr(cluster, "nodes", [])]
+
+
+_PHASE_LOG = {"construct": "Instantiating the test...", "setUp": "Setting up...", "test": "Running..."}
+
+
+class RunnerClient:
+    """Runs one test in this (forked) process and reports it to the driver over *conn*."""
+
+    def __init__(self, test_context: Any, test_index: int, session_context: Any, conn: Any,
+                 deflake_num: int = 1, timeout_seconds: float | None = None,
+                 heartbeat_interval: float = 1.0) -> None:
+        self.test_context = test_context
+        self.test_index = test_index
+        self.session_context = session_context
+        self.channel = EventChannel(conn)
+        self.deflake_num = max(1, deflake_num)
+        self.timeout_seconds = timeout_seconds
+        self.heartbeat_interval = heartbeat_interval
+        self.no_teardown = bool(getattr(session_context, "no_teardown", False))
+        self.test: Any = None
+        self._timed_out = False
+        self._interrupt_seen = False  # Ctrl-C (or SIGTERM) reached this process
+        self._raising = False  # inside a captured phase or step: signals may raise there
+        self._pending: BaseException | None = None  # a signal that arrived outside one
+        self._all_services: list = []
+        self._dump_file: Any = None
+
+    @property
+    def logger(self) -> logging.Logger:
+        return self.test_context.logger
+
+    def log(self, level: int, msg: str) -> None:
+        self.logger.log(level, "RunnerClient: %s: %s", self.test_context.test_id, msg)
+
+    def run(self) -> None:
+        """Run the test (with deflake retries), write its result, send it, clean up."""
+        from ducktape.tests.test_context import TestContext
+
+        os.makedirs(TestContext.results_dir(self.test_context, self.test_index), exist_ok=True)
+        self._install_signal_handlers()
+        self.channel.send(events.started(os.getpid()))
+        stop = threading.Event()
+        threading.Thread(target=_beat, args=(self.channel, self.heartbeat_interval, stop),
+                         name="ducktape-heartbeat", daemon=True).start()
+        try:
+            result, interrupted = self._run_with_deflake()
+            unreachable = self._unreachable_nodes() if result.test_status == FAIL else []
+            if unreachable:
+                result.summary += "\n\nnode(s) unreachable after the test: " + ", ".join(unreachable)
+            self._write(result)
+            self.channel.send(events.finished(result.to_json(), interrupted, unreachable))
+        finally:
+            stop.set()
+            _terminate_children(self.logger)
+            self.test_context.close()
+
+    def _install_signal_handlers(self) -> None:
+        """Ctrl-C and SIGTERM raise KeyboardInterrupt; the timeout signal dumps every thread's
+        stack into the test log (even when Python code cannot run) and raises TestTimedOut."""
+        from ducktape.tests.test_context import TestContext
+
+        signal.signal(signal.SIGINT, self._on_interrupt)
+        signal.signal(signal.SIGTERM, self._on_interrupt)
+        signal.signal(TIMEOUT_SIGNAL, self._on_timeout)
+        log_path = os.path.join(TestContext.results_dir(self.test_context, self.test_index), "test_log.info")
+        self._dump_file = open(log_path, "a")  # noqa: SIM115 - faulthandler keeps the fd until exit
+        faulthandler.register(TIMEOUT_SIGNAL, file=self._dump_file, all_threads=True, chain=True)
+
+    def _on_interrupt(self, signum: int, frame: Any) -> None:
+        self._interrupt_seen = True
+        self._deliver(KeyboardInterrupt(f"received {signal.Signals(signum).name}"))
+
+    def _on_timeout(self, signum: int, frame: Any) -> None:
+        if self._timed_out:
+            return
+        self._timed_out = True
+        self.log(logging.ERROR, "timed out; the stack of every thread was written just above")
+        limit = f" of {self.timeout_seconds:g} seconds" if self.timeout_seconds else ""
+        self._deliver(TestTimedOut(f"test exceeded its timeout{limit}; the stack of every thread is in test_log.info"))
+
+    def _deliver(self, err: BaseException) -> None:
+        """Raise *err* into the running phase or step; between them, keep it for the next phase,
+        so a signal never escapes the runner's own bookkeeping."""
+        if self._raising:
+            raise err
+        if self._pending is None:
+            self._pending = err
+
+    def _capture(self, name: str, fn: Callable[[], Any]) -> PhaseOutcome:
+        """PhaseOutcome.capture with signals allowed to raise while *fn* runs."""
+        def guarded() -> Any:
+            self._raising = True
+            try:
+                return fn()
+            finally:
+                self._raising = False
+        return PhaseOutcome.capture(name, guarded)
+
+    def _run_with_deflake(self) -> tuple[Any, bool]:
+        """Up to ``deflake_num`` runs while the test fails; returns (TestResult, interrupted)."""
+        from ducktape.tests.result import TestResult
+
+        summaries: list[list[str]] = []
+        status, data, start, num_runs = FAIL, None, time.time(), 0
+        while status == FAIL and num_runs < self.deflake_num and not self._interrupt_seen and not self._timed_out:
+            num_runs += 1
+            self.log(logging.INFO, f"on run {num_runs}/{self.deflake_num}")
+            start = time.time()
+            status, lines, data = self._run_once(num_runs)
+            if lines:
+                summaries.append(lines)
+            if status == PASS and num_runs > 1:
+                status = FLAKY
+            self.log(logging.INFO, str(status.to_json()) + (": " + "\n".join(lines) if lines else ""))
+        summary = merge_run_summaries(summaries, status, num_runs)
+        status, summary = self._check_cluster_utilization(status, summary)
+        if getattr(self.test_context, "ok_to_fail", False) and status in (PASS, FAIL):
+            status = OPASS if status == PASS else OFAIL
+        self._report_all_services()
+        result = TestResult(self.test_context, self.test_index, self.session_context, status,
+                            "\n".join(summary), data, start, time.time())
+        result.nodes = subcluster_hostnames(self.test_context.cluster)
+        return result, self._interrupt_seen
+
+    def _run_once(self, run: int) -> tuple[TestStatus, list[str], Any]:
+        """One run: construct, setUp, the test method, then every teardown step.
+        Returns (status, summary lines, data)."""
+        ctx = self.test_context
+        self._watch_services(ctx.services, run)
+        outcome = self._phase("construct", lambda: ctx.cls(ctx))
+        self.test = outcome.value
+        if outcome.ok:
+            outcome = self._phase("setUp", self.test.setup)
+            if outcome.ok:
+                outcome = self._phase("test", lambda: ctx.function(self.test))
+        status = PASS if outcome.ok else FAIL
+        self._teardown(status)
+        lines = outcome.summary_lines()
+        errors = PhaseOutcome.capture("service errors", ctx.services.errors)
+        if errors.ok and errors.value:
+            lines.extend(["", "", str(errors.value)])
+        self._step("free nodes", ctx.services.free_all)
+        return status, lines, outcome.value if outcome.ok else None
+
+    def _phase(self, name: str, fn: Callable[[], Any]) -> PhaseOutcome:
+        """A phase of the test itself; a signal kept since the last phase ends it unrun."""
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            return PhaseOutcome(name, error=pending)
+        self.channel.send(events.phase(name))
+        self.log(logging.INFO, _PHASE_LOG.get(name, f"{name}..."))
+        return self._capture(name, fn)
+
+    def _step(self, name: str, fn: Callable[[], Any]) -> PhaseOutcome:
+        """A teardown step: always run; its failure is logged and never changes the status."""
+        outcome = self._capture(name, fn)
+        if not outcome.ok:
+            self.log(logging.WARNING, f"error in {name} (ignored): " + "\n".join(outcome.summary_lines()))
+        return outcome
+
+    def _teardown(self, status: TestStatus) -> None:
+        """tearDown, stop services, collect logs, clean services; each step isolated."""
+        services = self.test_context.services
+        test = self.test
+        steps: list[tuple[str, Callable[[], Any]]] = []
+        if not self.no_teardown:
+            if test is not None:
+                steps.append(("tearDown", test.teardown))
+            steps.append(("stop services", services.stop_all))
+        if test is not None:
+            steps.append(("collect logs", lambda: test.copy_service_logs(status)))
+        if not self.no_teardown:
+            steps.append(("clean services", services.clean_all))
+        self.channel.send(events.phase("teardown"))
+        self.log(logging.INFO, "Tearing down...")
+        for name, fn in steps:
+            self._step(name, fn)
+
+    def _watch_services(self, registry: Any, run: int) -> None:
+        """Report each service as it registers, so the driver can name what may be left running."""
+        if getattr(registry, "_runner_watched", False):
+            return
+        register = registry.append
+
+        def append(service: Any) -> None:
+            register(service)
+            self._on_service(service, run)
+
+        registry.append = append
+        registry._runner_watched = True
+
+    def _on_service(self, service: Any, run: int) -> None:
+        if self.deflake_num > 1:
+            from ducktape.services.service import MultiRunServiceIdFactory
+
+            service.service_id_factory = MultiRunServiceIdFactory(run)
+        self._all_services.append(service)
+        hosts = [node.account.hostname for node in getattr(service, "nodes", [])]
+        self.channel.send(events.service(str(service.service_id), hosts))
+
+    def _report_all_services(self) -> None:
+        """Let the result list every service of every run (the registry is empty by now)."""
+        from ducktape.services.service_registry import ServiceRegistry
+
+        registry = ServiceRegistry()
+        for service in self._all_services:
+            registry.append(service)
+        self.test_context.services = registry
+
+    def _check_cluster_utilization(self, status: TestStatus, summary: list[str]) -> tuple[TestStatus, list[str]]:
+        """Warn (or, with --fail-bad-cluster-utilization, fail a passing test) when the test
+        used fewer nodes than it reserved."""
+        cluster = self.test_context.cluster
+        total, used = len(cluster), cluster.max_used()
+        if used >= total:
+            return status, summary
+        message = f"Test requested {total} nodes, used only {used}"
+        if getattr(self.session_context, "fail_bad_cluster_utilization", False) and status != FAIL:
+            self.log(logging.INFO, "FAIL: " + message)
+            return FAIL, [message]
+        self.log(logging.WARNING, message)
+        return status, summary
+
+    def _unreachable_nodes(self) -> list[str]:
+        """Hostnames of this test's nodes that no longer answer a health check."""
+        dead = []
+        for node in getattr(self.test_context.cluster, "nodes", []):
+            check = PhaseOutcome.capture("health check", node.account.available)
+            if not check.ok or not check.value:
+                dead.append(node.account.hostname)
+        return dead
+
+    def _write(self, result: Any) -> None:
+        """Write the result files; data that cannot be saved fails the test instead of losing it."""
+        written = PhaseOutcome.capture("write result", result.report)
+        if written.ok:
+            return
+        self.log(logging.ERROR, "cannot write the result: " + "\n".join(written.summary_lines()))
+        result.test_status = FAIL
+        result.summary += f"\n\ncannot write the test's result (is its return value JSON-able?): {written.error!r}"
+        result.data = None
+        self._step("write result", result.report)
+
+
+_INHERITED: list = []
+
+
+def _disconnected_copy(nodes: list) -> list:
+    """The nodes as a pickle round trip leaves them: accounts without the driver's connections.
+    An account class that cannot be pickled (against the contract) is used as inherited."""
+    try:
+        return pickle.loads(pickle.dumps(nodes))
+    except Exception:  # noqa: BLE001 - fall back to the inherited objects rather than fail the test
+        return nodes
+
+
+def run_test_process(ctx: Any, index: int, nodes: list, session_context: Any, conn: Any, others: list,
+                     deflake_num: int, timeout: float | None, heartbeat_interval: float) -> None:
+    """Entry point of a forked test process: own process group, own subcluster, then run.
+    The nodes go through a pickle round trip (accounts pickle disconnected, per the contract),
+    so the test never writes on an SSH session the driver opened and still uses.
+    *others* are the driver's ends of the pipes (this test's and the others'), closed here so
+    that only the driver holds them: a test then learns at once when the driver is gone."""
+    from ducktape.cluster.finite_subcluster import FiniteSubcluster
+
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    for other in others:
+        other.close()
+    _INHERITED.append(nodes)  # never collected: their live SSH sessions belong to the driver
+    ctx.cluster = FiniteSubcluster(_disconnected_copy(nodes))
+    ctx.test_index = index
+    RunnerClient(ctx, index, session_context, conn, deflake_num, timeout, heartbeat_interval).run()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # threads the test left behind must not keep the process (and its exit) waiting

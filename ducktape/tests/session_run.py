@@ -1,0 +1,69 @@
+"""Run a loaded session: build the cluster and reporters, run the tests, decide the exit status.
+
+``command_line`` parses flags and loads the tests, then calls ``run_session``. This
+module wires the pieces (cluster, reporters, TestRunner) and points ``latest`` at the
+session afterwards; it prints nothing itself and never exits the process.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from ducktape.tests.progress import ProgressReporter
+from ducktape.tests.reporters.base import notify
+from ducktape.tests.runner import TestRunner
+
+
+def run_session(args: dict, session_context: Any, session_logger: logging.Logger, tests: list) -> int:
+    """Run *tests* and return the exit status: 0 only when nothing failed and every
+    expected test reported a result."""
+    from ducktape.cluster.factory import make_cluster
+    from ducktape.tests.reporter import make_reporters
+
+    cluster = make_cluster(args)
+    apply_default_num_nodes(tests, args.get("default_num_nodes"))
+    for ctx in tests:
+        ctx.cluster = cluster
+    deflake = args.get("deflake") or 1
+    if deflake < 1:
+        session_logger.warning("--deflake %s is less than 1: running each test once", deflake)
+    reporters = [ProgressReporter(session_context), *make_reporters(session_context, args)]
+    expected = len(tests)
+    notify(reporters, "session_started", session_context, expected, cluster_size=len(cluster),
+           logger=session_logger)
+    runner = TestRunner(cluster, session_context, session_logger, tests, deflake, reporters=reporters)
+    results = runner.run_all_tests()
+    errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted, logger=session_logger)
+    if not errors:
+        update_latest_symlink(os.path.dirname(session_context.results_dir), session_context.results_dir)
+    return exit_status(results, expected, session_logger)
+
+
+def apply_default_num_nodes(tests: list, num_nodes: int | None) -> None:
+    """``--default-num-nodes N``: tests without ``@cluster`` reserve N nodes instead of the
+    whole cluster (and are no longer greedy under ``--fail-greedy-tests``)."""
+    if num_nodes is None:
+        return
+    for ctx in tests:
+        metadata = ctx.cluster_use_metadata
+        if "num_nodes" not in metadata and "cluster_spec" not in metadata:
+            metadata["num_nodes"] = num_nodes
+
+
+def exit_status(results: Any, expected: int, logger: logging.Logger) -> int:
+    """1 when a test failed or fewer results than tests came back; else 0."""
+    if len(results) < expected:
+        logger.warning("All tests were NOT run. Expected %d tests, only %d were run.", expected, len(results))
+        return 1
+    return 0 if results.get_aggregate_success() else 1
+
+
+def update_latest_symlink(results_root: str, session_dir: str) -> None:
+    """Point ``<results_root>/latest`` at *session_dir* in one step."""
+    latest = os.path.join(results_root, "latest")
+    tmp = f"{latest}.{os.getpid()}.tmp"
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    os.symlink(os.path.abspath(session_dir), tmp)
+    os.replace(tmp, latest)
