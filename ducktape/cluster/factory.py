@@ -43,18 +43,20 @@ def _checker_functions(paths: Any) -> list:
     return [load_dotted(p, "function", "--ssh-checker-function") for p in paths]
 
 
-def make_cluster(args: dict) -> Cluster:
+def make_cluster(args: dict, notice_logger: logging.Logger | None = None) -> Cluster:
     """Instantiate the ``--cluster`` class as ``cls(cluster_file=..., [ssh_exception_checks=...])``.
 
     With the default class, no cluster file and no Vagrantfile in the current
-    directory, the session runs on LocalhostCluster instead (a notice is logged).
+    directory, the session runs on LocalhostCluster instead; the notice goes to
+    *notice_logger* (the session log, so the user sees it) or this module's logger.
     """
     path = args.get("cluster") or DEFAULT_CLUSTER
     cluster_file = args.get("cluster_file")
     checks = _checker_functions(args.get("ssh_checker_function"))
     if path == DEFAULT_CLUSTER and not cluster_file and not os.path.exists("Vagrantfile"):
-        logger.info("No --cluster-file and no Vagrantfile in %s: running on LocalhostCluster "
-                    "(every node is this machine).", os.getcwd())
+        (notice_logger or logger).info(
+            "No --cluster-file and no Vagrantfile in %s: running on LocalhostCluster "
+            "(every node is this machine).", os.getcwd())
         path = LOCALHOST_CLUSTER
     cls = load_dotted(path, "class", "--cluster")
     kwargs: dict[str, Any] = {"cluster_file": cluster_file}

@@ -21,7 +21,7 @@ def run_session(args: dict, session_context: Any, session_logger: logging.Logger
     from ducktape.cluster.factory import make_cluster
     from ducktape.tests.reporter import make_reporters
 
-    cluster = make_cluster(args)
+    cluster = make_cluster(args, notice_logger=session_logger)
     apply_default_num_nodes(tests, args.get("default_num_nodes"))
     for ctx in tests:
         ctx.cluster = cluster
