@@ -6,5 +6,5 @@ from pathlib import Path
 failed = 0
 for script in sorted(Path(__file__).parent.glob("bench_*.py")):
     print(f"== {script.name}", flush=True)
-    failed |= subprocess.run([sys.executable, str(script), *sys.argv[1:]]).returncode != 0
+    failed |= subprocess.run([sys.executable, str(script), *sys.argv[1:]], check=False).returncode != 0
 sys.exit(1 if failed else 0)

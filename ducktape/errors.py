@@ -5,5 +5,5 @@ class DucktapeError(RuntimeError):
     """Base of ducktape's own errors."""
 
 
-class TimeoutError(DucktapeError):  # noqa: A001 - the contract name shadows the builtin on purpose
+class TimeoutError(DucktapeError):  # the contract name shadows the builtin on purpose
     """A wait ran out of time; suites catch it as ducktape.errors.TimeoutError."""

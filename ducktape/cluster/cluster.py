@@ -5,8 +5,9 @@ from collections.abc import Iterable
 
 from ducktape.cluster.cluster_node import ClusterNode
 from ducktape.cluster.cluster_spec import ClusterSpec
+from ducktape.cluster.node_container import NodeContainer
 
-__all__ = ["Cluster", "ClusterNode"]
+__all__ = ["Cluster", "ClusterNode", "NodePoolCluster"]
 
 
 class Cluster:
@@ -62,3 +63,28 @@ class Cluster:
     def all(self) -> ClusterSpec:
         """Every node, free or not."""
         return self.available().clone().add(self.used())
+
+
+class NodePoolCluster(Cluster):
+    """A cluster whose nodes are all known up front and never fail a health check:
+    one pool of free nodes, one of nodes in use."""
+
+    def __init__(self, nodes: Iterable[ClusterNode] = ()) -> None:
+        super().__init__()
+        self._available_nodes = NodeContainer(nodes)
+        self._in_use_nodes = NodeContainer()
+
+    def do_alloc(self, cluster_spec: ClusterSpec) -> list[ClusterNode]:
+        good, _bad = self._available_nodes.remove_spec(cluster_spec)
+        self._in_use_nodes.add_nodes(good)
+        return good
+
+    def free_single(self, node: ClusterNode) -> None:
+        self._in_use_nodes.remove_node(node)
+        self._available_nodes.add_node(node)
+
+    def available(self) -> ClusterSpec:
+        return ClusterSpec.from_nodes(self._available_nodes)
+
+    def used(self) -> ClusterSpec:
+        return ClusterSpec.from_nodes(self._in_use_nodes)

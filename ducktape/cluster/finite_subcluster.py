@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ducktape.cluster.cluster import Cluster
+from ducktape.cluster.cluster import NodePoolCluster
 from ducktape.cluster.cluster_node import ClusterNode
-from ducktape.cluster.cluster_spec import ClusterSpec
-from ducktape.cluster.node_container import NodeContainer
 
 
-class FiniteSubcluster(Cluster):
+class FiniteSubcluster(NodePoolCluster):
     """A cluster made of the nodes the runner allocated to one test; it never grows.
 
     Nodes keep their node type (ClusterNode.node_type), so a typed request made inside
@@ -17,22 +15,5 @@ class FiniteSubcluster(Cluster):
     """
 
     def __init__(self, nodes: Iterable[ClusterNode]):
-        super().__init__()
         self.nodes = list(nodes)
-        self._available_nodes = NodeContainer(self.nodes)
-        self._in_use_nodes = NodeContainer()
-
-    def do_alloc(self, cluster_spec: ClusterSpec) -> list[ClusterNode]:
-        good, _bad = self._available_nodes.remove_spec(cluster_spec)
-        self._in_use_nodes.add_nodes(good)
-        return good
-
-    def free_single(self, node: ClusterNode) -> None:
-        self._in_use_nodes.remove_node(node)
-        self._available_nodes.add_node(node)
-
-    def available(self) -> ClusterSpec:
-        return ClusterSpec.from_nodes(self._available_nodes)
-
-    def used(self) -> ClusterSpec:
-        return ClusterSpec.from_nodes(self._in_use_nodes)
+        super().__init__(self.nodes)
