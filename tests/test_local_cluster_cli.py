@@ -157,3 +157,31 @@ def test_a_node_that_fails_to_start_rolls_the_whole_cluster_back(tmp_path):
     finally:
         lifecycle.down(name)
         shutil.rmtree(fake_bin)
+
+
+def test_share_binds_a_host_dir_under_the_private_tmp(tmp_path):
+    # tmp_path lives under /tmp, which every node otherwise replaces with its own tmpfs
+    shared = tmp_path / "code"
+    shared.mkdir()
+    (shared / "marker.txt").write_text("from the host\n")
+    (tmp_path / "private.txt").write_text("host only\n")
+    name = f"pytest-{os.getpid()}-91"
+    cluster_file = tmp_path / "cluster.json"
+    try:
+        done = cli("up", "--nodes", "1", "--name", name, "--cluster-file", str(cluster_file), "--share", str(shared))
+        assert done.returncode == 0, done.stderr
+        ssh = json.loads(cluster_file.read_text())["nodes"][0]["ssh_config"]
+        node = NetnsNode(ssh["host"], ssh["hostname"], ssh["user"], ssh["port"], ssh["identityfile"])
+        seen = subprocess.run(ssh_argv(node, f"cat {shared}/marker.txt; ls {tmp_path}"), capture_output=True,
+                              text=True, timeout=30, check=False)
+        assert seen.stdout.splitlines() == ["from the host", "code"], seen.stderr
+    finally:
+        lifecycle.down(name)
+    assert leftovers(name) == NOTHING
+
+
+def test_share_must_be_an_existing_directory(tmp_path):
+    done = cli("up", "--nodes", "1", "--name", "never", "--share", str(tmp_path / "missing"))
+    assert done.returncode == 2
+    assert "--share is not a directory" in done.stderr and "hint:" in done.stderr
+    assert leftovers("never") == NOTHING

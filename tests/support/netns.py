@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,9 +87,16 @@ def bring_up(name: str, node_count: int, directory: Path) -> NetnsCluster:
     """Start cluster *name* and describe it for tests."""
     check_platform(["pytest"])  # not root, no sshd...: say so plainly instead of failing half-way
     cluster_file = directory / "cluster.json"
-    state = lifecycle.up(name, node_count, cluster_file)
+    state = lifecycle.up(name, node_count, cluster_file, shares=driver_dirs())
     nodes = [NetnsNode(n.hostname, n.ip, "root", 22, state.identity_file) for n in state.nodes]
     return NetnsCluster(name, cluster_file, nodes, state, state.host_ip)
+
+
+def driver_dirs() -> list[str]:
+    """The checkout and the driver's virtualenv: nodes must see them even when they live
+    under a path the nodes keep private (a CI clone in /tmp)."""
+    repo = str(Path(__file__).resolve().parents[2])
+    return sorted({repo, os.path.realpath(sys.prefix)})
 
 
 def remove_abandoned_clusters() -> None:

@@ -31,13 +31,15 @@ def cli() -> None:
 @click.option("--name", default=DEFAULT_NAME, show_default=True, help="cluster name (several may coexist)")
 @click.option("--cluster-file", type=click.Path(path_type=Path), default=DEFAULT_CLUSTER_FILE,
               show_default=True, help="where to write the cluster JSON for `ducktape --cluster-file`")
-def up(node_count: int, name: str, cluster_file: Path) -> None:
+@click.option("--share", "shares", multiple=True, metavar="DIR",
+              help="host directory to bind at the same path on every node (repeatable)")
+def up(node_count: int, name: str, cluster_file: Path, shares: tuple[str, ...]) -> None:
     """Create NAME with --nodes nodes and write its cluster file."""
     from ducktape.cluster.local_cluster import lifecycle
 
     _preflight()
     began = time.monotonic()
-    state = lifecycle.up(name, node_count, cluster_file)
+    state = lifecycle.up(name, node_count, cluster_file, shares=shares)
     click.echo(f"cluster {state.name}: {len(state.nodes)} nodes on {state.subnet} "
                f"(host {state.host_ip}, bridge {state.bridge}), up in {time.monotonic() - began:.1f}s")
     for node in state.nodes:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import os
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,12 +38,18 @@ from ducktape.command_line.errors import UsageError
 PRIVSEP_DIR = Path("/run/sshd")
 
 
-def up(name: str, node_count: int, cluster_file: Path, root: Path = STATE_ROOT) -> ClusterState:
-    """Create cluster *name* with *node_count* nodes, write *cluster_file*, return its state."""
+def up(name: str, node_count: int, cluster_file: Path, root: Path = STATE_ROOT,
+       shares: Sequence[str] = ()) -> ClusterState:
+    """Create cluster *name* with *node_count* nodes, write *cluster_file*, return its state.
+
+    Each dir in *shares* is bind-mounted at the same path on every node, even under the
+    nodes' private /tmp, /mnt or /var/log (the code under test, the driver's virtualenv).
+    """
     names = ClusterNames(check_name(name), root)
     check_node_count(node_count)
+    share_dirs = check_shares(shares)
     with state_lock(root):
-        state = _claim(names, node_count, Path(cluster_file).absolute())
+        state = _claim(names, node_count, Path(cluster_file).absolute(), share_dirs)
     try:
         network.create_bridge(names, ipaddress.ip_network(state.subnet))
         _start(names, state)
@@ -51,7 +59,18 @@ def up(name: str, node_count: int, cluster_file: Path, root: Path = STATE_ROOT) 
     return state
 
 
-def _claim(names: ClusterNames, node_count: int, cluster_file: Path) -> ClusterState:
+def check_shares(shares: Sequence[str]) -> list[str]:
+    """Absolute paths of *shares*; each must be an existing directory."""
+    dirs = []
+    for share in shares:
+        path = os.path.abspath(share)
+        if not os.path.isdir(path):
+            raise UsageError(f"--share is not a directory: {share!r}", hint="--share DIR, an existing host directory")
+        dirs.append(path)
+    return dirs
+
+
+def _claim(names: ClusterNames, node_count: int, cluster_file: Path, shares: list[str]) -> ClusterState:
     """Claim a name and a subnet by recording them (under the lock); nothing else is made yet."""
     if names.state_dir.exists() or network.cluster_netns(names) or network.cluster_links(names):
         raise UsageError(f"a cluster named {names.name!r} already exists (or left pieces behind)",
@@ -64,6 +83,7 @@ def _claim(names: ClusterNames, node_count: int, cluster_file: Path) -> ClusterS
         state_dir=str(names.state_dir), identity_file=str(names.identity_file), cluster_file=str(cluster_file),
         nodes=[NodeState(index=i, hostname=names.hostname(i), ip=network.node_ip(subnet, i),
                          netns=names.netns(i), veth=names.veth(i)) for i in range(1, node_count + 1)],
+        shares=shares,
     )
     write_state(names.state_file, state)
     return state
@@ -86,7 +106,7 @@ def _start(names: ClusterNames, state: ClusterState) -> None:
     network.create_nodes(names, subnet, len(state.nodes))
     started = {}
     for node in state.nodes:
-        started[node.index] = nodes.start_node(names, node)
+        started[node.index] = nodes.start_node(names, node, state.shares)
         node.holder_pid = started[node.index].pid
     write_state(names.state_file, state)
     nodes.wait_until_ready(names, started, state.nodes)

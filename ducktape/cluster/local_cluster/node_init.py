@@ -23,6 +23,7 @@ import sys
 MS_NOSUID = 2
 MS_NODEV = 4
 MS_BIND = 4096
+MS_REC = 16384
 PRIVATE_DIRS = (("/tmp", "1777"), ("/mnt", "755"), ("/var/log", "755"))
 
 
@@ -35,12 +36,19 @@ def mount(source: str, target: str, fstype: str | None, flags: int, data: str | 
         raise OSError(err, f"mount {source} on {target}: {os.strerror(err)}")
 
 
-def prepare(hostname: str, home: str, hosts: str) -> None:
-    """Give the node its name, private dirs, its own HOME layer and the cluster's /etc/hosts."""
+def prepare(hostname: str, home: str, hosts: str, shares: list[str]) -> None:
+    """Give the node its name, private dirs, its own HOME layer, the shared host dirs
+    and the cluster's /etc/hosts."""
     socket.sethostname(hostname)
+    # Hold each shared dir by an O_PATH descriptor before the tmpfs mounts can hide it.
+    held = [(share, os.open(share, os.O_PATH | os.O_DIRECTORY)) for share in shares]
     for target, mode in PRIVATE_DIRS:
         os.makedirs(target, exist_ok=True)
         mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"mode={mode}")
+    for share, fd in held:
+        os.makedirs(share, exist_ok=True)
+        mount(f"/proc/self/fd/{fd}", share, None, MS_BIND | MS_REC)
+        os.close(fd)
     overlay_home(home)
     mount(hosts, "/etc/hosts", None, MS_BIND)
     for knob in ("all", "default"):
@@ -99,11 +107,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--home", required=True)
     parser.add_argument("--hosts", required=True)
     parser.add_argument("--state-dir", required=True, help="marks this process as the cluster's")
+    parser.add_argument("--share", action="append", default=[], help="host dir to bind at the same path")
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     try:
-        prepare(args.hostname, args.home, args.hosts)
+        prepare(args.hostname, args.home, args.hosts, args.share)
     except OSError as err:
         print(f"node_init: {err}", file=sys.stderr, flush=True)
         return 1

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ducktape.cluster.local_cluster import node_init
@@ -26,23 +26,24 @@ READY_TIMEOUT = 30.0
 POLL_INTERVAL = 0.01
 
 
-def holder_command(names: ClusterNames, node: NodeState) -> list[str]:
+def holder_command(names: ClusterNames, node: NodeState, shares: Sequence[str] = ()) -> list[str]:
     """The command that creates the node's UTS, PID and mount namespaces and runs its init."""
     node_dir = names.node_dir(node.index)
+    share_args = [arg for share in shares for arg in ("--share", share)]
     return [
         tool("ip"), "netns", "exec", node.netns,
         tool("unshare"), "--pid", "--fork", "--uts", "--mount", "--mount-proc", "--kill-child", "--",
         sys.executable, "-I", "-S", node_init.__file__,
         "--hostname", node.hostname, "--home", str(node_dir / "home"),
-        "--hosts", str(names.state_dir / "hosts"), "--state-dir", str(names.state_dir), "--",
+        "--hosts", str(names.state_dir / "hosts"), "--state-dir", str(names.state_dir), *share_args, "--",
         tool("sshd"), "-D", "-e", "-f", str(node_dir / "sshd_config"),
     ]
 
 
-def start_node(names: ClusterNames, node: NodeState) -> subprocess.Popen:
+def start_node(names: ClusterNames, node: NodeState, shares: Sequence[str] = ()) -> subprocess.Popen:
     """Start *node*'s holder detached from our session; its output goes to node.log."""
     with open(names.node_dir(node.index) / "node.log", "ab") as log:
-        return subprocess.Popen(holder_command(names, node), stdin=subprocess.DEVNULL, stdout=log,
+        return subprocess.Popen(holder_command(names, node, shares), stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True, close_fds=True)
 
 

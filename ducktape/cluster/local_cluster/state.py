@@ -43,6 +43,7 @@ class ClusterState:
     cluster_file: str | None = None
     complete: bool = False
     nodes: list[NodeState] = field(default_factory=list)
+    shares: list[str] = field(default_factory=list)  # host dirs bind-mounted at the same path on every node
 
     def to_json(self) -> dict:
         return asdict(self)
