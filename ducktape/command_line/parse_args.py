@@ -38,7 +38,7 @@ _FLAGS = [
 _VALUES: list[tuple[str, Any, Any, str]] = [
     ("--config-file", str, ConsoleDefaults.USER_CONFIG_FILE, "path to the user configuration file."),
     ("--cluster", str, ConsoleDefaults.CLUSTER_TYPE, "cluster class (package.module.Class) to allocate nodes from."),
-    ("--default-num-nodes", int, None, "accepted for compatibility; no effect."),
+    ("--default-num-nodes", int, None, "nodes a test without @cluster reserves (default: the whole cluster)."),
     ("--cluster-file", str, None, "JSON file describing the cluster's nodes (read by JsonCluster/VagrantCluster)."),
     ("--results-root", str, ConsoleDefaults.RESULTS_ROOT_DIRECTORY, "directory holding one subdirectory per session."),
     ("--parameters", str, None, "inject these arguments (a JSON object) into the selected test(s)."),
