@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -24,25 +27,46 @@ from ducktape.errors import TimeoutError as DucktapeTimeoutError
 from tests.support.sshd import free_port
 
 
-@pytest.fixture(scope="module", params=["remote", "local"])
+@pytest.fixture(scope="module", params=["remote", "local", "netns"])
 def account(request, loopback_sshd):
+    """The same verbs three ways: sshd on loopback, the local account, a namespace node."""
     if request.param == "remote":
         acct = LinuxRemoteAccount(RemoteAccountSSHConfig(**loopback_sshd.ssh_config("worker1")),
                                   externally_routable_ip="127.0.0.1")
-    else:
+    elif request.param == "local":
         acct = LocalAccount(RemoteAccountSSHConfig("localhost0", hostname="localhost", port=22))
+    else:
+        node = request.getfixturevalue("netns_cluster").nodes[0]
+        acct = LinuxRemoteAccount(RemoteAccountSSHConfig(**node.ssh_config), externally_routable_ip=node.ip)
     yield acct
     acct.close()
 
 
-def test_identity(account):
+@pytest.fixture
+def tmp_path(tmp_path_factory):
+    """A work dir the driver and every account see at the same path: a namespace node keeps
+    /tmp private, but shares /var/tmp with the host."""
+    base = tempfile.mkdtemp(prefix="ducktape-acct-", dir="/var/tmp")
+    yield Path(base)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def test_identity(account, request):
     assert account.operating_system == "linux"
-    if isinstance(account, LinuxRemoteAccount):
+    kind = request.node.callspec.params["account"]
+    if kind == "remote":
         assert (account.hostname, account.ssh_hostname) == ("worker1", "127.0.0.1")
         assert str(account) == f"{account.user}@worker1"
-    else:
+        assert account.externally_routable_ip == "127.0.0.1"
+    elif kind == "local":
         assert (account.hostname, account.ssh_hostname, str(account)) == ("localhost0", "localhost", "localhost0")
-    assert account.externally_routable_ip == "127.0.0.1"
+        assert account.externally_routable_ip == "127.0.0.1"
+    else:
+        node = request.getfixturevalue("netns_cluster").nodes[0]
+        assert (account.hostname, account.ssh_hostname, str(account)) == (node.hostname, node.ip,
+                                                                         f"root@{node.hostname}")
+        assert account.ssh_output("hostname") == f"{node.hostname}\n".encode()
+        assert account.externally_routable_ip == node.ip
 
 
 def test_ssh_returns_status_and_raises_with_stderr(account):
@@ -258,20 +282,17 @@ def test_ssh_capture_edges(account):
     assert list(account.ssh_capture("echo last")) == ["last\n"]
 
 
-def test_wait_for_http_service(account):
-    import http.server
-    import threading
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), http.server.SimpleHTTPRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def test_wait_for_http_service(account, tmp_path):
+    """An HTTP server started on the node, reached at the node's routable address."""
+    port, pid_file = free_port(), tmp_path / "http.pid"
+    account.ssh(f"nohup /usr/bin/python3 -m http.server {port} --directory {tmp_path} "
+                f"--bind {account.externally_routable_ip} >/dev/null 2>&1 & echo $! > {pid_file}")
     try:
-        account.wait_for_http_service(server.server_address[1], headers={}, timeout=10)
+        account.wait_for_http_service(port, headers={}, timeout=10)
         with pytest.raises(DucktapeTimeoutError):
             account.wait_for_http_service(free_port(), headers={}, timeout=0.5)
     finally:
-        server.shutdown()
-        server.server_close()
+        account.signal(int(pid_file.read_text()), signal.SIGTERM, allow_fail=True)
 
 
 def test_errors_pickle_and_deprecated_scp_aliases(account, tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import select
 import socket
 import stat
 import threading
@@ -189,10 +190,9 @@ class RemoteAccount(Account):
 
     @check_ssh
     def _stream(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> Any:
+        """A fresh channel, not a pooled shell: like upstream, the stream lasts until every
+        process holding its output has closed it (``cmd | tee -a log &``, Kafka's consumers)."""
         self._connection()
-        stream = self._pool.stream(cmd, combine_stderr, timeout_sec)
-        if stream is not None:
-            return stream
         chan = self._conn.open_channel(timeout=timeout_sec)
         chan.settimeout(timeout_sec)
         chan.set_combine_stderr(combine_stderr)
@@ -256,25 +256,49 @@ class RemoteAccount(Account):
 
 
 class _ChannelStream:
-    """A running command on its own channel, as ssh_capture reads it."""
+    """A running command on its own channel, as ssh_capture reads it.
+
+    Both streams are drained as data arrives: unread stderr would keep the SSH window
+    shut and stall a command that writes a lot of it. The channel's timeout bounds each
+    wait (socket.timeout), as upstream's reads do.
+    """
 
     def __init__(self, chan: Any):
         self.channel = chan
-        self._stdout = chan.makefile("r", -1)
-        self._stderr = chan.makefile_stderr("rb", -1)
+        self._out = bytearray()
+        self._err = bytearray()
+        self._eof = False
+
+    def _pump(self) -> None:
+        chan = self.channel
+        if not (chan.recv_ready() or chan.recv_stderr_ready()):
+            if chan.eof_received or chan.closed:
+                self._eof = True
+                return
+            if not select.select([chan], [], [], chan.gettimeout())[0]:
+                raise socket.timeout("timed out waiting for command output")  # noqa: UP041 - socket.timeout on 3.9
+        while chan.recv_stderr_ready():
+            self._err += chan.recv_stderr(65536)
+        if chan.recv_ready():
+            self._out += chan.recv(65536)
 
     def readline(self) -> str:
-        return self._stdout.readline()
+        while b"\n" not in self._out and not self._eof:
+            self._pump()
+        cut = self._out.index(b"\n") + 1 if b"\n" in self._out else len(self._out)
+        line = bytes(self._out[:cut])
+        del self._out[:cut]
+        return line.decode(errors="replace")
 
     def exit_status(self) -> int:
         return self.channel.recv_exit_status()
 
     def read_stderr(self) -> bytes:
-        return self._stderr.read()
+        while not self._eof:
+            self._pump()
+        return bytes(self._err)
 
     def close(self) -> None:
-        self._stdout.close()
-        self._stderr.close()
         self.channel.close()
 
 

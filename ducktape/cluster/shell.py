@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import secrets
 import select
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -244,24 +243,6 @@ class ShellPool:
         finally:
             self._give_back(shell, keep)
 
-    def stream(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> ShellStream | None:
-        """Start *cmd* on a pooled shell for line-by-line reading; None when none is free."""
-        shell = self._take()
-        if shell is None:
-            return None
-        try:
-            tok = shell.start(cmd, combine_stderr)
-        except BaseException:
-            self._give_back(shell, keep=False)
-            raise
-        shell.chan.settimeout(timeout_sec)
-
-        def release(keep: bool) -> None:
-            shell.fresh = shell.fresh and not keep
-            self._give_back(shell, keep)
-
-        return ShellStream(shell, tok, release)
-
     def _kill(self, kill_cmd: str) -> None:
         exec_run(self.conn, kill_cmd, True, time.monotonic() + 10)
 
@@ -270,70 +251,3 @@ class ShellPool:
             idle, self._idle = self._idle, []
         for shell in idle:
             shell.close()
-
-
-class ShellStream:
-    """A command running on a pooled shell, read line by line (ssh_capture).
-
-    Each complete line is handed out as soon as it arrives; the line ending in the end
-    marker carries the command's unterminated last line, if any, before the token.
-    ``channel`` is the shell's channel; its timeout bounds each wait (socket.timeout).
-    """
-
-    def __init__(self, shell: RemoteShell, tok: str, release: Callable[[bool], None]):
-        self.channel = shell.chan
-        self._reader = _Reader(shell.chan)
-        self._end = re.compile(rb"(.*)" + tok.encode() + rb"S(\d+)\n", re.DOTALL)
-        self._tok = tok
-        self._release = release
-        self._lines: list[bytes] = []
-        self._status: int | None = None
-        self._released = False
-
-    def readline(self) -> str:
-        while not self._lines:
-            if self._status is not None:
-                return ""
-            self._fill()
-        return self._lines.pop(0).decode(errors="replace")
-
-    def _fill(self) -> None:
-        reader = self._reader
-        reader.drain()
-        if b"\n" not in reader.out:
-            if self.channel.eof_received or self.channel.closed:
-                raise ShellBroken("channel closed")
-            if not select.select([self.channel], [], [], self.channel.gettimeout())[0]:
-                raise socket.timeout("timed out waiting for command output")  # noqa: UP041 - socket.timeout on 3.9
-            reader.drain()
-        while b"\n" in reader.out and self._status is None:
-            cut = reader.out.index(b"\n") + 1
-            line = bytes(reader.out[:cut])
-            del reader.out[:cut]
-            end = self._end.fullmatch(line)
-            if end:
-                self._status = int(end.group(2))
-                line = end.group(1)
-            if line:
-                self._lines.append(line)
-
-    def exit_status(self) -> int:
-        while self._status is None:
-            self._fill()
-        return self._status
-
-    def read_stderr(self) -> bytes:
-        end = (self._tok + "E\n").encode()
-        self.channel.settimeout(None)
-        if not self._reader.pump(lambda: self._reader.err.endswith(end), time.monotonic() + 30):
-            raise ShellBroken("no end of stderr")
-        return strip_stderr(self._reader.err, self._tok)
-
-    def close(self) -> None:
-        """Give the shell back when the command finished cleanly; otherwise drop it."""
-        if self._released:
-            return
-        self._released = True
-        done = self._status is not None and self._reader.err.endswith((self._tok + "E\n").encode())
-        self.channel.settimeout(None)
-        self._release(done)

@@ -374,11 +374,13 @@ class TestRunner:
     # ---- tests that get no process --------------------------------------------------------
 
     def _write_result(self, ctx: Any, index: int, status: Any, summary: str, start: float,
-                      nodes: list | None = None, nodes_used: int = 0) -> TestResult:
+                      nodes: list | None = None, nodes_used: int = 0,
+                      nodes_allocated: int | None = None) -> TestResult:
         nodes = nodes or []
+        if nodes_allocated is None:
+            nodes_allocated = len(nodes) if nodes else _expected_nodes(ctx)
         result = TestResult(ctx, index, self.session_context, status, summary, None, start, time.time(),
-                            nodes_allocated=len(nodes) if nodes else _expected_nodes(ctx), nodes_used=nodes_used,
-                            services=[])
+                            nodes_allocated=nodes_allocated, nodes_used=nodes_used, services=[])
         result.nodes = _hostnames(nodes)
         try:
             result.report()
@@ -388,9 +390,8 @@ class TestRunner:
 
     def _report_ignored(self) -> None:
         for ctx in self.ignored:
-            result = self._write_result(ctx, self._next_index(), IGNORE, "", time.time())
-            result.nodes_allocated = 0
-            self._record(result)
+            # an ignored test takes no nodes: say so in its own report.json too
+            self._record(self._write_result(ctx, self._next_index(), IGNORE, "", time.time(), nodes_allocated=0))
 
     def _report_unschedulable(self, unschedulable: list) -> None:
         if unschedulable:

@@ -171,6 +171,7 @@ class RunnerClient:
         self._raising = False  # inside a captured phase or step: signals may raise there
         self._pending: BaseException | None = None  # a signal that arrived outside one
         self._all_services: list = []
+        self._current_run = 1
         self._dump_file: Any = None
 
     @property
@@ -326,13 +327,14 @@ class RunnerClient:
 
     def _watch_services(self, registry: Any, run: int) -> None:
         """Report each service as it registers, so the driver can name what may be left running."""
+        self._current_run = run  # read at registration: one wrapper serves every deflake run
         if getattr(registry, "_runner_watched", False):
             return
         register = registry.append
 
         def append(service: Any) -> None:
             register(service)
-            self._on_service(service, run)
+            self._on_service(service, self._current_run)
 
         registry.append = append
         registry._runner_watched = True

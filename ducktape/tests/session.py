@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 import time
 from typing import Any
 
@@ -88,9 +89,16 @@ def generate_session_id(session_id_file: str) -> str:
         with open(session_id_file) as fp:
             previous = fp.read().strip()
     session_id = _next_id(previous)
-    with open(session_id_file, "w") as fp:
-        fp.write(session_id)
+    _write_session_id(session_id_file, session_id)
     return session_id
+
+
+def _write_session_id(session_id_file: str, session_id: str) -> None:
+    """Replace the file in one step, so a concurrent reader never sees it empty."""
+    tmp = f"{session_id_file}.{os.getpid()}.{threading.get_ident()}.tmp"
+    with open(tmp, "w") as fp:
+        fp.write(session_id)
+    os.replace(tmp, session_id_file)
 
 
 def generate_results_dir(results_root: str, session_id: str) -> str:
@@ -111,7 +119,9 @@ def allocate_session(session_id_file: str, results_root: str) -> tuple[str, str]
         results_dir = generate_results_dir(results_root, session_id)
         try:
             os.mkdir(results_dir)
-            return session_id, results_dir
         except FileExistsError:
-            session_id = generate_session_id(session_id_file)
+            session_id = _next_id(session_id)  # taken by a concurrent run: step past it
+            continue
+        _write_session_id(session_id_file, session_id)
+        return session_id, results_dir
     raise FileExistsError(f"no free session directory under {results_root}")

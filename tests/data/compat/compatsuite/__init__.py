@@ -1,0 +1,1 @@
+"""compatsuite: a small kafkatest-style suite run by upstream ducktape and by ours, then compared."""

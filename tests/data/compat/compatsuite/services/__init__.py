@@ -1,0 +1,1 @@
+"""Services of the compat suite: a toy broker and a background producer."""
