@@ -81,7 +81,9 @@
 
   function readHash() {
     var params = new URLSearchParams(location.hash.replace(/^#/, ''));
-    state.status = (params.get('status') || '').split(',').filter(function (s) { return s; });
+    // a hand-written link may say status=fail or status=all: keep only statuses we know
+    state.status = (params.get('status') || '').split(',').map(function (s) { return s.toUpperCase(); })
+      .filter(function (s) { return STATUSES.indexOf(s) >= 0; });
     state.q = params.get('q') || '';
     state.sort = ['status', 'name', 'duration', 'start'].indexOf(params.get('sort')) >= 0 ?
       params.get('sort') : 'status';
