@@ -2,7 +2,7 @@
 # One entry point for people and CI.
 #   ./build.sh            set up: system packages (as root), .venv, the package with test extras
 #   ./build.sh example    set up, then run examples/hello on the embedded default and write a report
-#   ./build.sh test       set up, then run the whole test suite (what .ci/run calls)
+#   ./build.sh test       set up (and upstream 0.17.0 in bench/.upstream-venv), then run the whole test suite (what .ci/run calls)
 #   ./build.sh bench      set up, install upstream ducktape 0.17.0 in its own venv, run bench/
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -57,6 +57,8 @@ case "$cmd" in
     echo "report: $ROOT/results/latest/report.html" ;;
   test)
     setup
+    # Some tests run upstream ducktape 0.17.0 on the same input; it lives in its own venv.
+    "$VENV/bin/python" bench/_upstream.py >/dev/null
     "$VENV/bin/python" -m pytest -q "$@" ;;
   bench)
     setup

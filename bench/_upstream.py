@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
-UPSTREAM_VENV = Path(os.environ.get("DUCKTAPE_UPSTREAM_VENV", BENCH_DIR / ".upstream-venv"))
+UPSTREAM_VENV = Path(os.environ.get("DUCKTAPE_UPSTREAM_VENV", BENCH_DIR / ".upstream-venv")).absolute()
 UPSTREAM_VERSION = "0.17.0"
 
 
@@ -34,3 +34,13 @@ def upstream_ducktape() -> Path:
 def ours_ducktape() -> Path:
     """Return our `ducktape` console script (from the venv running this benchmark)."""
     return Path(sys.executable).parent / "ducktape"
+
+
+def upstream_paths() -> set[str]:
+    """The venv's path as given and as resolved: either may show in upstream's tracebacks."""
+    return {str(UPSTREAM_VENV), os.path.realpath(UPSTREAM_VENV)}
+
+
+if __name__ == "__main__":
+    # build.sh runs this before the tests: the comparisons with upstream need it installed.
+    print(upstream_python())

@@ -21,7 +21,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DUCKTAPE_UPSTREAM_VENV", "/opt/upstream-ducktape")
 
 from bench._upstream import upstream_python
 from tests.support.sshd import start_sshd

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from bench._upstream import UPSTREAM_VENV
 from ducktape.cluster.cluster_node import ClusterNode
 from ducktape.cluster.cluster_spec import LINUX, ClusterSpec, NodeSpec
 from ducktape.cluster.consts import SUPPORTED_OS_TYPES, WINDOWS
@@ -18,7 +19,7 @@ from ducktape.cluster.node_container import (
     NodeNotPresentError,
 )
 
-UPSTREAM_PYTHON = "/opt/upstream-ducktape/bin/python"
+UPSTREAM_PYTHON = str(UPSTREAM_VENV / "bin" / "python")
 SPEC_SCRIPT = """
 import json
 from ducktape.cluster.cluster_spec import ClusterSpec, NodeSpec

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 
 class LoggerMaker:
@@ -24,6 +26,23 @@ class LoggerMaker:
 
     def configure_logger(self) -> None:
         raise NotImplementedError("configure_logger must be implemented by a subclass")
+
+
+def add_file_and_console_handlers(logger: logging.Logger, log_dir: str, prefix: str, log_format: str,
+                                  console_level: int) -> None:
+    """Send *logger* to ``<prefix>.info`` and ``<prefix>.debug`` in *log_dir*, and to stdout
+    at *console_level*: the layout shared by the session log and every test log."""
+    logger.setLevel(logging.DEBUG)
+    formatter = logging.Formatter(log_format)
+    handlers = [
+        (logging.FileHandler(os.path.join(log_dir, f"{prefix}.info")), logging.INFO),
+        (logging.FileHandler(os.path.join(log_dir, f"{prefix}.debug")), logging.DEBUG),
+        (logging.StreamHandler(sys.stdout), console_level),
+    ]
+    for handler, level in handlers:
+        handler.setLevel(level)
+        handler.setFormatter(formatter)
+        logger.addHandler(handler)
 
 
 def close_logger(logger: logging.Logger | None) -> None:

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 import time
 from typing import Any
 
 from ducktape.command_line.defaults import ConsoleDefaults
-from ducktape.tests.loggermaker import LoggerMaker
+from ducktape.tests.loggermaker import LoggerMaker, add_file_and_console_handlers
 
 
 class SessionContext:
@@ -58,17 +57,8 @@ class SessionLoggerMaker(LoggerMaker):
     def configure_logger(self) -> None:
         if self.configured:
             return
-        self._logger.setLevel(logging.DEBUG)
-        formatter = logging.Formatter(ConsoleDefaults.SESSION_LOG_FORMATTER)
-        handlers = [
-            (logging.FileHandler(os.path.join(self.log_dir, "session_log.info")), logging.INFO),
-            (logging.FileHandler(os.path.join(self.log_dir, "session_log.debug")), logging.DEBUG),
-            (logging.StreamHandler(sys.stdout), logging.DEBUG if self.debug else logging.INFO),
-        ]
-        for handler, level in handlers:
-            handler.setLevel(level)
-            handler.setFormatter(formatter)
-            self._logger.addHandler(handler)
+        add_file_and_console_handlers(self._logger, self.log_dir, "session_log", ConsoleDefaults.SESSION_LOG_FORMATTER,
+                                      logging.DEBUG if self.debug else logging.INFO)
 
 
 def _next_id(previous: str | None) -> str:

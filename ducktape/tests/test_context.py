@@ -10,7 +10,6 @@ import logging
 import os
 import re
 import shutil
-import sys
 import tempfile
 from typing import Any
 
@@ -20,7 +19,11 @@ from ducktape.mark.consts import (
     CLUSTER_SIZE_KEYWORD,
     CLUSTER_SPEC_KEYWORD,
 )
-from ducktape.tests.loggermaker import LoggerMaker, close_logger
+from ducktape.tests.loggermaker import (
+    LoggerMaker,
+    add_file_and_console_handlers,
+    close_logger,
+)
 from ducktape.utils.local_filesystem_utils import mkdir_p
 
 _WHITESPACE = re.compile(r"\s+")
@@ -47,18 +50,9 @@ class TestLoggerMaker(LoggerMaker):
     def configure_logger(self) -> None:
         if self.configured:
             return
-        self._logger.setLevel(logging.DEBUG)
         mkdir_p(self.log_dir)
-        formatter = logging.Formatter(ConsoleDefaults.TEST_LOG_FORMATTER)
-        handlers = [
-            (logging.FileHandler(os.path.join(self.log_dir, "test_log.info")), logging.INFO),
-            (logging.FileHandler(os.path.join(self.log_dir, "test_log.debug")), logging.DEBUG),
-            (logging.StreamHandler(sys.stdout), logging.DEBUG if self.debug else logging.WARNING),
-        ]
-        for handler, level in handlers:
-            handler.setLevel(level)
-            handler.setFormatter(formatter)
-            self._logger.addHandler(handler)
+        add_file_and_console_handlers(self._logger, self.log_dir, "test_log", ConsoleDefaults.TEST_LOG_FORMATTER,
+                                      logging.DEBUG if self.debug else logging.WARNING)
 
 
 def test_logger(logger_name: str, log_dir: str, debug: bool) -> logging.Logger:

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from bench._upstream import UPSTREAM_VENV
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = REPO_ROOT / "tests" / "data"
 OURS_DUCKTAPE = [sys.executable, "-m", "ducktape"]
-UPSTREAM_DUCKTAPE = ["/opt/upstream-ducktape/bin/ducktape"]
+UPSTREAM_DUCKTAPE = [str(UPSTREAM_VENV / "bin" / "ducktape")]  # ./build.sh test installs it
 _LOG_STAMP = re.compile(r"^\[(\w+):\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\]: ", re.MULTILINE)
 
 
