@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import io
+import time
 
 from ducktape.tests.progress import ProgressReporter
 from ducktape.tests.session import SessionContext
 from ducktape.tests.status import FAIL, FLAKY, IGNORE, PASS
+from ducktape.utils.util import wait_until
 
 
 class Finished:
@@ -33,7 +35,7 @@ def test_plain_lines_when_not_a_terminal():
 
 def test_live_line_counts_and_estimates():
     out = io.StringIO()
-    progress = ProgressReporter(session(), stream=out, live=True)
+    progress = ProgressReporter(session(), stream=out, live=True, tick_seconds=3600)
     progress.session_started(session(), 4)
     for test_id, status in [("a", PASS), ("b", FLAKY), ("c", IGNORE)]:
         progress.test_finished(Finished(test_id, status))
@@ -41,11 +43,12 @@ def test_live_line_counts_and_estimates():
     assert line.startswith("[3/4] 1 passed, 0 failed, 1 flaky, 1 ignored | ")
     assert "elapsed, ~" in line and line.endswith("left")
     assert out.getvalue().startswith("\r\x1b[K[1/4]") and out.getvalue().endswith("left\r")
+    progress.session_finished([], interrupted=False)
 
 
 def test_live_mode_prints_failures_above_the_line_and_clears_it_at_the_end():
     out = io.StringIO()
-    progress = ProgressReporter(session(), stream=out, live=True)
+    progress = ProgressReporter(session(), stream=out, live=True, tick_seconds=3600)
     progress.session_started(session(), 1)
     progress.test_finished(Finished("m.C.test_x", FAIL))
     progress.session_finished([], interrupted=False)
@@ -53,3 +56,18 @@ def test_live_mode_prints_failures_above_the_line_and_clears_it_at_the_end():
     assert "FAIL m.C.test_x\n" in text
     assert "left" not in progress.line()  # nothing left once all are done
     assert text.endswith("\r\x1b[K")
+
+
+def test_live_line_ticks_while_a_test_runs_and_stops_at_the_end():
+    out = io.StringIO()
+    progress = ProgressReporter(session(), stream=out, live=True, tick_seconds=0.01)
+    progress.session_started(session(), 2)
+    wait_until(lambda: out.getvalue().count("[0/2] ") >= 3, timeout_sec=30, backoff_sec=0.01,
+               err_msg="the live line was not redrawn while no test finished")
+    assert "left" not in progress.line()  # no test finished yet: no estimate to give
+    progress.session_finished([], interrupted=False)
+    assert not progress._ticker.is_alive()
+    settled = out.getvalue()
+    assert settled.endswith("\r\x1b[K")
+    time.sleep(0.05)  # a ticker still running would write again
+    assert out.getvalue() == settled

@@ -1,11 +1,14 @@
 """Console progress while tests run: a live line on a terminal, one line per test otherwise.
 
 A reporter like the others (it only listens); the final summary is printed by the
-summary reporters, so this one clears its live line when the session ends.
+summary reporters, so this one clears its live line when the session ends. On a
+terminal a ticker thread redraws the line every second, so elapsed time moves during
+long tests.
 """
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from typing import Any, TextIO
 
@@ -21,7 +24,8 @@ def _clock(seconds: float) -> str:
 class ProgressReporter(Reporter):
     """Counts finished tests by status and shows done/total, elapsed time and an estimate."""
 
-    def __init__(self, session_context: Any, stream: TextIO | None = None, live: bool | None = None) -> None:
+    def __init__(self, session_context: Any, stream: TextIO | None = None, live: bool | None = None,
+                 tick_seconds: float = 1.0) -> None:
         super().__init__(session_context)
         self.stream = stream or sys.stdout
         self.live = self.stream.isatty() if live is None else live
@@ -29,11 +33,22 @@ class ProgressReporter(Reporter):
         self.done = 0
         self.counts: dict[str, int] = {}
         self.start = time.time()
+        self.tick_seconds = tick_seconds
+        self._lock = threading.Lock()  # the ticker and test_finished write the same line
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
 
     def session_started(self, session_context: Any, expected_count: int, **info: Any) -> None:
         super().session_started(session_context, expected_count, **info)
         self.total = expected_count
         self.start = time.time()
+        if self.live:
+            self._ticker = threading.Thread(target=self._tick, name="ducktape-progress", daemon=True)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(self.tick_seconds):
+            self._write("\r\x1b[K" + self.line() + "\r")
 
     def test_finished(self, result: Any) -> None:
         self.done += 1
@@ -49,7 +64,10 @@ class ProgressReporter(Reporter):
                         f"({result.run_time_seconds:.3f} s)\n")
 
     def session_finished(self, results: Any, interrupted: bool = False) -> None:
-        if self.live and self.done:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+        if self.live and (self.done or self._ticker is not None):
             self._write("\r\x1b[K")
 
     def line(self) -> str:
@@ -61,9 +79,10 @@ class ProgressReporter(Reporter):
         if extra:
             counts += f", {extra} other"
         left = elapsed / self.done * (self.total - self.done) if self.done else 0
-        estimate = f", ~{_clock(left)} left" if self.done < self.total else ""
+        estimate = f", ~{_clock(left)} left" if 0 < self.done < self.total else ""  # no data, no guess
         return f"[{self.done}/{self.total}] {counts} | {_clock(elapsed)} elapsed{estimate}"
 
     def _write(self, text: str) -> None:
-        self.stream.write(text)
-        self.stream.flush()
+        with self._lock:
+            self.stream.write(text)
+            self.stream.flush()
