@@ -16,9 +16,12 @@ class HelloService(Service):
     def __init__(self, context, num_nodes: int = 1, greeting: str = "hello"):
         super().__init__(context, num_nodes=num_nodes)
         self.greeting = greeting
-        # One directory per service: on the embedded localhost cluster all nodes share /tmp,
-        # and tests may run side by side (--max-parallel).
-        self.log_dir = f"{self.ROOT}/{self.service_id}"
+        # One directory per test and service: on the embedded localhost cluster all nodes
+        # share /tmp, tests run side by side (--max-parallel), and a service id alone can
+        # repeat across tests (it embeds id(self), and every test process is forked alike).
+        session = context.session_context.session_id
+        self.session_dir = f"{self.ROOT}/{session}"
+        self.log_dir = f"{self.session_dir}/{context.test_index}-{self.service_id}"
         self.log_file = f"{self.log_dir}/hello.log"
         self.logs = {"hello_log": {"path": self.log_file, "collect_default": True}}
 
@@ -31,6 +34,8 @@ class HelloService(Service):
 
     def clean_node(self, node, **kwargs):
         node.account.remove(self.log_dir, allow_fail=True)
+        # drop the parents once empty; another test may still be using them
+        node.account.ssh(f"rmdir {self.session_dir} {self.ROOT} 2>/dev/null; true")
 
     def greetings(self, node) -> list[str]:
         """The lines logged so far on *node*."""
