@@ -21,6 +21,12 @@ system_packages() {
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v ps >/dev/null 2>&1 || need+=(procps)
   command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+  # Debian's own python3 needs python3-venv for venvs; upstream 0.17.0 (installed for the
+  # comparison tests) builds psutil from source, which needs a compiler and Python.h.
+  "$PY" -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)
+  command -v gcc >/dev/null 2>&1 || need+=(gcc)
+  "$PY" -c "import os, sysconfig, sys; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
+    || need+=(python3-dev)
   [ ${#need[@]} -eq 0 ] && return 0
   if [ "$(id -u)" != 0 ]; then
     echo "build.sh: missing system packages: ${need[*]}" >&2
