@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 from typing import Any
 
@@ -60,11 +61,7 @@ def _get_file(sftp: Any, src: str, dest: str, size: int) -> None:
     with sftp.open(src, "rb") as source, open(dest, "wb") as out:
         source.MAX_REQUEST_SIZE = request_size(sftp)
         source.prefetch(size)
-        while True:
-            data = source.read(CHUNK)
-            if not data:
-                break
-            out.write(data)
+        shutil.copyfileobj(source, out, CHUNK)
 
 
 def _get_tree(sftp: Any, src: str, dest: str) -> None:
@@ -101,11 +98,7 @@ def _put_file(sftp: Any, src: str, dest: str) -> None:
     with open(src, "rb") as source, sftp.open(dest, "wb") as target:
         target.MAX_REQUEST_SIZE = request_size(sftp)
         target.set_pipelined(True)
-        while True:
-            data = source.read(CHUNK)
-            if not data:
-                break
-            target.write(data)
+        shutil.copyfileobj(source, target, CHUNK)
 
 
 def _put_tree(sftp: Any, src: str, dest: str, mkdir_mode: int) -> None:
