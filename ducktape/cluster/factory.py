@@ -8,6 +8,7 @@ import os
 from typing import Any
 
 from ducktape.cluster.cluster import Cluster
+from ducktape.cluster.localhost import UPSTREAM_NUM_NODES, LocalhostCluster
 from ducktape.command_line.errors import UsageError
 
 DEFAULT_CLUSTER = "ducktape.cluster.vagrant.VagrantCluster"
@@ -49,17 +50,24 @@ def make_cluster(args: dict, notice_logger: logging.Logger | None = None) -> Clu
     With the default class, no cluster file and no Vagrantfile in the current
     directory, the session runs on LocalhostCluster instead; the notice goes to
     *notice_logger* (the session log, so the user sees it) or this module's logger.
+    A LocalhostCluster (or subclass) gets ``num_nodes=args["localhost_nodes"]`` when set.
     """
     path = args.get("cluster") or DEFAULT_CLUSTER
     cluster_file = args.get("cluster_file")
     checks = _checker_functions(args.get("ssh_checker_function"))
     if path == DEFAULT_CLUSTER and not cluster_file and not os.path.exists("Vagrantfile"):
+        size = args.get("localhost_nodes") or UPSTREAM_NUM_NODES
         (notice_logger or logger).info(
-            "No --cluster-file and no Vagrantfile in %s: running on LocalhostCluster "
-            "(every node is this machine).", os.getcwd())
+            "No --cluster-file and no Vagrantfile in %s: running on LocalhostCluster, %d node%s "
+            "(every node is this machine; --localhost-nodes N changes it).", os.getcwd(), size, "" if size == 1 else "s")
         path = LOCALHOST_CLUSTER
     cls = load_dotted(path, "class", "--cluster")
     kwargs: dict[str, Any] = {"cluster_file": cluster_file}
     if checks:
         kwargs["ssh_exception_checks"] = checks
+    size = args.get("localhost_nodes")
+    if isinstance(cls, type) and issubclass(cls, LocalhostCluster) and size is not None:
+        if size < 1:
+            raise UsageError(f"--localhost-nodes must be at least 1, got {size}", "--localhost-nodes 4")
+        kwargs["num_nodes"] = size
     return cls(**kwargs)

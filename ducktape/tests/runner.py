@@ -23,6 +23,7 @@ from typing import Any
 
 from ducktape.cluster.finite_subcluster import FiniteSubcluster  # noqa: F401 - imported once here, not per test
 from ducktape.cluster.node_container import InsufficientResourcesError
+from ducktape.mark.consts import CLUSTER_SIZE_KEYWORD, CLUSTER_SPEC_KEYWORD
 from ducktape.services.service_registry import ServiceRegistry  # noqa: F401 - likewise: every test process uses it
 from ducktape.tests import events
 from ducktape.tests.reporters.base import notify
@@ -172,8 +173,9 @@ class TestRunner:
 
     def _launch(self, ctx: Any, nodes: list) -> None:
         index = self._next_index()
-        if self.max_parallel > 1 and nodes and len(nodes) == len(self.cluster) and not self.active:
-            self._log(logging.WARNING, f"Test {ctx.test_id} is using the entire cluster; it may lack @cluster")
+        if self.max_parallel > 1 and nodes and len(nodes) == len(self.cluster) and not has_cluster_size(ctx):
+            self._log(logging.WARNING, f"Test {ctx.test_id} has no @cluster mark, so it holds the entire cluster "
+                                       f"and runs alone; give it @cluster(num_nodes=...) to run it in parallel")
         reader, writer = self._mp.Pipe(duplex=False)
         timeout = ctx.timeout_seconds
         others = [reader, *(test.conn for test in [*self.active.values(), *self.exiting.values()])]
@@ -444,6 +446,12 @@ class TestRunner:
 
 def _hostnames(nodes: list) -> list[str]:
     return [node.account.hostname for node in nodes]
+
+
+def has_cluster_size(ctx: Any) -> bool:
+    """True when the test says how many nodes it needs (@cluster, or --default-num-nodes)."""
+    metadata = getattr(ctx, "cluster_use_metadata", None) or {}
+    return CLUSTER_SIZE_KEYWORD in metadata or CLUSTER_SPEC_KEYWORD in metadata
 
 
 def _expected_nodes(ctx: Any) -> int:

@@ -12,17 +12,21 @@ from typing import Any
 
 from ducktape.tests.progress import ProgressReporter
 from ducktape.tests.reporters.base import notify
-from ducktape.tests.runner import TestRunner
+from ducktape.tests.runner import TestRunner, has_cluster_size
 
 
 def run_session(args: dict, session_context: Any, session_logger: logging.Logger, tests: list) -> int:
     """Run *tests* and return the exit status: 0 only when nothing failed and every
     expected test reported a result."""
     from ducktape.cluster.factory import make_cluster
+    from ducktape.cluster.localhost import embedded_size
     from ducktape.tests.reporter import make_reporters
 
-    cluster = make_cluster(args, notice_logger=session_logger)
     apply_default_num_nodes(tests, args.get("default_num_nodes"))
+    if args.get("localhost_nodes") is None:
+        args = {**args, "localhost_nodes": embedded_size(
+            [ctx.expected_num_nodes if has_cluster_size(ctx) else None for ctx in tests], args.get("max_parallel") or 1)}
+    cluster = make_cluster(args, notice_logger=session_logger)
     for ctx in tests:
         ctx.cluster = cluster
     deflake = args.get("deflake") or 1
