@@ -6,7 +6,11 @@ import shutil
 from pathlib import Path
 
 from ducktape.cluster.cluster_spec import ClusterSpec
-from ducktape.cluster.localhost import UNSIZED_TEST_NODES, LocalhostCluster, embedded_size
+from ducktape.cluster.localhost import (
+    UNSIZED_TEST_NODES,
+    LocalhostCluster,
+    embedded_size,
+)
 from tests.support.suites import REPO_ROOT, run_ducktape, write_suite
 
 

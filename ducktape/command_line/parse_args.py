@@ -40,8 +40,7 @@ _VALUES: list[tuple[str, Any, Any, str]] = [
     ("--cluster", str, ConsoleDefaults.CLUSTER_TYPE, "cluster class (package.module.Class) to allocate nodes from."),
     ("--default-num-nodes", int, None, "nodes a test without @cluster reserves (default: the whole cluster)."),
     ("--cluster-file", str, None, "JSON file describing the cluster's nodes (read by JsonCluster/VagrantCluster)."),
-    ("--localhost-nodes", int, None, "nodes of the embedded LocalhostCluster (default: enough for --max-parallel "
-                                      "of the largest tests at once)."),
+    ("--localhost-nodes", int, None, "size of the embedded LocalhostCluster (default: what --max-parallel needs)."),
     ("--results-root", str, ConsoleDefaults.RESULTS_ROOT_DIRECTORY, "directory holding one subdirectory per session."),
     ("--parameters", str, None, "inject these arguments (a JSON object) into the selected test(s)."),
     ("--globals", str, None, "user globals: a JSON object, or the path of a file holding one."),
