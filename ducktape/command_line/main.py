@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shlex
 import sys
 import traceback
 from typing import Any
@@ -59,6 +60,7 @@ def _main(argv: list[str]) -> int:
 
         print(ducktape_version())
         return 0
+    args["command_line"] = shlex.join(["ducktape", *argv])
     injected_args = parse_parameters(args.get("parameters"))
     args["globals"] = get_user_defined_globals(args.get("globals"))
     session_context, session_logger = open_session(args)

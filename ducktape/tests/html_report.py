@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
 INDEX_SESSIONS = 20
@@ -58,7 +60,7 @@ def _history_view(sessions: list[dict]) -> dict:
     listed = []
     for number, s in enumerate(sessions):
         row = {key: value for key, value in s.items() if key != "tests"}
-        row["total"] = len(s["tests"])
+        row["total"] = s["total"]
         if number < INDEX_SESSIONS:
             row["statuses"] = [s["tests"].get(test_id, "") for test_id in ids]
         listed.append(row)
@@ -124,8 +126,10 @@ def _session_view(report: dict) -> dict:
 
 def _tests_view(session_dir: Path, report: dict) -> list[dict]:
     """One compact dict per test result, with the files found in its directory."""
+    results = report.get("results") or []
+    runs = repeat_numbers((str(r.get("test_id", "")), _index(r.get("test_index"))) for r in results)
     rows = []
-    for number, result in enumerate(report.get("results") or []):
+    for number, result in enumerate(results):
         rel = _relative_dir(session_dir, result)
         rows.append({
             "k": number,
@@ -142,6 +146,8 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "nu": result.get("nodes_used"),
             "na": result.get("nodes_allocated"),
             "m": result.get("summary") or "",
+            "run": list(runs[number]) if runs[number][1] > 1 else None,
+            "att": deflake_attempts(result.get("summary")),
             "desc": result.get("description") or "",
             "data": result.get("data"),
             "svc": result.get("services") or [],
@@ -149,6 +155,10 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "f": _list_files(session_dir / rel) if rel is not None else [],
         })
     return rows
+
+
+def _index(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _relative_dir(session_dir: Path, result: dict) -> str | None:
@@ -208,7 +218,7 @@ def _load_index_summaries(results_root: Path) -> list[dict]:
             continue
         stamp = [stat.st_mtime_ns, stat.st_size]
         cached = cache.get(entry.name) if isinstance(cache, dict) else None
-        if isinstance(cached, dict) and cached.get("stamp") == stamp:
+        if isinstance(cached, dict) and cached.get("stamp") == stamp and "total" in cached.get("summary", {}):
             summary = cached["summary"]
         else:
             summary = _session_summary(entry.name, report_path)
@@ -235,12 +245,13 @@ def _session_summary(dir_name: str, report_path: Path) -> dict | None:
         return None
     view = _session_view(report)
     tests: dict[str, str] = {}
-    for result in report.get("results") or []:
+    results = report.get("results") or []
+    for result in results:
         test_id = str(result.get("test_id", ""))
         status = str(result.get("test_status", "")).upper()
         if tests.get(test_id) != "FAIL":
             tests[test_id] = status
     return {
         "dir": dir_name, "id": view["id"], "start": view["start"], "duration": view["duration"],
-        "counts": view["counts"], "version": view["version"], "tests": tests,
+        "counts": view["counts"], "version": view["version"], "tests": tests, "total": len(results),
     }

@@ -13,6 +13,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ducktape.command_line.errors import USAGE_EXIT, UsageError
 
@@ -119,11 +120,27 @@ def _read_test_reports(path: Path, session: RecordedSession) -> tuple[list, list
             d["results_dir"] = str(path / relative)
             d["base_results_dir"] = str(path)
             d["relative_results_dir"] = os.path.join(relative, "")
-            found.append(TestResult.from_json(d, session))
+            result = TestResult.from_json(d, session)
+            result.injected_args = in_mark_order(result.test_id, result.injected_args)
+            found.append(result)
         except (OSError, ValueError, KeyError, TypeError) as err:
             skipped.append(f"{report_path}: {err}")
     found.sort(key=lambda r: (r.test_index if r.test_index is not None else sys.maxsize, r.start_time))
     return found, skipped
+
+
+def in_mark_order(test_id: str, injected_args: Any) -> Any:
+    """*injected_args* in the order the test id names them (the marks' order).
+
+    A per-test report.json is written with sorted keys, as upstream writes it, so the order
+    of the parameters survives only in the test id (``...test_x.b=2.a=1``).
+    """
+    if not isinstance(injected_args, dict) or len(injected_args) < 2:
+        return injected_args
+    def position(key: str) -> int:
+        found = test_id.find(f".{key}=")
+        return found if found >= 0 else len(test_id)
+    return {key: injected_args[key] for key in sorted(injected_args, key=position)}
 
 
 def _cluster_size(record: dict, results: list) -> int:

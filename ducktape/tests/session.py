@@ -31,6 +31,7 @@ class SessionContext:
         self.enable_jvm_logs = kwargs.get("enable_jvm_logs", False)
         self.test_timeout = kwargs.get("test_timeout")
         self.collect_logs = kwargs.get("collect_logs")
+        self.command_line = kwargs.get("command_line")  # how the session was started, for the reports
         self._globals = kwargs.get("globals")
 
     @property

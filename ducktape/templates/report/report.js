@@ -46,6 +46,11 @@
     return Object.keys(t.a).map(function (k) { return k + '=' + JSON.stringify(t.a[k]); }).join(' ');
   }
 
+  function runText(t) {
+    // --repeat: which of the test id's results this is
+    return t.run ? 'run ' + t.run[0] + ' of ' + t.run[1] : '';
+  }
+
   function failureKey(summary) {
     // The line that names the error: skip deflake headers and a bare "Traceback" opener.
     var lines = String(summary || '').split('\n');
@@ -69,7 +74,8 @@
     if (!haystack) {
       haystack = new Map();
       T.forEach(function (x) {
-        haystack.set(x.k, (x.id + '\n' + argsText(x) + '\n' + x.m + '\n' + x.n.join(' ')).toLowerCase());
+        haystack.set(x.k, (x.id + '\n' + argsText(x) + '\n' + runText(x) + '\n' + x.m + '\n' + x.n.join(' '))
+          .toLowerCase());
       });
     }
     return haystack.get(t.k);
@@ -140,7 +146,7 @@
     STATUSES.forEach(function (st) {
       var n = S.counts[st] || 0;
       if (!n && !present[st] && ['OPASS', 'OFAIL', 'FLAKY'].indexOf(st) >= 0) return;
-      var tile = el('button', 'tile st-' + st);
+      var tile = el('button', 'tile st-' + st + (n ? '' : ' zero'));
       tile.type = 'button';
       tile.dataset.status = st;
       add(tile, el('span', 'count', n), el('span', 'label', STATUS_LABEL[st]));
@@ -188,7 +194,9 @@
           state.err = state.err === entry[0] ? '' : entry[0];
           update();
         });
-        var sample = entry[1].slice(0, 3).map(function (t) { return t.id; }).join(', ');
+        var sample = entry[1].slice(0, 3).map(function (t) {
+          return t.id + (t.run ? ' (' + runText(t) + ')' : '');
+        }).join(', ');
         add(item, btn, el('div', 'group-tests', sample + (entry[1].length > 3 ? ', …' : '')));
         groupRows.push(item);
         add(list, item);
@@ -330,7 +338,9 @@
     add(name, el('span', 'tname', short));
     var args = argsText(t);
     if (args) add(name, el('span', 'targs', args));
-    if ((t.st === 'FAIL' || t.st === 'OFAIL') && t.m) add(name, el('div', 'terr', failureKey(t.m)));
+    if (t.run) add(name, el('span', 'trun', runText(t)));
+    if ((t.st === 'FAIL' || t.st === 'OFAIL' || t.st === 'FLAKY') && t.m) add(name, el('div', 'terr', failureKey(t.m)));
+    if (t.att) add(name, el('div', 'tatt', t.att));
     add(tr, name);
     add(tr, el('td', 'c-duration', t.st === 'IGNORE' && !t.d ? '–' : fmtDuration(t.d)));
     add(tr, el('td', 'c-start', t.s !== null && t0 !== null ? fmtOffset(t.s - t0) : '–'));

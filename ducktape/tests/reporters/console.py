@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import Callable
 
 from ducktape.tests.reporters.base import Reporter
 from ducktape.tests.reporters.rerun import RERUN_FILE, failed_symbols
+from ducktape.tests.reporters.runs import RUN_HEADER, repeat_numbers, run_label
 from ducktape.tests.reporters.text import format_time, summary_string
 
 SUMMARY_WIDTH = 80
-_RUN_HEADER = re.compile(r"^runs? [\d, ]+ summary:$")
 _ORDER = ("fail", "flaky", "ofail", "opass", "ignore", "pass")
 
 
@@ -77,15 +76,21 @@ def status_table(results) -> str:
 
 
 def failing_table(results) -> str:
-    """One row per failed or flaky test with the first line of its summary; "" when none."""
+    """One row per failed or flaky test with the first line of its summary; "" when none.
+
+    A test run several times (``--repeat``) names its run: ``test_id (run 2 of 3)``."""
     from tabulate import tabulate
 
+    results = list(results)
+    numbers = repeat_numbers((r.test_id, r.test_index) for r in results)
     rows = []
-    for result in results:
+    for result, (run, total) in zip(results, numbers):
         status = str(result.test_status)
         if status not in ("fail", "flaky", "ofail"):
             continue
-        rows.append([status.upper(), result.test_id, _clip(headline(result.summary), SUMMARY_WIDTH)])
+        label = run_label(run, total)
+        test = f"{result.test_id} ({label})" if label else result.test_id
+        rows.append([status.upper(), test, _clip(headline(result.summary), SUMMARY_WIDTH)])
     if not rows:
         return ""
     return tabulate(rows, headers=["status", "test", "summary"], tablefmt="simple")
@@ -95,7 +100,7 @@ def headline(summary: str | None) -> str:
     """The first informative line of a summary, skipping deflake headers like ``runs 1, 2 summary:``."""
     for line in (summary or "").splitlines():
         line = line.strip()
-        if line and not _RUN_HEADER.match(line) and not set(line) <= {"~"}:
+        if line and not RUN_HEADER.match(line) and not set(line) <= {"~"}:
             return line
     return ""
 
