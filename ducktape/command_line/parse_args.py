@@ -70,6 +70,12 @@ def create_ducktape_parser() -> click.Command:
                      help="functions f(exception, account) called on SSH errors."),
     ]
     params += [click.Option([name], is_flag=True, default=False, help=text) for name, text in _FLAGS]
+    # short options only: a long --verbose would make --ver, an abbreviation of --version, ambiguous
+    params += [click.Option(["verbose", "-v"], count=True, default=0,
+                            help="more console output: test processes' INFO lines, a line per finished test; "
+                                 "-vv adds DEBUG."),
+               click.Option(["quiet", "-q"], count=True, default=0,
+                            help="less console output: warnings and failures only; -qq errors only.")]
     params += [click.Option([name], type=kind, default=default, help=text, show_default=default is not None)
                for name, kind, default, text in _VALUES]
     return click.Command("ducktape", params=params, add_help_option=True,

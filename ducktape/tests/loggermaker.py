@@ -5,6 +5,8 @@ import logging
 import os
 import sys
 
+from ducktape.tests.console_style import ConsoleHandler
+
 
 class LoggerMaker:
     """Subclasses add handlers in ``configure_logger``; a logger with handlers counts as configured."""
@@ -29,20 +31,20 @@ class LoggerMaker:
 
 
 def add_file_and_console_handlers(logger: logging.Logger, log_dir: str, prefix: str, log_format: str,
-                                  console_level: int) -> None:
-    """Send *logger* to ``<prefix>.info`` and ``<prefix>.debug`` in *log_dir*, and to stdout
-    at *console_level*: the layout shared by the session log and every test log."""
+                                  console_level: int, test_id: str | None = None) -> None:
+    """Send *logger* to ``<prefix>.info`` and ``<prefix>.debug`` in *log_dir* (in *log_format*),
+    and to stdout at *console_level* in the one console format (naming *test_id* when given):
+    the layout shared by the session log and every test log."""
     logger.setLevel(logging.DEBUG)
     formatter = logging.Formatter(log_format)
-    handlers = [
-        (logging.FileHandler(os.path.join(log_dir, f"{prefix}.info")), logging.INFO),
-        (logging.FileHandler(os.path.join(log_dir, f"{prefix}.debug")), logging.DEBUG),
-        (logging.StreamHandler(sys.stdout), console_level),
-    ]
-    for handler, level in handlers:
+    for name, level in ((f"{prefix}.info", logging.INFO), (f"{prefix}.debug", logging.DEBUG)):
+        handler = logging.FileHandler(os.path.join(log_dir, name))
         handler.setLevel(level)
         handler.setFormatter(formatter)
         logger.addHandler(handler)
+    console = ConsoleHandler(sys.stdout, test_id)
+    console.setLevel(console_level)
+    logger.addHandler(console)
 
 
 def close_logger(logger: logging.Logger | None) -> None:

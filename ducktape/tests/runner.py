@@ -191,6 +191,7 @@ class TestRunner:
         self._watch(process.sentinel, test)
         self.client_status[test.key] = {"status": "RUNNING", "pid": process.pid, "name": process.name,
                                         "runner_start_time": now}
+        notify(self.reporters, "test_started", ctx, index, nodes=_hostnames(nodes), logger=self.session_logger)
         if self.interrupted:
             os.kill(process.pid, signal.SIGINT)
         self._log(logging.DEBUG, f"started test {index} of {self.total_tests}: {ctx.test_id} "

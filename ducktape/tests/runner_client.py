@@ -223,7 +223,7 @@ class RunnerClient:
         if self._timed_out:
             return
         self._timed_out = True
-        self.log(logging.ERROR, "timed out; the stack of every thread was written just above")
+        self.log(logging.ERROR, "timed out; the stack of every thread was written to test_log.info")
         limit = f" of {self.timeout_seconds:g} seconds" if self.timeout_seconds else ""
         self._deliver(TestTimedOut(f"test exceeded its timeout{limit}; the stack of every thread is in test_log.info"))
 
@@ -404,6 +404,18 @@ def _disconnected_copy(nodes: list) -> list:
         return nodes
 
 
+def _thread_exception_logger(logger: logging.Logger) -> Callable[[Any], None]:
+    """A ``threading.excepthook`` that logs a thread's uncaught exception to the test log (files and
+    console, in the console's format) instead of printing it raw on stderr over the progress line."""
+    def hook(args: Any) -> None:
+        if args.exc_type is SystemExit:
+            return
+        name = args.thread.name if args.thread is not None else "?"
+        logger.error("thread %s ended with %s", name, args.exc_type.__name__,
+                     exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+    return hook
+
+
 def run_test_process(ctx: Any, index: int, nodes: list, session_context: Any, conn: Any, others: list,
                      deflake_num: int, timeout: float | None, heartbeat_interval: float) -> None:
     """Entry point of a forked test process: own process group, own subcluster, then run.
@@ -420,6 +432,7 @@ def run_test_process(ctx: Any, index: int, nodes: list, session_context: Any, co
     _INHERITED.append(nodes)  # never collected: their live SSH sessions belong to the driver
     ctx.cluster = FiniteSubcluster(_disconnected_copy(nodes))
     ctx.test_index = index
+    threading.excepthook = _thread_exception_logger(ctx.logger)
     RunnerClient(ctx, index, session_context, conn, deflake_num, timeout, heartbeat_interval).run()
     sys.stdout.flush()
     sys.stderr.flush()

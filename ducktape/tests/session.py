@@ -1,13 +1,13 @@
 """The session: its context (flags every test sees), its logger, its id and results directory."""
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
 from typing import Any
 
 from ducktape.command_line.defaults import ConsoleDefaults
+from ducktape.tests.console_style import console_level
 from ducktape.tests.loggermaker import LoggerMaker, add_file_and_console_handlers
 
 
@@ -31,6 +31,7 @@ class SessionContext:
         self.enable_jvm_logs = kwargs.get("enable_jvm_logs", False)
         self.test_timeout = kwargs.get("test_timeout")
         self.collect_logs = kwargs.get("collect_logs")
+        self.verbosity = (kwargs.get("verbose") or 0) - (kwargs.get("quiet") or 0)  # -v/-q on the console
         self.command_line = kwargs.get("command_line")  # how the session was started, for the reports
         self._globals = kwargs.get("globals")
 
@@ -54,12 +55,13 @@ class SessionLoggerMaker(LoggerMaker):
         super().__init__(session_context.session_id + ".session_logger")
         self.log_dir = session_context.results_dir
         self.debug = session_context.debug
+        self.verbosity = getattr(session_context, "verbosity", 0)
 
     def configure_logger(self) -> None:
         if self.configured:
             return
         add_file_and_console_handlers(self._logger, self.log_dir, "session_log", ConsoleDefaults.SESSION_LOG_FORMATTER,
-                                      logging.DEBUG if self.debug else logging.INFO)
+                                      console_level(self.debug, self.verbosity, in_test=False))
 
 
 def _next_id(previous: str | None) -> str:

@@ -19,6 +19,7 @@ from ducktape.mark.consts import (
     CLUSTER_SIZE_KEYWORD,
     CLUSTER_SPEC_KEYWORD,
 )
+from ducktape.tests.console_style import console_level
 from ducktape.tests.loggermaker import (
     LoggerMaker,
     add_file_and_console_handlers,
@@ -42,22 +43,26 @@ class TestLoggerMaker(LoggerMaker):
 
     __test__ = False
 
-    def __init__(self, logger_name: str, log_dir: str, debug: bool) -> None:
+    def __init__(self, logger_name: str, log_dir: str, debug: bool, verbosity: int = 0,
+                 test_id: str | None = None) -> None:
         super().__init__(logger_name)
         self.log_dir = log_dir
         self.debug = debug
+        self.verbosity = verbosity  # -v minus -q
+        self.test_id = test_id  # named on console lines
 
     def configure_logger(self) -> None:
         if self.configured:
             return
         mkdir_p(self.log_dir)
         add_file_and_console_handlers(self._logger, self.log_dir, "test_log", ConsoleDefaults.TEST_LOG_FORMATTER,
-                                      logging.DEBUG if self.debug else logging.WARNING)
+                                      console_level(self.debug, self.verbosity, in_test=True), self.test_id)
 
 
-def test_logger(logger_name: str, log_dir: str, debug: bool) -> logging.Logger:
+def test_logger(logger_name: str, log_dir: str, debug: bool, verbosity: int = 0,
+                test_id: str | None = None) -> logging.Logger:
     """The logger named *logger_name*, configured on first call."""
-    return TestLoggerMaker(logger_name, log_dir, debug).logger
+    return TestLoggerMaker(logger_name, log_dir, debug, verbosity, test_id).logger
 
 
 test_logger.__test__ = False
@@ -262,6 +267,8 @@ class TestContext:
                 TestContext.logger_name(self, self.test_index),
                 TestContext.results_dir(self, self.test_index),
                 self.session_context.debug,
+                getattr(self.session_context, "verbosity", 0),
+                self.test_id,
             )
         return self._logger
 

@@ -1,4 +1,4 @@
-"""The Reporter protocol: three hooks the runner calls, in order, for every reporter.
+"""The Reporter protocol: the hooks the runner calls, in order, for every reporter.
 
 A reporter listens; it never drives the run, never sees a process, node or SSH
 error, and never raises into the runner on purpose (``notify`` guards each call).
@@ -24,6 +24,9 @@ class Reporter:
         self.session_context = session_context
         self.session_dir = Path(session_context.results_dir)
         self.expected_count = expected_count
+
+    def test_started(self, test_context, test_index, **info) -> None:
+        """Called when a test's process has been started (*info* may carry ``nodes``)."""
 
     def test_finished(self, result) -> None:
         """Called once per finished test, in finishing order."""

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable
 
+from ducktape.tests.console_style import colour_enabled, paint
 from ducktape.tests.reporters.base import Reporter
 from ducktape.tests.reporters.rerun import RERUN_FILE, failed_symbols
 from ducktape.tests.reporters.runs import RUN_HEADER, repeat_numbers, run_label
@@ -28,16 +30,17 @@ class ConsoleReporter(Reporter):
     """
 
     def __init__(self, session_context, echo: Callable[[str], None] | None = None,
-                 width: int | None = None) -> None:
+                 width: int | None = None, colour: bool | None = None) -> None:
         super().__init__(session_context)
         self.echo = echo or _click_echo
         self.width = width
+        self.colour = colour_enabled(sys.stdout) if colour is None else colour  # the tables' status column
 
     def session_finished(self, results, interrupted: bool = False) -> None:
         width = self.width or shutil.get_terminal_size().columns
         self.echo(summary_string(results, width))
-        self.echo("\n" + status_table(results))
-        failing = failing_table(results)
+        self.echo("\n" + status_table(results, self.colour))
+        failing = failing_table(results, self.colour)
         if failing:
             self.echo("\n" + failing)
         if interrupted or (self.expected_count is not None and len(results) < self.expected_count):
@@ -60,7 +63,7 @@ class ConsoleReporter(Reporter):
         ]))
 
 
-def status_table(results) -> str:
+def status_table(results, colour: bool = False) -> str:
     """One row per status that occurred: how many tests, their total run time."""
     from tabulate import tabulate
 
@@ -69,13 +72,13 @@ def status_table(results) -> str:
         row = counts.setdefault(str(result.test_status), [0, 0.0])
         row[0] += 1
         row[1] += max(result.run_time_seconds, 0)
-    rows = [[status.upper(), counts[status][0], format_time(counts[status][1])]
+    rows = [[paint(status.upper(), status, colour), counts[status][0], format_time(counts[status][1])]
             for status in _ORDER if status in counts]
     rows.append(["TOTAL", len(results), format_time(sum(r[1] for r in counts.values()))])
     return tabulate(rows, headers=["status", "tests", "run time"], tablefmt="simple")
 
 
-def failing_table(results) -> str:
+def failing_table(results, colour: bool = False) -> str:
     """One row per failed or flaky test with the first line of its summary; "" when none.
 
     A test run several times (``--repeat``) names its run: ``test_id (run 2 of 3)``."""
@@ -90,7 +93,7 @@ def failing_table(results) -> str:
             continue
         label = run_label(run, total)
         test = f"{result.test_id} ({label})" if label else result.test_id
-        rows.append([status.upper(), test, _clip(headline(result.summary), SUMMARY_WIDTH)])
+        rows.append([paint(status.upper(), status, colour), test, _clip(headline(result.summary), SUMMARY_WIDTH)])
     if not rows:
         return ""
     return tabulate(rows, headers=["status", "test", "summary"], tablefmt="simple")
