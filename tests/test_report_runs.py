@@ -86,8 +86,8 @@ def test_html_rows_show_the_run_and_flaky_rows_their_error(repeated, page):
     assert len(flaky) == 3
     for row in flaky:
         assert row["err"] == "ValueError('first attempt fails')"
-        assert row["att"] == "failed in run 1, passed in run 2"
-    assert all(r["att"] == "failed in runs 1, 2" for r in rows if r["st"] == "FAIL")
+        assert row["att"] == "--deflake: attempt 1 failed, attempt 2 passed"
+    assert all(r["att"] == "--deflake: attempts 1, 2 failed" for r in rows if r["st"] == "FAIL")
     assert all(r["run"] == "" or r["run"].startswith("run ") for r in rows)
 
 

@@ -33,7 +33,9 @@ def run_label(run: int, total: int) -> str:
 
 
 def deflake_attempts(summary: str | None) -> str:
-    """``failed in runs 1, 2, passed in run 3`` from a deflaked summary; "" when it holds no run headers."""
+    """``attempts 1, 2 failed, attempt 3 passed`` from a deflaked summary; "" when it holds no run headers.
+
+    "attempt", not "run": the ``--repeat`` runs of a test are numbered "run 2 of 3"."""
     failed: list[int] = []
     passed = ""
     for line in (summary or "").splitlines():
@@ -46,5 +48,5 @@ def deflake_attempts(summary: str | None) -> str:
     if not failed:
         return ""
     failed.sort()
-    label = f"failed in run{'s' if len(failed) > 1 else ''} {', '.join(map(str, failed))}"
-    return f"{label}, passed in run {passed}" if passed else label
+    label = f"attempt{'s' if len(failed) > 1 else ''} {', '.join(map(str, failed))} failed"
+    return f"{label}, attempt {passed} passed" if passed else label
