@@ -11,7 +11,7 @@ from ducktape.cluster.localhost import (
     LocalhostCluster,
     embedded_size,
 )
-from tests.support.suites import REPO_ROOT, run_ducktape, write_suite
+from tests.support.suites import REPO_ROOT, UPSTREAM_DUCKTAPE, run_ducktape, write_suite
 
 
 def _example(work: Path) -> Path:
@@ -120,3 +120,39 @@ def test_a_test_sized_to_the_whole_cluster_is_not_warned_about(tmp_path):
     warnings = [line for line in proc.stdout.splitlines() if ENTIRE in line]
     assert len(warnings) == 1 and "test_undecorated" in warnings[0], proc.stdout
     assert "entire cluster" not in proc.stdout.replace(warnings[0], "")
+
+
+def test_upstream_warns_about_tests_sized_to_the_cluster_and_we_do_not(tmp_path):
+    """Same suite and 3-node cluster for upstream 0.17.0 and ours: upstream's rule (the cluster is
+    full and nothing else runs) warns for every @cluster(num_nodes=3) test; ours warns only
+    about a test without @cluster."""
+    write_suite(tmp_path, {
+        "whole/test_whole.py": """
+            from ducktape.mark.resource import cluster
+            from ducktape.tests.test import Test
+
+            class WholeTest(Test):
+                @cluster(num_nodes=3)
+                def test_three(self):
+                    pass
+
+                @cluster(num_nodes=3)
+                def test_three_again(self):
+                    pass
+            """,
+        "three.py": """
+            from ducktape.cluster.localhost import LocalhostCluster
+
+            class ThreeNodes(LocalhostCluster):
+                def __init__(self, *args, **kwargs):
+                    kwargs["num_nodes"] = 3
+                    super().__init__(*args, **kwargs)
+            """}, packages=False)
+    (tmp_path / "whole" / "__init__.py").write_text("")
+    args = ["whole", "--cluster", "three.ThreeNodes", "--max-parallel", "3"]
+    env = {"PYTHONPATH": str(tmp_path)}
+    upstream = run_ducktape(args, cwd=tmp_path, exe=UPSTREAM_DUCKTAPE, env=env)
+    ours = run_ducktape(args, cwd=tmp_path, env=env)
+    assert upstream.returncode == ours.returncode == 0, upstream.stdout + ours.stdout + ours.stderr
+    assert upstream.stdout.count("is using entire cluster") == 2
+    assert "entire cluster" not in ours.stdout + ours.stderr
