@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.suites import UPSTREAM_DUCKTAPE, normalize_output, run_ducktape, write_suite
+from tests.support.suites import (
+    UPSTREAM_DUCKTAPE,
+    normalize_output,
+    run_ducktape,
+    write_suite,
+)
 
 TEST = """
 from ducktape.tests.test import Test
