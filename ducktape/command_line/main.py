@@ -55,9 +55,10 @@ def _main(argv: list[str]) -> int:
         return 0
     args = parse_args(argv)
     if args["version"]:
+        from ducktape import OWN_VERSION, UPSTREAM_VERSION
         from ducktape.utils.util import ducktape_version
 
-        print(ducktape_version())
+        print(f"{ducktape_version()} (this ducktape {OWN_VERSION}, compatible with upstream ducktape {UPSTREAM_VERSION})")
         return 0
     injected_args = parse_parameters(args.get("parameters"))
     args["globals"] = get_user_defined_globals(args.get("globals"))
