@@ -75,11 +75,14 @@ class Test(TemplateRenderer):
         return compressed
 
     def _logs_to_collect(self, service, test_status) -> list[str]:
-        """Paths of *service*'s logs to copy, by ``--collect-logs`` (default: all on failure, else marked)."""
+        """Paths of *service*'s logs to copy, by ``--collect-logs``: ``always`` every log,
+        ``on-failure`` every log of a failed test and none otherwise, ``never`` none; without
+        the flag, upstream's rule (every log on failure, else those collected by default or marked)."""
         policy = getattr(self.test_context.session_context, "collect_logs", None)
-        if policy == "never":
+        failed = test_status == FAIL or test_status == OFAIL
+        if policy == "never" or (policy == "on-failure" and not failed):
             return []
-        take_all = policy == "always" or test_status == FAIL or test_status == OFAIL
+        take_all = policy == "always" or failed
         return [entry["path"] for name, entry in service.logs.items()
                 if take_all or self.should_collect_log(name, service)]
 
