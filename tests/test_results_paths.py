@@ -93,6 +93,34 @@ def test_a_300_character_parameter_gets_a_short_distinct_results_dir(suite_dir):
             assert (suite_dir / "results" / "latest" / rel / "data.json").is_file()
 
 
+RENAMED = {
+    "renamed/test_renamed.py": """
+        from ducktape.tests.test import Test
+
+
+        class RenamedTest(Test):
+            def test_a(self):
+                return {"ran": True}
+
+            test_a.__name__ = "test/../../../../method-outside"
+
+
+        RenamedTest.__name__ = "../../../class-outside"
+    """,
+}
+
+
+def test_class_and_method_names_cannot_leave_the_results_root(tmp_path):
+    work = tmp_path / "a" / "b" / "work"
+    write_suite(work, RENAMED)
+    proc = run_ducktape(["renamed"], work)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    results = work / "results"
+    data = sorted(tmp_path.rglob("data.json"))
+    assert len(data) == 1 and results in data[0].parents, data
+    assert not [p for p in tmp_path.rglob("*outside*") if results not in p.parents]
+
+
 def test_safe_and_short_names():
     assert safe_name("..") == "__" and safe_name(".") == "_" and safe_name("") == "_"
     assert safe_name("../x/y") == ".._x_y" and os.sep not in safe_name("a/b")

@@ -24,7 +24,7 @@ from ducktape.tests.loggermaker import (
     add_file_and_console_handlers,
     close_logger,
 )
-from ducktape.utils.local_filesystem_utils import mkdir_p, short_name
+from ducktape.utils.local_filesystem_utils import mkdir_p, safe_name, short_name
 
 _WHITESPACE = re.compile(r"\s+")
 _UNSAFE = re.compile(r"[^.\-=\w]+")
@@ -161,9 +161,9 @@ class TestContext:
         An argument name too long for the file system is cut and ends with a hash of it."""
         d = test_context.session_context.results_dir
         if test_context.cls is not None:
-            d = os.path.join(d, test_context.cls.__name__)
+            d = os.path.join(d, safe_name(test_context.cls.__name__))
         if test_context.function is not None:
-            d = os.path.join(d, test_context.function.__name__)
+            d = os.path.join(d, safe_name(test_context.function.__name__))
         args = test_context.injected_args
         if args is not None:
             if test_context.session_context.nested_result_dirs:
