@@ -190,6 +190,7 @@ def _listing_session(args: dict[str, Any]):
                                      results_dir=os.path.join(args["results_root"], "collect-only"), **args)
     session_logger = logging.getLogger(f"ducktape.collect-only.{os.getpid()}.session_logger")
     session_logger.setLevel(logging.DEBUG)
+    session_logger.propagate = False
     json_out = args.get("collect_only") and args.get("collect_format") == "json"
     handler = logging.StreamHandler(sys.stderr if json_out else sys.stdout)
     handler.setLevel(logging.DEBUG if args.get("debug") else logging.INFO)

@@ -164,7 +164,7 @@ class TestLoader:
         if method_name and method_name not in methods:
             return LoaderException(f"no test method {method_name!r} in {owner}",
                                    hint=f"test methods of {owner}: {', '.join(methods)}")
-        known = sorted({json.dumps(c.injected_args) for c in in_class if c.function_name == method_name})
+        known = sorted({json.dumps(c.injected_args, default=repr) for c in in_class if c.function_name == method_name})
         return LoaderException(f"no parametrization of {cls_name}.{method_name} matches {json.dumps(injected_args)}",
                                hint=f"its parameters: {' '.join(known)}")
 
