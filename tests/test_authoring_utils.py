@@ -75,7 +75,7 @@ def test_load_function_and_helpers() -> None:
     with pytest.raises(ValueError):
         load_function("os.path.no_such_function")
     assert package_is_installed("json") and not package_is_installed("no_such_package_xyz")
-    assert ducktape_version() == "0.17.0"
+    assert ducktape_version() == "0.17.0+own.1.0.0"
 
 
 class Greeter(TemplateRenderer):

@@ -98,9 +98,44 @@ def test_bare_ducktape_prints_help(tmp_path) -> None:
     assert not (tmp_path / "results").exists()
 
 
+VERSION_LINE = "0.17.0+own.1.0.0 (this ducktape 1.0.0, compatible with upstream ducktape 0.17.0)\n"
+
+
 def test_version(tmp_path) -> None:
     proc = run_ducktape(["--version"], tmp_path)
-    assert (proc.returncode, proc.stdout) == (0, "0.17.0\n")
+    assert (proc.returncode, proc.stdout) == (0, VERSION_LINE)
+
+
+def test_installed_version_satisfies_upstream_pins() -> None:
+    """pip resolves pins with packaging: ``ducktape==0.17.0`` must accept this build."""
+    from importlib.metadata import version
+
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    import ducktape
+
+    installed = version("ducktape")
+    assert installed == ducktape.__version__ and Version(installed).local == "own.1.0.0"
+    for pin in ("ducktape==0.17.0", "ducktape>=0.17.0,<0.18", "ducktape~=0.17.0", "ducktape>0.16"):
+        assert Requirement(pin).specifier.contains(installed), pin
+    assert not Requirement("ducktape==0.17.1").specifier.contains(installed)
+
+
+@pytest.mark.parametrize(("pin", "broken"), [("ducktape==0.17.0", False), ("ducktape==0.17.1", True)])
+def test_pip_check_accepts_an_upstream_pin(tmp_path, pin, broken) -> None:
+    """A package installed next to us that pins upstream's version: `pip check` is content."""
+    import subprocess
+    import sys
+
+    info = tmp_path / "pinned_user-1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: pinned-user\nVersion: 1\nRequires-Dist: {pin}\n")
+    (info / "RECORD").write_text("")
+    proc = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True, check=False,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)}, timeout=120)
+    assert (proc.returncode != 0) == broken, proc.stdout
+    assert ("pinned-user 1 has requirement" in proc.stdout) == broken, proc.stdout
 
 
 def test_console_script_is_installed(tmp_path) -> None:
@@ -108,7 +143,7 @@ def test_console_script_is_installed(tmp_path) -> None:
 
     script = Path(sys.executable).parent / "ducktape"
     proc = run_ducktape(["--version"], tmp_path, exe=[str(script)])
-    assert proc.returncode == 0 and proc.stdout.strip() == "0.17.0"
+    assert proc.returncode == 0 and proc.stdout == VERSION_LINE
 
 
 def test_help_flag_exits_zero(tmp_path) -> None:

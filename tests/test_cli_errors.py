@@ -22,11 +22,13 @@ FILES = {
     "broken/test_raises.py": "x = 1\nraise RuntimeError('boom at import')\n",
     "bad.yml": "suite: [\n",
     "list.yml": "- t\n",
-    "cyc1.yml": "import: cyc2.yml\ns:\n  - t\n",
-    "cyc2.yml": "import: [cyc1.yml]\n",
     "missing.yml": "s:\n  - t/test_nothere.py\n",
     "missing_import.yml": "import: nothere.yml\ns: [t]\n",
     "empty_suite.yml": "s:\n",
+    "notests/test_nothing.py": "X = 1\n",
+    "notestfiles/helpers.py": "X = 1\n",
+    "exits/test_exit.py": "import sys\nsys.exit(0)\n",
+    "exits/exit3_test.py": "raise SystemExit(3)\n",
     "marks/test_misplaced.py": (
         "from ducktape.mark import parametrize\nfrom ducktape.mark.resource import cluster\n"
         "from ducktape.tests.test import Test\n\nclass MTest(Test):\n    @parametrize(x=1)\n"
@@ -45,7 +47,6 @@ CASES = {
     "raises_at_import": (["broken/test_raises.py"], "RuntimeError: boom at import"),
     "malformed_yaml": (["bad.yml"], "bad.yml is not valid YAML"),
     "yaml_not_mapping": (["list.yml"], "expected a mapping of suite names"),
-    "cyclic_yaml": (["cyc1.yml"], "cycle"),
     "suite_names_missing_file": (["missing.yml"], "test path does not exist: 't/test_nothere.py'"),
     "suite_imports_missing_file": (["missing_import.yml"], "imports 'nothere.yml', which does not exist"),
     "empty_suite": (["empty_suite.yml"], "empty test suite 's'"),
@@ -68,12 +69,33 @@ CASES = {
     "cluster_below_parametrize": (["marks/test_misplaced.py"], "cannot apply the marks of MTest.test_m"),
     "matrix_not_iterable": (["marks/test_matrix_value.py"], ["@matrix decorator to be iterable", "test_matrix_value.py:5)"]),
     "checker_without_value": (["t", "--ssh-checker-function"], "expects at least one argument"),
+    # what a symbol names but does not hold is named, with what is there
+    "no_such_method": (["t/test_good.py::GoodTest.test_nope"], "no test method 'test_nope' in class 'GoodTest'"),
+    "no_such_class": (["t/test_good.py::NoSuchClass"], "no test class 'NoSuchClass' in 't/test_good.py'"),
+    "no_such_class_in_dir": (["t::NoSuchClass"], "no test class 'NoSuchClass' in 't'"),
+    "no_such_parameters": (['t/test_good.py::GoodTest.test_a@{"x":2}'],
+                           'no parametrization of GoodTest.test_a matches {"x": 2}'),
+    "empty_dir": (["emptydir"], "no test files in directory 'emptydir'"),
+    "dir_without_test_files": (["notestfiles"], "no test files in directory 'notestfiles'"),
+    "dir_without_tests": (["notests"], "no tests in 'notests'"),
+    "sys_exit_0_at_import": (["exits/test_exit.py"], "test file exits/test_exit.py called sys.exit(0)"),
+    "sys_exit_in_walked_dir": (["exits"], "called sys.exit(3)"),
+    "empty_test_path": ([""], "empty test path ''"),
+    "blank_test_path": (["t", " "], "empty test path ' '"),
+    "max_parallel_0": (["--max-parallel", "0", "t"], "'--max-parallel': 0 is not in the range x>=1"),
+    "max_parallel_negative": (["--max-parallel", "-1", "t"], "'--max-parallel': -1 is not in the range x>=1"),
+    "test_timeout_negative": (["--test-timeout", "-1", "t"], "'--test-timeout': -1.0 is not in the range x>0"),
+    "runner_timeout_negative": (["--test-runner-timeout", "-5", "t"],
+                                "'--test-runner-timeout': -5 is not in the range x>=1"),
+    "missing_config_file": (["--config-file", "/nonexistent", "t"], "--config-file '/nonexistent': no such file"),
 }
 
 
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory):
-    return write_suite(tmp_path_factory.mktemp("errors"), FILES)
+    root = write_suite(tmp_path_factory.mktemp("errors"), FILES)
+    (root / "emptydir").mkdir()
+    return root
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -87,6 +109,24 @@ def test_bad_input_one_line_exit_2(case: str, suite) -> None:
         assert part in lines[0], proc.stderr
     assert len(lines) == 1 or (len(lines) == 2 and lines[1].startswith("hint: ")), proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize(("config", "expected"), [
+    ("--parameters {x\n", ".ducktape/config: --parameters is not valid JSON"),
+    ("--globals [1]\n", ".ducktape/config: --globals '[1]' must hold a JSON object"),
+])
+def test_bad_json_in_a_config_file_names_the_file(tmp_path, config, expected) -> None:
+    write_suite(tmp_path, {"t/test_good.py": GOOD, ".ducktape/config": config})
+    proc = run_ducktape(["--collect-only", "t"], tmp_path)
+    first = proc.stderr.splitlines()[0]
+    assert proc.returncode == 2 and first.startswith("ducktape: config file ") and expected in first, proc.stderr
+
+
+def test_cluster_that_is_not_a_cluster_class(suite) -> None:
+    proc = run_ducktape(["t", "--cluster", "json.dumps"], suite)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr + proc.stdout
+    assert proc.stderr.splitlines()[0] == (
+        "ducktape: --cluster json.dumps: 'dumps' is not a cluster class (a subclass of ducktape.cluster.cluster.Cluster)")
 
 
 def test_debug_shows_traceback(suite) -> None:
@@ -105,4 +145,9 @@ def test_broken_module_is_not_skipped_when_walking(suite) -> None:
 def test_no_tests(suite, tmp_path) -> None:
     write_suite(tmp_path, {"pkg/test_nothing.py": "X = 1\n"})
     proc = run_ducktape(["--collect-only", "pkg"], tmp_path)
+    assert proc.returncode == 2 and proc.stderr.startswith("ducktape: no tests in 'pkg': no Test subclass")
+
+
+def test_everything_excluded_is_no_tests_to_run(suite) -> None:
+    proc = run_ducktape(["--collect-only", "t", "--exclude", "t"], suite)
     assert proc.returncode == 2 and proc.stderr.startswith("ducktape: No tests to run!")

@@ -64,8 +64,6 @@ def test_typed_allocation_and_free(tmp_path, loopback_sshd):
      "node 0 ('w1'): field 'ssh_config.user' must be a string or null, got 7"),
     ({"nodes": [{"ssh_config": {"host": "w1"}, "node_type": ["big"]}]},
      "node 0 ('w1'): field 'node_type' must be a string or null"),
-    ({"nodes": [{"ssh_config": {"host": "w1"}}, {"ssh_config": {"host": "w1"}}]},
-     "node 1 ('w1'): duplicate host, already used by node 0"),
     ({"nodes": [{"ssh_config": {"host": "w1", "identityfile": "/nonexistent/key"}}]},
      "node 0 ('w1'): field 'ssh_config.identityfile': cannot read key file '/nonexistent/key'"),
 ])

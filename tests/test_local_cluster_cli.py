@@ -96,11 +96,16 @@ def test_down_after_sigkill_and_a_torn_state_file_leaves_nothing(netns_cluster_f
 
 
 def test_not_root_is_refused_with_the_command_to_run(tmp_path):
+    """Run as an unprivileged user: in a user namespace of its own (no uid mapped) the process is
+    uid "nobody" with no privilege on the host, yet still reads the checkout and its venv as their
+    owner, so the test works wherever the checkout lives (a mode-0700 ``mktemp -d`` included),
+    which switching to another uid (setpriv) does not."""
+    nobody = Path("/proc/sys/kernel/overflowuid").read_text().strip()
     done = cli("up", "--nodes", "1", "--name", "never", "--cluster-file", str(tmp_path / "c.json"),
-               prefix=("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"))
-    assert done.returncode == 2
+               prefix=("unshare", "--user"))
+    assert done.returncode == 2, done.stderr
     message, hint = done.stderr.splitlines()
-    assert message.startswith("ducktape-cluster: needs root") and "uid 65534" in message
+    assert message.startswith("ducktape-cluster: needs root") and f"uid {nobody}" in message
     assert hint == "hint: sudo ducktape-cluster up --nodes 1 --name never --cluster-file " + str(tmp_path / "c.json")
     assert leftovers("never") == NOTHING
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shlex
 import shutil
 import signal
 import subprocess
@@ -156,9 +157,9 @@ def test_mkdir_mkdirs_remove(account, tmp_path):
     account.mkdir(one)
     assert os.path.isdir(one)
     deep = str(tmp_path / "a b" / "c'd" / "e")
-    account.mkdirs(deep, mode=0o700)
+    account.mkdirs(shlex.quote(deep), mode=0o700)  # shell text, as upstream: the caller quotes
     assert os.path.isdir(deep) and (os.stat(deep).st_mode & 0o777) == 0o700
-    account.remove(str(tmp_path / "a b"))
+    account.remove(shlex.quote(str(tmp_path / "a b")))
     assert not os.path.exists(tmp_path / "a b")
     with pytest.raises(RemoteCommandError):
         account.remove(str(tmp_path / "absent"))
@@ -218,8 +219,11 @@ def test_processes_signal_alive_kill_process(account, tmp_path):
     account.signal(pid, signal.SIGCONT)
     assert account.alive(pid)
     victim = tmp_path / "injected"
-    account.kill_process(f"nothing; touch {victim}; echo")  # a pattern is data, never shell syntax
+    nothing = f"dt-nothing-{os.getpid()}"  # matches only our own command lines
+    account.kill_process(shlex.quote(f"{nothing}; touch {victim}; echo"))  # quoted by the caller: data
     assert not victim.exists()
+    account.kill_process(f"{nothing}; touch {victim}; echo", allow_fail=True)  # unquoted: shell syntax, as upstream
+    assert victim.exists()
     assert account.alive(pid)
     account.kill_process(tag.upper())  # grep -i semantics
     deadline = time.monotonic() + 5

@@ -59,7 +59,7 @@ def test_report_txt_layout(tmp_path):
     assert lines[:11] == [
         "=" * 100,
         "SESSION REPORT (ALL TESTS)",
-        "ducktape version: 0.17.0",
+        "ducktape version: 0.17.0+own.1.0.0",
         "session_id:       2026-11-21--001",
         "run time:         1 minute 2.345 seconds",
         "tests run:        5",

@@ -3,7 +3,8 @@
 The base owns the run contract once: allow_fail, timeouts, logging, errors and the
 three views ``ssh`` (exit status), ``ssh_output`` (bytes) and ``ssh_capture``
 (streaming lines) over one ``run()`` that returns a CommandResult. It also builds
-the shell commands of the process and file helpers (quoted with shlex). Subclasses
+the shell commands of the process and file helpers (arguments unquoted, as upstream:
+the node's shell expands them). Subclasses
 supply the primitives: ``_execute``, ``_stream`` and the file operations.
 """
 from __future__ import annotations
@@ -24,7 +25,19 @@ from ducktape.cluster.log_monitor import LogMonitor
 from ducktape.utils.http_utils import HttpMixin
 
 DEFAULT_PERMISSIONS = 0o755
+KILLED = -1  # exit status of a command that ended by a signal, as upstream reports it over SSH
 module_logger = logging.getLogger("ducktape.cluster.remoteaccount")
+
+
+def exit_status_of(status: int) -> int:
+    """*status* as the caller sees it: a command that ended by a signal reports ``KILLED``.
+
+    Over SSH upstream gets no exit status for such a command and reports -1; a local
+    subprocess says -N and a shell says 128+N. One value on every transport.
+    """
+    if status < 0 or 128 < status <= 128 + 64:
+        return KILLED
+    return status
 
 
 class Account(HttpMixin):
@@ -86,6 +99,7 @@ class Account(HttpMixin):
         self._log(logging.DEBUG, f"Running ssh command: {cmd}")
         start = time.monotonic()
         status, out, err = self._execute(cmd, combine_stderr, timeout_sec)
+        status = exit_status_of(status)
         result = CommandResult(str(self), cmd, status, out, err, time.monotonic() - start)
         self._check(result, allow_fail)
         return result
@@ -128,7 +142,7 @@ class Account(HttpMixin):
                 stream.close()
                 raise
             try:
-                status = stream.exit_status()
+                status = exit_status_of(stream.exit_status())
                 result = CommandResult(str(self), cmd, status, b"", stream.read_stderr(), time.monotonic() - start)
                 self._check(result, allow_fail)
             finally:
@@ -159,20 +173,20 @@ class Account(HttpMixin):
 
     # files built from commands ---------------------------------------------------------
     def mkdirs(self, path: str, mode: int = DEFAULT_PERMISSIONS) -> None:
-        """``mkdir -p`` then ``chmod`` the leaf."""
-        quoted = processes.quote(path)
-        self.ssh(f"mkdir -p {quoted} && chmod {mode:o} {quoted}")
+        """``mkdir -p`` then ``chmod`` the leaf; the shell expands *path* (``~``, ``$VAR``)."""
+        self.ssh(f"mkdir -p {path} && chmod {mode:o} {path}")
 
     def remove(self, path: str, allow_fail: bool = False) -> None:
-        """Remove a file or directory tree (``rm -r``; ``rm -rf`` when allow_fail)."""
+        """Remove files or directory trees (``rm -r``; ``rm -rf`` when allow_fail); the shell
+        expands *path*, so ``/tmp/x/*`` removes what the glob matches."""
         flags = "-rf" if allow_fail else "-r"
-        self.ssh(f"rm {flags} {processes.quote(path)}", allow_fail=allow_fail)
+        self.ssh(f"rm {flags} {path}", allow_fail=allow_fail)
 
     @contextmanager
     def monitor_log(self, log: str) -> Iterator[LogMonitor]:
         """Yield a LogMonitor positioned at the current end of *log* (0 if unreadable)."""
         try:
-            offset = int(self.ssh_output(f"wc -c < {processes.quote(log)}", combine_stderr=False).split()[0])
+            offset = int(self.ssh_output(f"wc -c < {log}", combine_stderr=False).split()[0])
         except Exception:  # noqa: BLE001 - contract: unreadable log means offset 0
             offset = 0
         yield LogMonitor(self, log, offset)

@@ -93,12 +93,6 @@ def validate_cluster_json(cluster_json: Any, source: str = "cluster definition")
     """Check the whole definition; return its node entries."""
     if not isinstance(cluster_json, dict) or not isinstance(cluster_json.get("nodes"), list):
         raise ClusterFileError(source, 'expected an object with a "nodes" list')
-    nodes = [_check_node(source, i, node) for i, node in enumerate(cluster_json["nodes"])]
-    seen: dict[str, int] = {}
-    for i, node in enumerate(nodes):
-        host = node["ssh_config"]["host"]
-        if host in seen:
-            raise ClusterFileError(source, f"node {i} ({host!r}): duplicate host, already used by node {seen[host]}",
-                                   "give every node a distinct ssh_config.host")
-        seen[host] = i
-    return nodes
+    # ssh_config.host may repeat (one alias for every node, told apart by hostname and
+    # port): upstream accepts such files, and so do we.
+    return [_check_node(source, i, node) for i, node in enumerate(cluster_json["nodes"])]

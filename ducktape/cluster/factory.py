@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 import os
 from typing import Any
@@ -62,6 +63,10 @@ def make_cluster(args: dict, notice_logger: logging.Logger | None = None) -> Clu
             "(every node is this machine; --localhost-nodes N changes it).", os.getcwd(), size, "" if size == 1 else "s")
         path = LOCALHOST_CLUSTER
     cls = load_dotted(path, "class", "--cluster")
+    if not (inspect.isclass(cls) and issubclass(cls, Cluster)):
+        raise UsageError(f"--cluster {path}: {path.rpartition('.')[2]!r} is not a cluster class "
+                         "(a subclass of ducktape.cluster.cluster.Cluster)",
+                         f"--cluster takes a dotted class path such as {DEFAULT_CLUSTER}")
     kwargs: dict[str, Any] = {"cluster_file": cluster_file}
     if checks:
         kwargs["ssh_exception_checks"] = checks

@@ -20,8 +20,9 @@ class LogMonitor:
         self.offset = offset
 
     def command(self, pattern: str) -> str:
-        """The shell command that succeeds once *pattern* (basic grep regex) is past offset."""
-        return f"tail -c +{int(self.offset) + 1} {shlex.quote(self.log)} | grep -q -- {shlex.quote(pattern)}"
+        """The shell command that succeeds once *pattern* (basic grep regex) is past offset.
+        The log path is expanded by the shell as upstream; the pattern is one literal word."""
+        return f"tail -c +{int(self.offset) + 1} {self.log} | grep -q -- {shlex.quote(pattern)}"
 
     def found(self, pattern: str) -> bool:
         """True if *pattern* occurs in the log after ``offset`` now."""

@@ -1,20 +1,19 @@
 """Process helpers built from shell commands: liveness, signals, lookups by pattern.
 
-Every value we put into a command is quoted with shlex, so a pattern or path with
-spaces or quotes stays one argument and cannot inject shell syntax.
+Arguments go into the command as given, unquoted, because that is what upstream
+does and what suites rely on: the node's shell splits words, strips quotes and
+expands globs, ``~`` and ``$VAR`` (``kill_process('"nc -l -p 5000"')`` greps one
+multi-word pattern). The same shell would run any syntax an argument carries, so
+callers must not pass text they do not control.
 """
 from __future__ import annotations
 
-import shlex
 import signal as signals
 from typing import Any
-
-quote = shlex.quote
 
 
 def alive_command(pid: int | str) -> str:
     """``kill -0 <pid>``, and not a zombie (a dead process whose parent has not reaped it)."""
-    pid = quote(str(pid))
     return f'kill -0 {pid} 2>/dev/null && [ "$(ps -o stat= -p {pid} 2>/dev/null | cut -c1)" != Z ]'
 
 
@@ -28,18 +27,18 @@ def alive(account: Any, pid: int | str) -> bool:
 
 def send_signal(account: Any, pid: int | str, sig: int, allow_fail: bool = False) -> None:
     """``kill -<sig> <pid>``."""
-    account.ssh(f"kill -{int(sig)} {quote(str(pid))}", allow_fail=allow_fail)
+    account.ssh(f"kill -{int(sig)} {pid}", allow_fail=allow_fail)
 
 
 def grep_pids_command(process_grep_str: str) -> str:
     """The ps/grep pipeline of kill_process: case-insensitive grep of full ``ps ax`` lines
     (``ww``: never cut at the terminal width, which COLUMNS may set)."""
-    return f"ps axww | grep -i {quote(process_grep_str)} | grep -v grep | awk '{{print $1}}'"
+    return f"ps axww | grep -i {process_grep_str} | grep -v grep | awk '{{print $1}}'"
 
 
 def java_pids_command(match: str) -> str:
     """The jcmd/awk pipeline of java_pids: *match* is an awk regular expression."""
-    return "jcmd | awk " + quote(f"/{match}/ {{ print $1 }}")
+    return f"jcmd | awk '/{match}/ {{ print $1 }}'"
 
 
 def _pids(account: Any, cmd: str) -> list[str]:

@@ -135,8 +135,16 @@ class RemoteShell:
         def finished() -> bool:
             return reader.err.endswith(end_err) and end_out.search(reader.out[-64:]) is not None
 
-        if not reader.pump(finished, deadline):
-            self._stop(reader, tok, finished, kill)
+        try:
+            if not reader.pump(finished, deadline):
+                self._stop(reader, tok, finished, kill)
+        except ShellBroken:
+            started = re.search(tok.encode() + rb"P\d+\n", reader.err) is not None
+            if not started or not self.chan.get_transport().is_active():
+                raise
+            # The command started and took its shell with it (``kill -9 $$``): it ended by
+            # a signal, as it would have under upstream's one-shell-per-command. Not re-run.
+            return -1, bytes(reader.out), strip_stderr(reader.err, tok)
         status = int(end_out.search(reader.out[-64:]).group(1))
         out = bytes(reader.out[: reader.out.rindex(tok.encode())])
         return status, out, strip_stderr(reader.err, tok)

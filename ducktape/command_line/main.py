@@ -11,6 +11,8 @@ import random
 import shlex
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ducktape.command_line.errors import USAGE_EXIT, UsageError
@@ -45,7 +47,10 @@ def _report(message: str, hint: str | None, argv: list[str], err: BaseException)
 
 
 def _main(argv: list[str]) -> int:
-    from ducktape.command_line.parse_args import create_ducktape_parser, parse_args
+    from ducktape.command_line.parse_args import (
+        create_ducktape_parser,
+        parse_args_with_sources,
+    )
 
     if not argv:
         import click
@@ -54,15 +59,18 @@ def _main(argv: list[str]) -> int:
         with click.Context(command, info_name="ducktape") as ctx:
             print(command.get_help(ctx))
         return 0
-    args = parse_args(argv)
+    args, sources = parse_args_with_sources(argv)
     if args["version"]:
+        from ducktape import OWN_VERSION, UPSTREAM_VERSION
         from ducktape.utils.util import ducktape_version
 
-        print(ducktape_version())
+        print(f"{ducktape_version()} (this ducktape {OWN_VERSION}, compatible with upstream ducktape {UPSTREAM_VERSION})")
         return 0
     args["command_line"] = shlex.join(["ducktape", *argv])
-    injected_args = parse_parameters(args.get("parameters"))
-    args["globals"] = get_user_defined_globals(args.get("globals"))
+    with named_source(sources.get("parameters")):
+        injected_args = parse_parameters(args.get("parameters"))
+    with named_source(sources.get("globals")):
+        args["globals"] = get_user_defined_globals(args.get("globals"))
     session_context, session_logger = open_session(args)
     try:
         return _load_and_run(args, injected_args, session_context, session_logger)
@@ -92,6 +100,17 @@ def _load_and_run(args: dict, injected_args: dict | None, session_context, sessi
     from ducktape.tests.session_run import run_session
 
     return run_session(args, session_context, session_logger, tests)
+
+
+@contextmanager
+def named_source(where: str | None) -> Iterator[None]:
+    """A UsageError about a value a config file gave names the file (``where``)."""
+    try:
+        yield
+    except UsageError as err:
+        if where is None:
+            raise
+        raise UsageError(f"{where}: {err.message}", err.hint) from err
 
 
 def parse_parameters(text: str | None) -> dict | None:
@@ -137,7 +156,10 @@ def get_user_defined_globals(globals_str: str | None):
 
 
 def open_session(args: dict[str, Any]):
-    """Allocate the session id and directory, build the SessionContext and the session logger."""
+    """Allocate the session id and directory, build the SessionContext and the session logger.
+
+    ``--collect-only`` and ``--collect-num-nodes`` run nothing: they take no session id,
+    create no directory and log to the console only."""
     from ducktape.command_line.defaults import ConsoleDefaults
     from ducktape.tests.session import (
         SessionContext,
@@ -145,6 +167,8 @@ def open_session(args: dict[str, Any]):
         allocate_session,
     )
 
+    if args.get("collect_only") or args.get("collect_num_nodes"):
+        return _listing_session(args)
     try:
         session_id, results_dir = allocate_session(ConsoleDefaults.SESSION_ID_FILE, args["results_root"])
     except OSError as err:
@@ -152,13 +176,35 @@ def open_session(args: dict[str, Any]):
                          f"{err}") from None
     session_context = SessionContext(session_id=session_id, results_dir=results_dir, **args)
     session_logger = SessionLoggerMaker(session_context).logger
-    if args.get("collect_only") and args.get("collect_format") == "json":
-        for handler in session_logger.handlers:
-            if getattr(handler, "stream", None) is sys.stdout:
-                handler.setStream(sys.stderr)  # keep stdout pure JSON
+    _log_configuration(session_logger, args)
+    return session_context, session_logger
+
+
+def _listing_session(args: dict[str, Any]):
+    """The session of a run that only lists tests: no id, no directory, console logging
+    (stderr under ``--collect-format json``, so stdout stays pure JSON)."""
+    import logging
+
+    from ducktape.command_line.defaults import ConsoleDefaults
+    from ducktape.tests.session import SessionContext
+
+    session_context = SessionContext(session_id="collect-only",
+                                     results_dir=os.path.join(args["results_root"], "collect-only"), **args)
+    session_logger = logging.getLogger(f"ducktape.collect-only.{os.getpid()}.session_logger")
+    session_logger.setLevel(logging.DEBUG)
+    session_logger.propagate = False
+    json_out = args.get("collect_only") and args.get("collect_format") == "json"
+    handler = logging.StreamHandler(sys.stderr if json_out else sys.stdout)
+    handler.setLevel(logging.DEBUG if args.get("debug") else logging.INFO)
+    handler.setFormatter(logging.Formatter(ConsoleDefaults.SESSION_LOG_FORMATTER))
+    session_logger.addHandler(handler)
+    _log_configuration(session_logger, args)
+    return session_context, session_logger
+
+
+def _log_configuration(session_logger, args: dict[str, Any]) -> None:
     for key, value in args.items():
         session_logger.debug("Configuration: %s=%s", key, value)
-    return session_context, session_logger
 
 
 def sample_tests(tests: list, sample: int | None) -> list:

@@ -44,17 +44,18 @@ _VALUES: list[tuple[str, Any, Any, str]] = [
     ("--results-root", str, ConsoleDefaults.RESULTS_ROOT_DIRECTORY, "directory holding one subdirectory per session."),
     ("--parameters", str, None, "inject these arguments (a JSON object) into the selected test(s)."),
     ("--globals", str, None, "user globals: a JSON object, or the path of a file holding one."),
-    ("--max-parallel", int, 1, "upper bound on the number of tests run at the same time."),
+    ("--max-parallel", click.IntRange(min=1), 1, "upper bound on the number of tests run at the same time."),
     ("--repeat", int, 1, "run every selected test this many times."),
     ("--subsets", int, 1, "split the sorted tests into this many subsets ..."),
     ("--subset", int, 0, "... and run this one (0-based)."),
     ("--historical-report", str, None, "report.json (path or http(s) URL) of an earlier run: balance subsets by run time."),
     ("--sample", int, None, "run a random sample of this many tests."),
-    ("--test-runner-timeout", int, 1800000, "ms the driver waits for any sign of life from running tests."),
+    ("--test-runner-timeout", click.IntRange(min=1), 1800000, "ms the driver waits for any sign of life from running tests."),
     ("--deflake", int, 1, "run a failing test up to this many times in total; a later pass is FLAKY."),
-    ("--test-timeout", float, None, "per-test time limit in seconds (a test's @timeout mark wins)."),
+    ("--test-timeout", click.FloatRange(min=0, min_open=True), None, "per-test time limit in seconds (a test's @timeout mark wins)."),
     ("--collect-logs", click.Choice(COLLECT_LOGS_CHOICES), None,
-     "which service logs to copy: always, on-failure (default rule: all on failure, marked ones otherwise), never."),
+     ("which service logs to copy: always, on-failure (only from failed tests), never "
+      "(default: all on failure, otherwise those collected by default or marked).")),
     ("--collect-format", click.Choice(("text", "json")), "text",
      "--collect-only output: text (upstream's) or json (one object per line per test)."),
 ]
@@ -184,12 +185,29 @@ def config_file_to_args_list(config_file: str) -> list[str]:
 
 def parse_args(args: list[str]) -> dict[str, Any]:
     """The merged options of ./.ducktape/config, the user config file and *args* (later wins)."""
+    return parse_args_with_sources(args)[0]
+
+
+def parse_args_with_sources(args: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """``parse_args`` plus, for each option a config file gave and the command line did not,
+    ``config file <path>``: errors in its value then name the file."""
     command = create_ducktape_parser()
     command_line = parse_layer(command, args)
+    for arg in command_line.get("test_path", []):
+        if not arg.strip():
+            raise UsageError(f"empty test path {arg!r}", hint="give test paths as PATH[::Class[.method]], a directory, "
+                                                              "a glob or a .yml suite file; none runs the current directory")
     merged = defaults(command)
+    sources: dict[str, str] = {}
     user_file = os.path.expanduser(command_line.get("config_file", ConsoleDefaults.USER_CONFIG_FILE))
+    if "config_file" in command_line and not os.path.isfile(user_file):
+        raise UsageError(f"--config-file {command_line['config_file']!r}: no such file",
+                         hint="give an existing file of ducktape options, or leave --config-file out")
     for path in (ConsoleDefaults.PROJECT_CONFIG_FILE, user_file):
         if os.path.isfile(path):
-            merged.update(parse_layer(command, config_file_to_args_list(path), where=f"config file {path}"))
+            where = f"config file {path}"
+            layer = parse_layer(command, config_file_to_args_list(path), where=where)
+            merged.update(layer)
+            sources.update(dict.fromkeys(layer, where))
     merged.update(command_line)
-    return merged
+    return merged, {name: where for name, where in sources.items() if name not in command_line}

@@ -138,7 +138,35 @@ class TestLoader:
             if not contexts:
                 self.logger.warning("Didn't find any tests in %s", test_file)
             found.extend(contexts)
+        if not found and not missing_ok:
+            raise self._nothing_found(symbol, path, test_files, cls_name, method_name, injected_args)
         return found
+
+    def _nothing_found(self, symbol: str, path: str, test_files: list[str], cls_name: str, method_name: str,
+                       injected_args: Any) -> LoaderException:
+        """Why *symbol* names no test, and what the place it names does hold."""
+        if not test_files:
+            kind = "directory" if os.path.isdir(path) else "path"
+            return LoaderException(f"no test files in {kind} {symbol!r}",
+                                   hint="test files are named test_*.py or *_test.py, in packages (with __init__.py)")
+        everything = [c for f in test_files for c in self._expand_file(f)]
+        classes = sorted({c.cls_name for c in everything})
+        if not everything:
+            return LoaderException(f"no tests in {symbol!r}: no Test subclass with test methods",
+                                   hint="a test is a method named test* or *test of a subclass of "
+                                        "ducktape.tests.test.Test")
+        if cls_name and cls_name not in classes:
+            return LoaderException(f"no test class {cls_name!r} in {path!r}",
+                                   hint=f"test classes there: {', '.join(classes)}")
+        in_class = [c for c in everything if not cls_name or c.cls_name == cls_name]
+        methods = sorted({c.function_name for c in in_class})
+        owner = f"class {cls_name!r}" if cls_name else repr(path)
+        if method_name and method_name not in methods:
+            return LoaderException(f"no test method {method_name!r} in {owner}",
+                                   hint=f"test methods of {owner}: {', '.join(methods)}")
+        known = sorted({json.dumps(c.injected_args, default=repr) for c in in_class if c.function_name == method_name})
+        return LoaderException(f"no parametrization of {cls_name}.{method_name} matches {json.dumps(injected_args)}",
+                               hint=f"its parameters: {' '.join(known)}")
 
     # -- symbols and files ----------------------------------------------------------------------
 
@@ -248,6 +276,9 @@ class TestLoader:
             module_name = ".".join(pieces)
             try:
                 return importlib.import_module(module_name)
+            except SystemExit as err:  # a module that exits at import must not end the session (exit 0)
+                raise LoaderException(f"test file {_shown(file_path)} called sys.exit({err.code!r}) while being "
+                                      "imported", hint="a test module must not exit; move that code into a test") from None
             except Exception as err:  # noqa: BLE001 - any import failure is reported below
                 if _is_naming_artifact(err, pieces):
                     self.logger.debug("Failed to import %s (module naming artifact): %s", module_name, err)

@@ -47,11 +47,14 @@ def plain_data(data: Any) -> tuple[Any, str]:
     """Return (*data* as JSON-ready value, note). Unserialisable data becomes its repr plus a note."""
     if data is None:
         return None, ""
+    from ducktape.utils.util import safe_repr
+
     try:
         return json.loads(dumps(data)), ""
-    except (TypeError, ValueError) as err:
-        note = f"Test returned data that is not JSON-serialisable ({err}); its repr was stored instead."
-        return repr(data), note
+    except Exception as err:  # noqa: BLE001 - whatever the data's methods raise, the result is kept
+        note = (f"Test returned data that is not JSON-serialisable ({type(err).__name__}: {safe_repr(err)}); "
+                "its repr was stored instead.")
+        return safe_repr(data), note
 
 
 class TestResult:

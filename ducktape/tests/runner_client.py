@@ -59,7 +59,9 @@ class PhaseOutcome:
         """``repr(error)`` then the traceback, as lines (empty when the phase completed)."""
         if self.ok:
             return []
-        return f"{self.error!r}\n{self.trace}".rstrip("\n").split("\n")
+        from ducktape.utils.util import safe_repr
+
+        return f"{safe_repr(self.error)}\n{self.trace}".rstrip("\n").split("\n")
 
 
 def _user_traceback(err: BaseException) -> str:

@@ -64,8 +64,13 @@ def exit_status(results: Any, expected: int, logger: logging.Logger) -> int:
 
 
 def update_latest_symlink(results_root: str, session_dir: str) -> None:
-    """Point ``<results_root>/latest`` at *session_dir* in one step."""
+    """Point ``<results_root>/latest`` at *session_dir* in one step. When that is impossible
+    (``latest`` is a real directory, say) the run's result stands: a warning, no error."""
     latest = os.path.join(results_root, "latest")
+    if os.path.isdir(latest) and not os.path.islink(latest):
+        logging.getLogger("ducktape").warning(
+            "%s is a directory, not a link: left as it is, not pointed at %s (remove or rename it)", latest, session_dir)
+        return
     tmp = f"{latest}.{os.getpid()}.tmp"
     if os.path.lexists(tmp):
         os.unlink(tmp)

@@ -30,21 +30,19 @@ def is_suite_file(symbol: str) -> bool:
 
 
 def read_suites(root_files: list[str]) -> list[Suite]:
-    """Every suite in *root_files* and the files they import (each file read once; cycles are errors)."""
+    """Every suite in *root_files* and the files they import, each file read once: a file
+    that imports itself, or files importing each other in a cycle, give the union of
+    their suites, as upstream."""
     contents: dict[str, dict] = {}
     for root in root_files:
-        _read_tree(os.path.abspath(root), contents, chain=[], given=root)
+        _read_tree(os.path.abspath(root), contents, given=root)
     suites: list[Suite] = []
     for path, content in contents.items():
         suites.extend(_suites_of(path, content))
     return suites
 
 
-def _read_tree(path: str, contents: dict[str, dict], chain: list[str], given: str) -> None:
-    if path in chain:
-        cycle = " -> ".join(chain[chain.index(path):] + [path])
-        raise UsageError(f"test suite files import each other in a cycle: {cycle}",
-                         hint="remove one of the 'import:' entries")
+def _read_tree(path: str, contents: dict[str, dict], given: str) -> None:
     if path in contents:
         return
     content = _load_file(path, given)
@@ -61,7 +59,7 @@ def _read_tree(path: str, contents: dict[str, dict], chain: list[str], given: st
         if not os.path.isfile(target):
             raise UsageError(f"test suite file {given} imports {name!r}, which does not exist ({target})",
                              hint="import paths are relative to the importing suite file")
-        _read_tree(target, contents, chain + [path], given=name)
+        _read_tree(target, contents, given=name)
 
 
 def _load_file(path: str, given: str) -> dict:

@@ -12,7 +12,7 @@ from typing import Any
 from ducktape.template import TemplateRenderer
 from ducktape.tests.status import FAIL, OFAIL
 from ducktape.tests.test_context import TestContext
-from ducktape.utils.local_filesystem_utils import mkdir_p
+from ducktape.utils.local_filesystem_utils import mkdir_p, safe_name
 
 __all__ = ["Test", "TestContext", "in_dir", "in_temp_dir"]
 
@@ -75,11 +75,14 @@ class Test(TemplateRenderer):
         return compressed
 
     def _logs_to_collect(self, service, test_status) -> list[str]:
-        """Paths of *service*'s logs to copy, by ``--collect-logs`` (default: all on failure, else marked)."""
+        """Paths of *service*'s logs to copy, by ``--collect-logs``: ``always`` every log,
+        ``on-failure`` every log of a failed test and none otherwise, ``never`` none; without
+        the flag, upstream's rule (every log on failure, else those collected by default or marked)."""
         policy = getattr(self.test_context.session_context, "collect_logs", None)
-        if policy == "never":
+        failed = test_status == FAIL or test_status == OFAIL
+        if policy == "never" or (policy == "on-failure" and not failed):
             return []
-        take_all = policy == "always" or test_status == FAIL or test_status == OFAIL
+        take_all = policy == "always" or failed
         return [entry["path"] for name, entry in service.logs.items()
                 if take_all or self.should_collect_log(name, service)]
 
@@ -100,7 +103,7 @@ class Test(TemplateRenderer):
 
     def _copy_node_logs(self, service, node, node_logs: list[str]) -> None:
         dest = os.path.join(TestContext.results_dir(self.test_context, self.test_context.test_index),
-                            service.service_id, node.account.hostname)
+                            safe_name(service.service_id), _node_dir_name(service, node))
         mkdir_p(dest)
         for log_path in node_logs:
             try:
@@ -123,6 +126,16 @@ class Test(TemplateRenderer):
         """The explicit mark for (log_name, service), else the log's ``collect_default``."""
         default = service.logs[log_name]["collect_default"]
         return self.test_context.log_collect.get((log_name, service), default)
+
+
+def _node_dir_name(service: Any, node: Any) -> str:
+    """The node's directory under its service's: its host name, made safe as one entry;
+    nodes of one service sharing a host name (a cluster file may repeat it) get their
+    1-based index appended so their logs never land in one place."""
+    host = node.account.hostname
+    if sum(1 for other in service.nodes if other.account.hostname == host) > 1:
+        host = f"{host}-{service.idx(node)}"
+    return safe_name(host)
 
 
 def _compress_cmd(log_path: str) -> str:

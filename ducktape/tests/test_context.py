@@ -25,7 +25,7 @@ from ducktape.tests.loggermaker import (
     add_file_and_console_handlers,
     close_logger,
 )
-from ducktape.utils.local_filesystem_utils import mkdir_p
+from ducktape.utils.local_filesystem_utils import mkdir_p, safe_name, short_name
 
 _WHITESPACE = re.compile(r"\s+")
 _UNSAFE = re.compile(r"[^.\-=\w]+")
@@ -162,19 +162,20 @@ class TestContext:
 
     @staticmethod
     def results_dir(test_context: TestContext, test_index: int | None) -> str:
-        """``<session>/<Class>/<method>[/<args>]/<index>``; one dir per argument with --nested-result-dirs."""
+        """``<session>/<Class>/<method>[/<args>]/<index>``; one dir per argument with --nested-result-dirs.
+        An argument name too long for the file system is cut and ends with a hash of it."""
         d = test_context.session_context.results_dir
         if test_context.cls is not None:
-            d = os.path.join(d, test_context.cls.__name__)
+            d = os.path.join(d, safe_name(test_context.cls.__name__))
         if test_context.function is not None:
-            d = os.path.join(d, test_context.function.__name__)
+            d = os.path.join(d, safe_name(test_context.function.__name__))
         args = test_context.injected_args
         if args is not None:
             if test_context.session_context.nested_result_dirs:
                 for key in sorted(args):
-                    d = os.path.join(d, _escape_pathname(f"{key}={args[key]}"))
+                    d = os.path.join(d, short_name(_escape_pathname(f"{key}={args[key]}")))
             else:
-                d = os.path.join(d, test_context.injected_args_name)
+                d = os.path.join(d, short_name(test_context.injected_args_name))
         if test_index is not None:
             d = os.path.join(d, str(test_index))
         return d

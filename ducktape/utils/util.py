@@ -63,3 +63,12 @@ def load_function(func_module_path: str) -> Callable:
     if not callable(func):
         raise TypeError(f"{func_module_path!r} is not callable")
     return func
+
+
+def safe_repr(obj: Any) -> str:
+    """``repr(obj)``, or a stand-in naming the type when its ``__repr__`` raises: a test's
+    error or return value must be reportable whatever its methods do."""
+    try:
+        return repr(obj)
+    except Exception as err:  # noqa: BLE001 - any failure of user code is described, not raised
+        return f"<{type(obj).__name__} object; repr() raised {type(err).__name__}>"
