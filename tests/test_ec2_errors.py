@@ -31,21 +31,17 @@ def _one_error(result) -> tuple[str, str]:
     return lines[0], lines[1]
 
 
-def test_unknown_ami(moto_ec2, tmp_path):
-    result = _up(moto_ec2, tmp_path, ami="ami-0000000000deadbee")
+@pytest.mark.parametrize("override,line_has,hint_has", [
+    ({"ami": "ami-0000000000deadbee"}, "AMI ami-0000000000deadbee does not exist in region us-east-1",
+     "describe-images --region us-east-1"),
+    ({"key_name": "nobodys-key"}, "key pair 'nobodys-key' does not exist in region us-east-1",
+     "import-key-pair --region us-east-1 --key-name nobodys-key"),
+], ids=["unknown-ami", "missing-key-pair"])
+def test_unknown_ami_and_missing_key_pair(moto_ec2, tmp_path, override, line_has, hint_has):
+    result = _up(moto_ec2, tmp_path, **override)
     assert result.returncode == 2
     line, hint = _one_error(result)
-    assert "AMI ami-0000000000deadbee does not exist in region us-east-1" in line
-    assert "describe-images --region us-east-1" in hint
-    assert moto_ec2.instances() == []
-
-
-def test_key_pair_that_does_not_exist(moto_ec2, tmp_path):
-    result = _up(moto_ec2, tmp_path, key_name="nobodys-key")
-    assert result.returncode == 2
-    line, hint = _one_error(result)
-    assert "key pair 'nobodys-key' does not exist in region us-east-1" in line
-    assert "import-key-pair --region us-east-1 --key-name nobodys-key" in hint
+    assert line_has in line and hint_has in hint
     assert moto_ec2.instances() == []
 
 

@@ -8,26 +8,15 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import boto3
 
 from ducktape.cluster.json import JsonCluster
-from tests.support.moto_ec2 import REGION, ec2_cli
+from tests.support.moto_ec2 import REGION, ec2_cli, wait_for
 
 
 def _tags(item: dict) -> dict:
     return {t["Key"]: t["Value"] for t in item.get("Tags", [])}
-
-
-def _wait_for(predicate, what: str, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def test_up_tags_instances_and_volumes_and_writes_a_cluster_file(moto_ec2, tmp_path):
@@ -40,6 +29,9 @@ def test_up_tags_instances_and_volumes_and_writes_a_cluster_file(moto_ec2, tmp_p
     instances = sorted(moto_ec2.instances(), key=lambda i: i["AmiLaunchIndex"])
     assert len(instances) == 3
     assert len({i["Placement"]["AvailabilityZone"] for i in instances}) == 1
+    reservations = moto_ec2.client.describe_instances(
+        Filters=[{"Name": "tag:ducktape:cluster", "Values": ["t1"]}])["Reservations"]
+    assert len(reservations) == 1  # one RunInstances request for all nodes
     for index, instance in enumerate(instances, start=1):
         tags = _tags(instance)
         assert tags["ducktape:cluster"] == "t1"
@@ -131,7 +123,7 @@ def _start_up(moto_ec2, ec2_proxy, tmp_path, name: str) -> subprocess.Popen:
 def test_sigkilled_up_leaves_tagged_instances_that_down_removes(moto_ec2, ec2_proxy, tmp_path):
     process = _start_up(moto_ec2, ec2_proxy, tmp_path, "killed")
     try:
-        _wait_for(lambda: len(moto_ec2.instances()) == 2 and "DescribeInstances" in ec2_proxy.seen,
+        wait_for(lambda: len(moto_ec2.instances()) == 2 and "DescribeInstances" in ec2_proxy.seen,
                   "the launch")
     finally:
         process.kill()
@@ -145,7 +137,7 @@ def test_sigkilled_up_leaves_tagged_instances_that_down_removes(moto_ec2, ec2_pr
 
 def test_sigterm_during_up_terminates_what_it_launched(moto_ec2, ec2_proxy, tmp_path):
     process = _start_up(moto_ec2, ec2_proxy, tmp_path, "stopped")
-    _wait_for(lambda: len(moto_ec2.instances()) == 2 and "DescribeInstances" in ec2_proxy.seen, "the launch")
+    wait_for(lambda: len(moto_ec2.instances()) == 2 and "DescribeInstances" in ec2_proxy.seen, "the launch")
     ec2_proxy.hold.clear()
     ec2_proxy.released.set()  # the held call now goes nowhere; new calls pass
     process.send_signal(signal.SIGTERM)
@@ -169,3 +161,13 @@ def test_status_lists_only_this_owners_clusters(moto_ec2, tmp_path):
     assert "cluster theirs" in other.stdout and "mine" not in other.stdout
     client = boto3.client("ec2", region_name=REGION)
     assert len(client.describe_instances()["Reservations"]) == 2
+
+
+def test_an_unwritable_cluster_file_terminates_the_new_cluster(moto_ec2, tmp_path):
+    config = moto_ec2.write_config(tmp_path / "ec2.yml")
+    (tmp_path / "file").write_text("a file, not a directory\n")
+    up = ec2_cli(["ec2", "up", "--config", str(config), "--nodes", "2", "--name", "nofile",
+                  "--cluster-file", str(tmp_path / "file" / "cluster.json")], moto_ec2.env, tmp_path)
+    assert up.returncode == 2
+    assert "cannot write --cluster-file" in up.stderr and "cluster nofile was terminated" in up.stderr
+    assert moto_ec2.instances() == []

@@ -11,8 +11,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
+import pytest
+
+from tests.support.moto_ec2 import wait_for
 from tests.support.suites import run_ducktape, write_suite
 
 SUITE = {
@@ -51,15 +53,6 @@ def _session_file(moto_ec2, tmp_path, nodes: int = 2, **overrides) -> str:
 def _argv(session_file: str, test: str) -> list[str]:
     return ["--cluster", "ducktape.cluster.ec2.Ec2Cluster", "--cluster-file", session_file,
             f"suite/test_ec2.py::Ec2Test.{test}"]
-
-
-def _wait_for(predicate, what: str, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting for {what}")
 
 
 def _is_watchdog(pid: str) -> bool:
@@ -103,15 +96,16 @@ def _start_session(moto_ec2, tmp_path) -> tuple[subprocess.Popen, str]:
     process = subprocess.Popen([sys.executable, "-m", "ducktape", *_argv(_session_file(moto_ec2, tmp_path),
                                                                          "test_sleeps")],
                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _wait_for(lambda: os.path.exists(marker) or process.poll() is not None, "the test to start", 120)
+    wait_for(lambda: os.path.exists(marker) or process.poll() is not None, "the test to start", 120)
     assert process.poll() is None, process.communicate()
     assert len(moto_ec2.instances()) == 2
     return process, marker
 
 
-def test_sigterm_ends_the_session_and_its_instances(moto_ec2, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_sigterm_or_ctrl_c_ends_the_session_and_its_instances(moto_ec2, tmp_path, signum):
     process, _ = _start_session(moto_ec2, tmp_path)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     out, err = process.communicate(timeout=120)
     assert process.returncode != 0, (out, err)
     assert moto_ec2.instances() == [] and len(_terminated(moto_ec2)) == 2
@@ -128,7 +122,7 @@ def test_sigkilled_driver_is_cleaned_up_by_the_watchdog(moto_ec2, tmp_path):
             os.kill(int(pid), signal.SIGKILL)
         except (ProcessLookupError, ValueError):
             pass
-    _wait_for(lambda: moto_ec2.instances() == [], "the watchdog to terminate the instances", 60)
+    wait_for(lambda: moto_ec2.instances() == [], "the watchdog to terminate the instances", 60)
     assert len(_terminated(moto_ec2)) == 2
 
 
@@ -140,3 +134,23 @@ def test_provisioning_error_is_one_line_and_leaves_nothing(moto_ec2, tmp_path):
     assert "ducktape: AMI ami-0000000000deadbee does not exist in region us-east-1" in result.stderr
     assert "Traceback" not in result.stderr
     assert moto_ec2.instances() == []
+
+
+def test_close_is_idempotent_and_a_pickled_copy_never_ends_the_cluster(moto_ec2, tmp_path, monkeypatch):
+    import pickle
+
+    from ducktape.cluster.ec2 import Ec2Cluster
+
+    session_file = _session_file(moto_ec2, tmp_path, nodes=2)
+    cluster = Ec2Cluster(cluster_file=session_file)
+    try:
+        assert len(cluster) == 2 and len(moto_ec2.instances()) == 2
+        copy = pickle.loads(pickle.dumps(cluster))
+        copy.close()
+        assert len(moto_ec2.instances()) == 2  # the copy (as in a test process) did nothing
+        assert cluster._watchdog.poll() is None  # the watchdog is still on guard
+    finally:
+        cluster.close()
+    assert moto_ec2.instances() == [] and len(_terminated(moto_ec2)) == 2
+    assert cluster._watchdog.wait(timeout=10) == 0  # released: it exited without terminating anything
+    cluster.close()  # twice is fine

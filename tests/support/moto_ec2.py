@@ -123,6 +123,16 @@ def moto_ec2(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch, tmp_path:
     return MotoEc2(moto_server, env, client, ami, key_name, subnet, owner)
 
 
+def wait_for(predicate, what: str, timeout: float = 60) -> None:
+    """Poll *predicate* until it is true; AssertionError naming *what* after *timeout* seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
 def ec2_cli(args: list[str], env: dict, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
     """Run ``ducktape-cluster <args>`` against moto (env from MotoEc2.env)."""
     return subprocess.run([sys.executable, "-m", "ducktape.cluster.local_cluster.cli", *args], cwd=cwd, check=False,

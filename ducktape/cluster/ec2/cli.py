@@ -37,7 +37,12 @@ def up(config_path: str, node_count: int, name: str | None, cluster_file: Path) 
         info = lifecycle.up(config, node_count, name,
                             on_launched=lambda found: click.echo(
                                 f"launched {', '.join(i.instance_id for i in found)}; waiting for them"))
-        path = lifecycle.write_cluster_file(cluster_file, lifecycle.cluster_json(info, config))
+        try:
+            path = lifecycle.write_cluster_file(cluster_file, lifecycle.cluster_json(info, config))
+        except OSError as err:
+            lifecycle.down(info.region, info.name)  # a cluster nobody can find the file of is not left running
+            raise UsageError(f"cannot write --cluster-file {cluster_file}: {err.strerror or err}; "
+                             f"cluster {info.name} was terminated", "pass a writable --cluster-file path") from None
     click.echo(f"cluster {info.name}: {len(info.instances)} instances in {info.region}")
     for index, instance in enumerate(info.instances, start=1):
         click.echo(f"  worker{index}  {instance.instance_id}  {instance.address}")
