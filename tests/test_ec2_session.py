@@ -11,10 +11,11 @@ import os
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
-from tests.support.moto_ec2 import wait_for
+from tests.support.moto_ec2 import ec2_cli, wait_for
 from tests.support.suites import run_ducktape, write_suite
 
 SUITE = {
@@ -154,3 +155,23 @@ def test_close_is_idempotent_and_a_pickled_copy_never_ends_the_cluster(moto_ec2,
     assert moto_ec2.instances() == [] and len(_terminated(moto_ec2)) == 2
     assert cluster._watchdog.wait(timeout=10) == 0  # released: it exited without terminating anything
     cluster.close()  # twice is fine
+
+
+def test_sigkilled_driver_and_watchdog_leave_tagged_instances_that_down_removes(moto_ec2, tmp_path):
+    process, _ = _start_session(moto_ec2, tmp_path)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True,
+                              check=False).stdout.split()
+    watchdogs = [pid for pid in children if _is_watchdog(pid)]
+    assert len(watchdogs) == 1
+    for pid in [*watchdogs, *children]:  # everything this session started, by PID
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.kill()
+    process.communicate(timeout=30)
+    time.sleep(1)
+    assert len(moto_ec2.instances()) == 2  # nobody left to clean up: the tags are what remains
+    down = ec2_cli(["ec2", "down", "--name", f"sess-{os.getpid()}"], moto_ec2.env, tmp_path)
+    assert down.returncode == 0 and "terminating 2 instances" in down.stdout
+    assert moto_ec2.instances() == []
