@@ -1,10 +1,15 @@
 # Renders `vagrant ssh-config` output with Vagrant's own template and renderer (the code
 # `vagrant ssh-config` runs), for machines of several providers. No VM is needed.
-#   ruby -I"$(dirname "$(gem contents vagrant 2>/dev/null | head -1)")" render.rb    (Debian:)
-#   ruby -I/usr/share/rubygems-integration/all/gems/vagrant-2.3.4/lib render.rb
+#   ruby -I/usr/share/rubygems-integration/all/gems/vagrant-2.3.4/lib render.rb     (Debian's vagrant)
 require "pathname"
+
+# The renderer finds templates under Vagrant.source_root, which the full `vagrant`
+# boot defines; here it is the gem directory holding the lib/ given with -I.
 module Vagrant
-  def self.source_root = Pathname.new(File.expand_path("../..", $LOAD_PATH.find { |p| File.exist?(File.join(p, "vagrant/util/template_renderer.rb")) } + "/x"))
+  LIB = $LOAD_PATH.find { |p| File.exist?(File.join(p, "vagrant/util/template_renderer.rb")) }
+  def self.source_root
+    Pathname.new(LIB).parent
+  end
 end
 require "vagrant/util/template_renderer"
 
