@@ -97,6 +97,7 @@ def test_broken_settings_stop_vagrant_with_one_clear_message(vagrant_project, lo
 
 def test_provisioning_scripts_are_valid_shell():
     for script in sorted((REPO / "vagrant").glob("*.sh")):
-        result = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True, check=False)
+        shell = "bash" if "bash" in script.read_text().splitlines()[0] else "sh"  # by the #! line
+        result = subprocess.run([shell, "-n", str(script)], capture_output=True, text=True, check=False)
         assert result.returncode == 0, f"{script.name}: {result.stderr}"
         assert os.access(script, os.X_OK), script.name
