@@ -21,6 +21,9 @@ system_packages() {
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v ps >/dev/null 2>&1 || need+=(procps)
   command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+  # The Vagrantfile is checked by the real Vagrant, with its libvirt provider.
+  command -v vagrant >/dev/null 2>&1 || need+=(vagrant)
+  dpkg-query -W -f='${Status}' vagrant-libvirt 2>/dev/null | grep -q "ok installed" || need+=(vagrant-libvirt)
   # Debian's own python3 needs python3-venv for venvs; upstream 0.17.0 (installed for the
   # comparison tests) builds psutil from source, which needs a compiler and Python.h.
   "$PY" -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)

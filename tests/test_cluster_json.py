@@ -20,6 +20,7 @@ from ducktape.cluster.remoteaccount import RemoteAccountSSHConfig
 from ducktape.cluster.windows_remoteaccount import WindowsRemoteAccount
 from ducktape.command_line.errors import UsageError
 from tests.support.sshd import free_port
+from tests.support.vagrant_standin import install_standin
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "cluster")
 
@@ -129,7 +130,7 @@ def _fake_vagrant(tmp_path, monkeypatch, text: str, exit_code: int = 0) -> None:
     bindir = tmp_path / "bin"
     bindir.mkdir()
     script = bindir / "vagrant"
-    script.write_text(f"#!/bin/sh\necho called >> {tmp_path}/vagrant.calls\ncat <<'EOF'\n{text}\nEOF\nexit {exit_code}\n")
+    script.write_text(f"#!/bin/sh\ncat <<'EOF'\n{text}\nEOF\nexit {exit_code}\n")
     script.chmod(script.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("PATH", f"{bindir}:{os.environ['PATH']}")
 
@@ -140,8 +141,9 @@ def _ssh_config_block(sshd, host: str) -> str:
 
 
 def test_vagrant_cluster_from_ssh_config_writes_cluster_file(tmp_path, monkeypatch, loopback_sshd):
-    text = _ssh_config_block(loopback_sshd, "worker1") + "\n" + _ssh_config_block(loopback_sshd, "worker2")
-    _fake_vagrant(tmp_path, monkeypatch, text)
+    calls = install_standin(tmp_path / "bin", {h: ("running", _ssh_config_block(loopback_sshd, h))
+                                               for h in ("worker2", "worker1")})
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}:{os.environ['PATH']}")
     monkeypatch.setattr(LinuxRemoteAccount, "get_external_accessible_network_devices", lambda self: ["lo"])
     target = tmp_path / "cluster.json"
     cluster = VagrantCluster(cluster_file=str(target))
@@ -152,13 +154,13 @@ def test_vagrant_cluster_from_ssh_config_writes_cluster_file(tmp_path, monkeypat
     assert sorted(n["ssh_config"]["host"] for n in written["nodes"]) == ["worker1", "worker2"]
     assert written["nodes"][0]["ssh_config"]["port"] == loopback_sshd.port
     again = VagrantCluster(cluster_file=str(target))  # readable file: vagrant is not called again
-    assert len(again) == 2 and (tmp_path / "vagrant.calls").read_text().count("called") == 1
+    assert len(again) == 2 and calls.read_text().count("ssh-config") == 1
 
 
 def test_vagrant_failure_is_a_usage_error(tmp_path, monkeypatch):
     _fake_vagrant(tmp_path, monkeypatch, "A Vagrant environment is required", exit_code=1)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(UsageError, match="'vagrant ssh-config' in .* failed") as info:
+    with pytest.raises(UsageError, match="'vagrant status' in .* failed") as info:
         VagrantCluster()
     assert "--cluster-file" in info.value.hint
 

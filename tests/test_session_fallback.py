@@ -29,5 +29,7 @@ def test_a_vagrantfile_means_vagrant_and_its_absence_is_one_clear_error(tmp_path
     proc = run_ducktape(["pkg"], cwd=tmp_path, env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 2
     assert "running on LocalhostCluster" not in proc.stdout
-    assert "vagrant ssh-config" in proc.stderr and "hint:" in proc.stderr
+    # with Vagrant installed it finds no running machine; without it, says to install it
+    assert ("no Vagrant machine is running" in proc.stderr or "cannot run vagrant" in proc.stderr), proc.stderr
+    assert "hint:" in proc.stderr
     assert "Traceback" not in proc.stderr

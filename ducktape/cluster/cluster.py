@@ -64,6 +64,11 @@ class Cluster:
         """Every node, free or not."""
         return self.available().clone().add(self.used())
 
+    def close(self) -> None:
+        """Release what the cluster holds outside this process; the session calls it once at its
+        end, also after Ctrl-C, SIGTERM or an error. Clusters that provision nodes (Ec2Cluster)
+        end them here; the others hold nothing, so the default does nothing."""
+
 
 class NodePoolCluster(Cluster):
     """A cluster whose nodes are all known up front and never fail a health check:

@@ -1,9 +1,12 @@
 """VagrantCluster, the default ``--cluster``: a readable ``--cluster-file`` is used as is
-(how Kafka's ducker-ak runs); otherwise the nodes come from ``vagrant ssh-config``."""
+(how Kafka's ducker-ak runs); otherwise the nodes are the running machines of the
+Vagrant environment in the current directory, read from ``vagrant ssh-config``."""
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from typing import Any
@@ -13,33 +16,95 @@ from ducktape.cluster.json import JsonCluster, make_remote_account
 from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 from ducktape.command_line.errors import UsageError
 
+logger = logging.getLogger("ducktape.cluster")
+_HOST_LINE = re.compile(r"^\s*Host(?:\s+|\s*=\s*)(\S.*)$", re.IGNORECASE)
+OTHER_CLUSTERS = "or pass --cluster-file FILE, or --cluster ducktape.cluster.localhost.LocalhostCluster"
+
 
 def parse_ssh_config(text: str) -> list[RemoteAccountSSHConfig]:
-    """One RemoteAccountSSHConfig per blank-line separated block of ssh-config text."""
-    blocks = [block.strip() for block in text.split("\n\n") if block.strip()]
-    return [RemoteAccountSSHConfig.from_string(block) for block in blocks]
+    """One RemoteAccountSSHConfig per ``Host`` block of ssh-config text.
+
+    A block runs from its ``Host`` line to the next one, so blocks may come in any
+    order, with or without blank lines between them, with CRLF line ends, quoted
+    paths with spaces, and options ducktape does not use (ignored).
+    """
+    blocks: list[list[str]] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        if _HOST_LINE.match(line):
+            blocks.append([line.strip()])
+        elif blocks and line.strip() and not line.lstrip().startswith("#"):
+            blocks[-1].append(line.strip())
+    return [RemoteAccountSSHConfig.from_string("\n".join(block)) for block in blocks
+            if _HOST_LINE.match(block[0]).group(1).strip() != "*"]
 
 
-def vagrant_ssh_config() -> str:
-    """stdout of ``vagrant ssh-config`` run in the current directory."""
+def _natural_key(name: str) -> list:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name or "")]
+
+
+def _run_vagrant(*args: str) -> subprocess.CompletedProcess:
     try:
-        proc = subprocess.run("vagrant ssh-config", shell=True, capture_output=True, text=True, check=False)
+        return subprocess.run(["vagrant", *args], capture_output=True, text=True, check=False)
     except OSError as err:
-        raise UsageError(f"cannot run 'vagrant ssh-config': {err}",
-                         "pass --cluster-file FILE, or --cluster ducktape.cluster.localhost.LocalhostCluster") from err
+        raise UsageError(f"cannot run vagrant in {os.getcwd()}: {err.strerror or err}",
+                         "install Vagrant (e.g. apt-get install vagrant) and put it on PATH, " + OTHER_CLUSTERS) from None
+
+
+def _last_line(proc: subprocess.CompletedProcess) -> str:
+    lines = [line.strip() for line in (proc.stderr or proc.stdout or "").splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def vagrant_machine_states() -> dict[str, str]:
+    """``{machine: state}`` from ``vagrant status --machine-readable`` in the current directory."""
+    proc = _run_vagrant("status", "--machine-readable")
+    if proc.returncode != 0:
+        raise UsageError(f"'vagrant status' in {os.getcwd()} failed (exit {proc.returncode}): {_last_line(proc)}",
+                         "fix the Vagrantfile (vagrant validate), " + OTHER_CLUSTERS)
+    states = {}
+    for line in proc.stdout.splitlines():
+        fields = line.split(",")
+        if len(fields) >= 4 and fields[2] == "state" and fields[1]:
+            states[fields[1]] = fields[3]
+    return states
+
+
+def vagrant_ssh_config(machines: list[str] | None = None) -> str:
+    """stdout of ``vagrant ssh-config [machines]`` run in the current directory."""
+    proc = _run_vagrant("ssh-config", *(machines or []))
     if proc.returncode != 0 or not proc.stdout.strip():
-        detail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-        raise UsageError(f"'vagrant ssh-config' in {os.getcwd()} failed (exit {proc.returncode}): {detail[0]}",
-                         "start the Vagrant cluster first, or pass --cluster-file FILE")
+        down = " ".join(machines or [])
+        raise UsageError(f"'vagrant ssh-config' in {os.getcwd()} failed (exit {proc.returncode}): {_last_line(proc)}",
+                         f"a machine may have gone down: run 'vagrant up {down}'".rstrip() + ", " + OTHER_CLUSTERS)
     return proc.stdout
+
+
+def running_machines_ssh_config() -> list[RemoteAccountSSHConfig]:
+    """ssh configs of the running machines, in natural name order (worker2 before worker10).
+
+    Machines that are not running are skipped with a notice; none running is an error.
+    """
+    states = vagrant_machine_states()
+    running = sorted((m for m, s in states.items() if s == "running"), key=_natural_key)
+    stopped = {m: s for m, s in states.items() if s != "running"}
+    if not running:
+        listed = ", ".join(f"{m}: {s}" for m, s in sorted(stopped.items())) or "no machines defined"
+        raise UsageError(f"no Vagrant machine is running in {os.getcwd()} ({listed})",
+                         "run 'vagrant up' there first, " + OTHER_CLUSTERS)
+    if stopped:
+        logger.warning("Vagrant machines not running, skipped: %s",
+                       ", ".join(f"{m} ({s})" for m, s in sorted(stopped.items(), key=lambda i: _natural_key(i[0]))))
+    configs = [c for c in parse_ssh_config(vagrant_ssh_config(running)) if c.host in running]
+    return sorted(configs, key=lambda c: _natural_key(c.host))
 
 
 class VagrantCluster(JsonCluster):
     """Nodes of the Vagrant environment in the current directory.
 
     With ``cluster_file`` readable, it is loaded like JsonCluster and vagrant is not run.
-    Otherwise ``vagrant ssh-config`` is parsed, each node is asked for its routable IP,
-    and, when ``cluster_file`` was named, the result is written there for next time.
+    Otherwise the running machines' ``vagrant ssh-config`` is parsed, each node is asked
+    for its routable IP, and, when ``cluster_file`` was named, the result is written
+    there for next time.
     """
 
     def __init__(self, *args: Any, make_remote_account_func: Callable[..., Any] = make_remote_account,
@@ -65,7 +130,7 @@ class VagrantCluster(JsonCluster):
 
     def _nodes_from_vagrant(self, make_remote_account_func: Callable[..., Any]) -> list[dict]:
         nodes = []
-        for ssh_config in parse_ssh_config(vagrant_ssh_config()):
+        for ssh_config in running_machines_ssh_config():
             account = make_remote_account_func(ssh_config, ssh_exception_checks=self.ssh_exception_checks)
             try:
                 ip = account.fetch_externally_routable_ip()
@@ -79,5 +144,6 @@ class VagrantCluster(JsonCluster):
             {"ssh_config": account.ssh_config.to_json(), "externally_routable_ip": account.externally_routable_ip}
             for account in self._available_accounts
         ]
+        os.makedirs(os.path.dirname(os.path.abspath(cluster_file)), exist_ok=True)
         with open(cluster_file, "w") as handle:
             json.dump({"nodes": nodes}, handle, indent=2, separators=(",", ": "), sort_keys=True)

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         return USAGE_EXIT
     except UsageError as err:
         _report(err.message, err.hint, argv, err)
-        return USAGE_EXIT
+        return getattr(err, "exit_status", USAGE_EXIT)  # an EC2 refusal that is not bad input says 1
     except KeyboardInterrupt:
         print("ducktape: interrupted", file=sys.stderr)
         return 1

@@ -27,21 +27,26 @@ def run_session(args: dict, session_context: Any, session_logger: logging.Logger
         args = {**args, "localhost_nodes": embedded_size(
             [ctx.expected_num_nodes if has_cluster_size(ctx) else None for ctx in tests], args.get("max_parallel") or 1)}
     cluster = make_cluster(args, notice_logger=session_logger)
-    for ctx in tests:
-        ctx.cluster = cluster
-    deflake = args.get("deflake") or 1
-    if deflake < 1:
-        session_logger.warning("--deflake %s is less than 1: running each test once", deflake)
-    reporters = [ProgressReporter(session_context), *make_reporters(session_context, args)]
-    expected = len(tests)
-    notify(reporters, "session_started", session_context, expected, cluster_size=len(cluster),
-           logger=session_logger)
-    runner = TestRunner(cluster, session_context, session_logger, tests, deflake, reporters=reporters)
-    results = runner.run_all_tests()
-    errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted, logger=session_logger)
-    if not errors:
-        update_latest_symlink(os.path.dirname(session_context.results_dir), session_context.results_dir)
-    return exit_status(results, expected, session_logger)
+    try:
+        for ctx in tests:
+            ctx.cluster = cluster
+        deflake = args.get("deflake") or 1
+        if deflake < 1:
+            session_logger.warning("--deflake %s is less than 1: running each test once", deflake)
+        reporters = [ProgressReporter(session_context), *make_reporters(session_context, args)]
+        expected = len(tests)
+        notify(reporters, "session_started", session_context, expected, cluster_size=len(cluster),
+               logger=session_logger)
+        runner = TestRunner(cluster, session_context, session_logger, tests, deflake, reporters=reporters)
+        results = runner.run_all_tests()
+        errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted, logger=session_logger)
+        if not errors:
+            update_latest_symlink(os.path.dirname(session_context.results_dir), session_context.results_dir)
+        return exit_status(results, expected, session_logger)
+    finally:
+        close = getattr(cluster, "close", None)  # a custom --cluster class may not derive from Cluster
+        if callable(close):
+            close()  # clusters that provision nodes end them here, whatever happened
 
 
 def apply_default_num_nodes(tests: list, num_nodes: int | None) -> None:

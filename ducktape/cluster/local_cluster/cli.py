@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from ducktape.cluster.ec2.cli import ec2
 from ducktape.cluster.local_cluster.errors import LocalClusterError
 from ducktape.command_line.errors import USAGE_EXIT, UsageError
 
@@ -23,7 +24,8 @@ PROG = "ducktape-cluster"
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def cli() -> None:
-    """Run a local multi-node cluster of Linux namespaces, each node with its own sshd."""
+    """Run a local multi-node cluster of Linux namespaces, each node with its own sshd
+    (up, down, status), or a cluster of EC2 instances (ec2 up, ec2 down, ec2 status)."""
 
 
 @cli.command()
@@ -87,6 +89,9 @@ def status(as_json: bool) -> None:
         click.echo(_describe(c))
 
 
+cli.add_command(ec2)
+
+
 def _describe(cluster) -> str:
     from tabulate import tabulate
 
@@ -114,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         return err.exit_code
     except UsageError as err:
         click.echo(f"{PROG}: {err}", err=True)
-        return USAGE_EXIT
+        return getattr(err, "exit_status", USAGE_EXIT)
     except LocalClusterError as err:
         click.echo(f"{PROG}: {err}", err=True)
         return 1
