@@ -149,6 +149,11 @@ class Coordinator:
         for node in task.workers:
             self.links[node].wake.set()
 
+    def _settle(self, task: ManagedTask, now: int) -> None:
+        """Let the task move on from its workers' states; wake agents if it must stop."""
+        if task.settle(now):
+            self._wake_nodes(task)
+
     def _schedule_loop(self) -> None:
         while not self.stopped.is_set():
             self._wake.wait(0.2)
@@ -176,7 +181,7 @@ class Coordinator:
             task.workers[node] = WorkerRef(node, self._next_worker_id)
             self.links[node].wake.set()
         log.info("task %s is RUNNING on %s", task.task_id, ", ".join(task.workers) or "no node")
-        task.settle(now)
+        self._settle(task, now)
 
     # --- one agent ----------------------------------------------------------------------
     def _agent_loop(self, link: AgentLink) -> None:
@@ -207,7 +212,7 @@ class Coordinator:
                     stops.append(ref)
                 elif task.state == "STOPPING" and not ref.created:
                     ref.done = True
-                    task.settle(now_ms())
+                    self._settle(task, now_ms())
             destroys, link.destroy_queue = link.destroy_queue, []
         for task, ref in creates:
             body = {"workerId": ref.worker_id, "taskId": task.task_id, "spec": task.spec.to_json()}
@@ -217,7 +222,7 @@ class Coordinator:
             except RestError as e:  # the agent refused it: the worker can never run
                 with self._lock:
                     ref.done, ref.error = True, f"node {link.name} refused the worker: {e.message}"
-                    task.settle(now_ms())
+                    self._settle(task, now_ms())
         for ref in stops:
             link.client.put("/agent/worker/stop", {"workerId": ref.worker_id})
             ref.stop_sent = True
@@ -253,7 +258,7 @@ class Coordinator:
                     ref.done = True
                     ref.error = f"worker {worker_id} is gone from node {link.name} (the agent lost its state)"
             for task in self.tasks.values():
-                task.settle(now)
+                self._settle(task, now)
         for worker_id, action in leftovers:
             log.info("reconciling node %s: %s worker %d", link.name, action, worker_id)
             if action == "stop":
@@ -271,4 +276,4 @@ class Coordinator:
                     ref.error = (f"node {link.name}: agent unreachable for {silent:.0f}s "
                                  f"(last error: {link.error})")
                     log.warning("task %s: %s", task.task_id, ref.error)
-                    task.settle(now)
+                    self._settle(task, now)
