@@ -4,7 +4,7 @@ One thread per agent node does all talking to that agent: it sends pending worke
 creates and stops, then reads ``/agent/status`` (the heartbeat) and folds the workers'
 states into their tasks. An agent silent for longer than ``unreachable_s`` ends its
 tasks' workers with an error naming the node; when it answers again, its workers of
-ended or unknown tasks are stopped and destroyed (reconciliation).
+ended or unknown tasks are stopped (reconciliation).
 """
 from __future__ import annotations
 
@@ -232,7 +232,7 @@ class Coordinator:
     def _reconcile(self, link: AgentLink, workers: dict[str, Any]) -> None:
         """Fold the agent's worker states into tasks; stop workers of ended or unknown tasks."""
         now = now_ms()
-        leftovers: list[tuple[int, str]] = []
+        leftovers: list[int] = []
         with self._lock:
             known: dict[int, tuple[ManagedTask, WorkerRef]] = {}
             for task in self.tasks.values():
@@ -242,13 +242,14 @@ class Coordinator:
             for key, state in workers.items():
                 worker_id = int(key)
                 entry = known.get(worker_id)
-                if entry is None:
-                    leftovers.append((worker_id, "destroy"))
+                if entry is None:  # not ours (an older coordinator's, or made by hand): stop it
+                    if state.get("state") != "DONE":
+                        leftovers.append(worker_id)
                     continue
                 task, ref = entry
                 if ref.done:
                     if state.get("state") != "DONE":
-                        leftovers.append((worker_id, "stop"))
+                        leftovers.append(worker_id)
                     continue
                 ref.state, ref.status = state.get("state", ref.state), state.get("status")
                 if ref.state == "DONE":
@@ -259,12 +260,9 @@ class Coordinator:
                     ref.error = f"worker {worker_id} is gone from node {link.name} (the agent lost its state)"
             for task in self.tasks.values():
                 self._settle(task, now)
-        for worker_id, action in leftovers:
-            log.info("reconciling node %s: %s worker %d", link.name, action, worker_id)
-            if action == "stop":
-                link.client.put("/agent/worker/stop", {"workerId": worker_id})
-            else:
-                link.client.delete("/agent/worker", workerId=worker_id)
+        for worker_id in leftovers:
+            log.info("reconciling node %s: stop worker %d", link.name, worker_id)
+            link.client.put("/agent/worker/stop", {"workerId": worker_id})
 
     def _node_unreachable(self, link: AgentLink, silent: float) -> None:
         now = now_ms()

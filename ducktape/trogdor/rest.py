@@ -183,7 +183,11 @@ class _JsonHandler(BaseHTTPRequestHandler):
         scheme, _, given = header.partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.rest.token.encode())
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+    def __getattr__(self, name: str) -> Any:
+        """Every method (``do_TRACE``, ``do_FOO``...) gets a JSON answer, never stdlib's HTML."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
 
 class RestClient:
