@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+from ducktape.trogdor.pack import build_zipapp
 from tests.support.trogdor import TROGDOR, task_state, wait_for
 
 NOOP = {"class": "org.apache.kafka.trogdor.task.NoOpTaskSpec", "durationMs": 300}
@@ -96,3 +101,46 @@ def test_unreachable_target_is_one_line(tmp_path):
     token.write_text("x")
     result = trogdor("client", "--target", "127.0.0.1:9", "--token-file", str(token), "status")
     assert result.returncode == 1 and result.stdout.startswith("error: cannot reach 127.0.0.1:9")
+
+
+def test_zipapp_runs_with_only_the_standard_library(tmp_path):
+    """The single file shipped to nodes: no site-packages (-S), no checkout on the path."""
+    pyz = build_zipapp(str(tmp_path / "trogdor.pyz"))
+    result = subprocess.run([sys.executable, "-S", pyz, "agent", "--node-name", "n", "--exec", json.dumps(NOOP)],
+                            capture_output=True, text=True, timeout=60, check=False, cwd=tmp_path,
+                            env={"PATH": os.environ["PATH"]})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["state"] == "DONE"
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "trogdor"
+
+
+@pytest.mark.parametrize(("workload", "code", "status"), [
+    ({"count": 3, "intervalMs": 10}, 0, {"counted": 3, "of": 3}),
+    ({"count": 2, "intervalMs": 10, "failAtEnd": True}, 1, {"counted": 2, "of": 2}),
+])
+def test_python_example_worker(workload, code, status):
+    spec = {"class": "org.apache.kafka.trogdor.workload.ExternalCommandSpec", "durationMs": 30000,
+            "commandNode": "n", "command": [sys.executable, str(EXAMPLES / "count_worker.py")], "workload": workload}
+    result = trogdor("agent", "--node-name", "n", "--exec", json.dumps(spec))
+    state = json.loads(result.stdout)
+    assert result.returncode == code and state["status"] == status, state
+
+
+def test_shell_example_worker():
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    port = listener.getsockname()[1]
+    spec = {"class": "org.apache.kafka.trogdor.workload.ExternalCommandSpec", "durationMs": 30000,
+            "commandNode": "n", "command": ["sh", str(EXAMPLES / "ping_worker.sh")],
+            "workload": {"host": "127.0.0.1", "port": port, "checks": 2}}
+    try:
+        result = trogdor("agent", "--node-name", "n", "--exec", json.dumps(spec))
+    finally:
+        listener.close()
+    state = json.loads(result.stdout)
+    assert result.returncode == 0 and state["status"] == {"checks": 2, "ok": 2}, state
+    closed = trogdor("agent", "--node-name", "n", "--exec", json.dumps(spec))
+    assert closed.returncode == 1 and json.loads(closed.stdout)["error"] == f"127.0.0.1:{port} failed 2 of 2 checks"
