@@ -17,6 +17,7 @@ DELAY_S = 0.040
 
 class _SlowHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def do_GET(self):
         time.sleep(DELAY_S)

@@ -127,6 +127,7 @@ class _JsonHandler(BaseHTTPRequestHandler):
     rest: RestServer
     protocol_version = "HTTP/1.1"
     server_version = "ducktape-trogdor"
+    disable_nagle_algorithm = True  # headers and body are separate writes: do not hold the body back
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
