@@ -55,11 +55,14 @@ def test_exec_mode_noop_runs_for_its_duration():
     (["coordinator", "--node-name", "x", "--config", "/nonexistent.conf", "--token-file", "/dev/null"],
      "cannot read config file"),
     (["client", "--target", "nohost", "--token-file", "/dev/null", "status"], "--target must be HOST:PORT"),
+    (["agent"], "required: --node-name"),
+    (["client", "--target", "h:1", "--token-file", "/dev/null", "bogus"], "invalid choice: 'bogus'"),
 ])
 def test_usage_errors_are_one_line_exit_2(args, needle):
     result = trogdor(*args)
     assert result.returncode == 2, result
     assert needle in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def test_client_verbs_print_like_trogdor(trogdor_cluster, tmp_path):

@@ -149,7 +149,8 @@ class _JsonHandler(BaseHTTPRequestHandler):
         if status == 401:
             self.send_header("WWW-Authenticate", "Bearer")
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def _dispatch(self) -> Any:
         body_bytes = self._read_body()
