@@ -12,4 +12,5 @@ pytest_plugins = [
     "tests.support.chromium",  # chromium: headless Debian chromium driver
     "tests.support.suites",    # helpers to write and run small ducktape suites
     "tests.support.moto_ec2",  # moto_ec2: a moto server on 127.0.0.1 standing in for EC2
+    "tests.support.trogdor",   # trogdor_cluster: real Trogdor agents and coordinators on loopback
 ]
