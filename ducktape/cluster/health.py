@@ -7,7 +7,8 @@ keepalive request with a reply every ``PING_INTERVAL_SEC``. Asking whether a nod
 healthy reads what the thread last saw, so it costs no network round trip:
 
 - the connection failed (refused, timed out, authentication) or died and cannot be
-  reopened: dead, with the cause kept for the message that parks it;
+  reopened (a connection seen closed is redialled at once, by the asking thread):
+  dead, with the cause kept for the message that parks it;
 - a ping has gone unanswered for ``STALE_AFTER_SEC`` (a cut link): dead;
 - otherwise alive.
 """
@@ -94,6 +95,8 @@ class NodeWatch:
         if self.state == CONNECTING:
             self.cause = f"no SSH connection within {wait:g} s"
             return False
+        if self.state == UP and not self._conn.connected():
+            self._connect()  # the connection dropped since the last ping: a refused redial is a dead node
         if self.state == DOWN:
             return False
         silent = time.monotonic() - self.last_reply

@@ -112,6 +112,10 @@ def dial(hostname: str, port: int, timeout: float | None) -> QuickAckSocket:
 def describe(err: BaseException) -> str:
     """A one-line cause for an SSH error, naming its class."""
     text = str(err) or repr(err)
+    causes = getattr(err, "errors", None)  # NoValidConnectionsError: the socket error per address
+    if isinstance(causes, dict) and causes:
+        text = text.replace("[Errno None] ", "") + ": " + "; ".join(
+            sorted({getattr(e, "strerror", None) or str(e) for e in causes.values()}))
     return f"{type(err).__name__}: {text}"
 
 
