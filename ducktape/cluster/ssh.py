@@ -34,7 +34,15 @@ FAST_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com")
 def _paramiko() -> Any:
     import paramiko
 
+    if not _QUIETED:
+        # paramiko logs a failed handshake from its own thread; with no handler configured
+        # Python prints it as a traceback on stderr. The error reaches our caller anyway.
+        logging.getLogger("paramiko").addHandler(logging.NullHandler())
+        _QUIETED.append(True)
     return paramiko
+
+
+_QUIETED: list = []
 
 
 def transient(err: BaseException) -> bool:
