@@ -24,6 +24,7 @@ from ducktape.cluster.ssh import SSHConnection, describe
 
 PING_INTERVAL_SEC = 1.0
 STALE_AFTER_SEC = 8.0
+REDIAL_INTERVAL_SEC = 5.0
 PING_REQUEST = "keepalive@openssh.com"  # sshd answers it (with a failure), which is all we need
 
 CONNECTING, UP, DOWN = "connecting", "up", "down"
@@ -52,10 +53,15 @@ class NodeWatch:
             self._changed.notify_all()
 
     def _run(self) -> None:
+        """Connect, then ping; while down, redial now and then, so a node back before the
+        next allocation asks (a healed partition) is not parked for nothing."""
         try:
             self._connect()
-            while self.state == UP and not self._stop.wait(PING_INTERVAL_SEC):
-                self._ping()
+            while not self._stop.wait(PING_INTERVAL_SEC if self.state == UP else REDIAL_INTERVAL_SEC):
+                if self.state == UP:
+                    self._ping()
+                else:
+                    self._connect()
         finally:
             self._conn.close()
 
@@ -139,6 +145,13 @@ class NodeHealth:
         """Why *account* was last found dead ("" if it never was)."""
         watch = self._watches.get(id(account))
         return watch.cause if watch is not None else ""
+
+    def forget(self, account: Any) -> None:
+        """Stop watching *account* (a parked node is never asked about again)."""
+        with self._lock:
+            watch = self._watches.pop(id(account), None)
+        if watch is not None:
+            watch.stop()
 
     def close(self) -> None:
         """Stop every thread and close the driver's connections."""

@@ -91,6 +91,7 @@ class JsonCluster(Cluster):
         for account in accounts:
             cause = self._health.cause(account) or "its health check (available()) failed"
             self._parked[account.hostname] = cause
+            self._health.forget(account)
             account.logger.warning(f"{account}: parked for the rest of the session: {cause}")
         self._bad_accounts.add_nodes(accounts)
 
