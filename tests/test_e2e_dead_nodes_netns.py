@@ -132,9 +132,8 @@ class NodeLossTest(Test):
 '''
 
 
-def _run_and_break_a_node(suite_dir, cluster, break_node) -> tuple[subprocess.CompletedProcess, str, float]:
-    """Start the suite, break the last node once the 3-node test runs; return (process, victim, seconds
-    from the break to the end of the session)."""
+def _run_and_break_a_node(suite_dir, cluster, break_node) -> tuple[subprocess.CompletedProcess, str]:
+    """Start the suite, break the last node once the 3-node test runs; return (process, victim)."""
     markers = suite_dir / "markers"
     markers.mkdir()
     write_suite(suite_dir, {"suite/test_loss.py": VICTIM_SUITE})
@@ -149,10 +148,8 @@ def _run_and_break_a_node(suite_dir, cluster, break_node) -> tuple[subprocess.Co
         time.sleep(0.05)
     victim = cluster.state.nodes[-1]
     break_node(victim)
-    broken_at = time.monotonic()
     out, _ = proc.communicate(timeout=300)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, ""), victim.hostname, \
-        time.monotonic() - broken_at
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, ""), victim.hostname
 
 
 def _check_the_session_went_on(suite_dir, victim: str, out: str) -> dict:
@@ -173,7 +170,7 @@ def test_node_init_killed_while_a_3_node_test_waits(suite_dir, netns_cluster_fac
     def kill_init(node):
         os.kill(node.init_pid, signal.SIGKILL)  # every process of the node goes, sshd and sessions too
 
-    proc, victim, _ = _run_and_break_a_node(suite_dir, cluster, kill_init)
+    proc, victim = _run_and_break_a_node(suite_dir, cluster, kill_init)
     assert proc.returncode == 1, proc.stdout[-3000:]
     _check_the_session_went_on(suite_dir, victim, proc.stdout)
 
@@ -184,10 +181,11 @@ def test_link_cut_while_a_3_node_test_waits(suite_dir, netns_cluster_factory):
     def cut_link(node):
         subprocess.run(["ip", "link", "set", "dev", node.veth, "down"], check=True)
 
-    proc, victim, seconds = _run_and_break_a_node(suite_dir, cluster, cut_link)
+    proc, victim = _run_and_break_a_node(suite_dir, cluster, cut_link)
     assert proc.returncode == 1, proc.stdout[-3000:]
     results = _check_the_session_went_on(suite_dir, victim, proc.stdout)
     running = results["NodeLossTest.test_a_running"]
+    # it failed on the dead link itself, not at its --test-timeout (nor timeout + teardown grace)
     assert "exceeded its timeout" not in running["summary"] and "Test timed out" not in running["summary"]
+    assert "NodeConnectionError" in running["summary"], running["summary"]
     assert f"node(s) unreachable after the test: {victim}" in running["summary"], running["summary"]
-    assert seconds < 100, f"the session took {seconds:.0f} s after the cut: the victim waited for its timeout"
