@@ -85,27 +85,64 @@ def run_side_by_side(work: Path, opts: argparse.Namespace, extra_config: str, co
         sshd.stop()
 
 
+def on_namespace_node(work: Path, opts: argparse.Namespace) -> tuple | None:
+    """The same measures on the first node of a namespace cluster (``--cluster-file``, or one
+    brought up and down here when running as root, with *work* shared at the same path)."""
+    name = None
+    cluster_file = Path(opts.cluster_file) if opts.cluster_file else None
+    if cluster_file is None:
+        if os.geteuid() != 0:
+            return None
+        from ducktape.cluster.local_cluster import lifecycle
+
+        name, cluster_file = f"bench-ra-{os.getpid()}", work / "cluster.json"
+        lifecycle.up(name, 1, cluster_file, shares=[str(work)])
+    try:
+        node = json.loads(cluster_file.read_text())["nodes"][0]
+        cfg = {"ssh_config": node["ssh_config"], "rounds": opts.rounds, "copies": opts.copies,
+               "src": str(work / "payload.bin"), "remote": str(work / "remote-ns.bin"),
+               "back": str(work / "back-ns.bin")}
+        return measure(sys.executable, cfg), measure(str(upstream_python()), cfg)
+    finally:
+        if name is not None:
+            from ducktape.cluster.local_cluster import lifecycle
+
+            lifecycle.down(name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200, help="ssh_output round trips per side")
     parser.add_argument("--size-mb", type=int, default=32, help="size of the copied file")
     parser.add_argument("--copies", type=int, default=5, help="copies per direction (best is kept)")
-    opts = parser.parse_args()
+    parser.add_argument("--cluster-file", help="also measure on this cluster's first node (its copies must "
+                                               "see this machine's temp dir); as root a namespace node is "
+                                               "brought up when none is given")
+    opts, _rest = parser.parse_known_args()
     with tempfile.TemporaryDirectory(prefix="bench-remote-") as tmp:
         work = Path(tmp)
         (work / "payload.bin").write_bytes(os.urandom(opts.size_mb * 1024 * 1024))
         ours, upstream = run_side_by_side(work, opts, "", opts.copies)
         plain_ours, plain_upstream = run_side_by_side(work, opts, PLAIN_SHELL, 0)
-    print(f"RemoteAccount on one loopback sshd node, {opts.rounds} round trips, {opts.size_mb} MB file")
+        namespace = on_namespace_node(work, opts)
+    if namespace is not None:
+        print_table(f"RemoteAccount on a namespace cluster node over SSH, {opts.rounds} round trips, "
+                    f"{opts.size_mb} MB file", [("ssh_output(true) ms", *namespace)], namespace)
+    print_table(f"RemoteAccount on one loopback sshd node, {opts.rounds} round trips, {opts.size_mb} MB file",
+                [("ssh_output(true) ms, login shell", ours, upstream),
+                 ("ssh_output(true) ms, plain shell", plain_ours, plain_upstream)], (ours, upstream))
+    print("login shell: this machine's account, whose bash reads ~/.bashrc for every sshd command;"
+          " plain shell: the same with start-up files skipped (SHLVL set by sshd).")
+
+
+def print_table(title: str, rtt_rows: list, copies: tuple) -> None:
+    ours, upstream = copies
+    print(title)
     print(f"{'':40}{'ours':>10}{'upstream':>10}{'speed-up':>10}")
-    rows = [("ssh_output(true) ms, login shell", ours, upstream),
-            ("ssh_output(true) ms, plain shell", plain_ours, plain_upstream)]
-    for label, mine, theirs in rows:
+    for label, mine, theirs in rtt_rows:
         print(f"{label:40}{mine['rtt_ms']:10.2f}{theirs['rtt_ms']:10.2f}{theirs['rtt_ms'] / mine['rtt_ms']:9.1f}x")
     for key, label in (("copy_to_mbs", "copy_to MB/s"), ("copy_from_mbs", "copy_from MB/s")):
         print(f"{label:40}{ours[key]:10.1f}{upstream[key]:10.1f}{ours[key] / upstream[key]:9.1f}x")
-    print("login shell: this machine's account, whose bash reads ~/.bashrc for every sshd command;"
-          " plain shell: the same with start-up files skipped (SHLVL set by sshd).")
 
 
 if __name__ == "__main__":

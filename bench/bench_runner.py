@@ -91,12 +91,14 @@ def write_suite(root: Path, name: str, source: str) -> Path:
     return suite
 
 
-def run(exe: Path, root: Path, suite: Path, parallel: int) -> tuple[float, float, dict]:
-    """Run one session; return (session run time, wall time, counts from report.json)."""
+def run(exe: Path, root: Path, suite: Path, parallel: int,
+        cluster_args: list[str] | None = None) -> tuple[float, float, dict]:
+    """Run one session (on the four-node LocalhostCluster unless *cluster_args* say otherwise);
+    return (session run time, wall time, counts from report.json)."""
     results = root / f"results-{exe.parent.parent.name}-{suite.name}-{parallel}-{time.time_ns()}"
     env = dict(os.environ, HOME=str(root), PYTHONPATH=str(root))
-    cmd = [str(exe), str(suite), "--cluster", "_bench_cluster.FourNodeCluster",
-           "--max-parallel", str(parallel), "--results-root", str(results)]
+    cluster_args = cluster_args or ["--cluster", "_bench_cluster.FourNodeCluster"]
+    cmd = [str(exe), str(suite), *cluster_args, "--max-parallel", str(parallel), "--results-root", str(results)]
     start = time.monotonic()
     proc = subprocess.run(cmd, check=False, cwd=root, env=env, capture_output=True, text=True)
     wall = time.monotonic() - start

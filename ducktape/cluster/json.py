@@ -13,7 +13,13 @@ from ducktape.cluster.cluster_file import (
 from ducktape.cluster.cluster_node import ClusterNode
 from ducktape.cluster.cluster_spec import ClusterSpec
 from ducktape.cluster.consts import WINDOWS
-from ducktape.cluster.node_container import InsufficientHealthyNodesError, NodeContainer
+from ducktape.cluster.health import NodeHealth
+from ducktape.cluster.node_container import (
+    InsufficientHealthyNodesError,
+    NodeContainer,
+    is_healthy,
+)
+from ducktape.cluster.remoteaccount import RemoteAccount
 from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 
 
@@ -33,7 +39,9 @@ class JsonCluster(Cluster):
 
     The definition is validated on load (ClusterFileError, a ValueError, naming the file,
     node and field). Accounts failing their health check at allocation are parked for
-    the rest of the session.
+    the rest of the session. The check reads what ``cluster/health.py`` watches in the
+    background over the driver's own connection, so allocating costs no SSH handshake;
+    an account class that overrides ``available()`` is asked directly.
     """
 
     def __init__(self, cluster_json: dict | None = None, *args: Any,
@@ -43,6 +51,8 @@ class JsonCluster(Cluster):
         self._bad_accounts = NodeContainer()
         self._in_use_nodes = NodeContainer()
         self._id_supplier = 0
+        self._health = NodeHealth()
+        self._parked: dict[str, str] = {}
         source = "cluster definition"
         if cluster_json is None:
             source = kwargs.get("cluster_file") or DEFAULT_CLUSTER_FILE
@@ -58,18 +68,45 @@ class JsonCluster(Cluster):
             self._available_accounts.add_node(account)
 
     def do_alloc(self, cluster_spec: ClusterSpec) -> list[ClusterNode]:
+        self._health.watch(a for a in self._available_accounts if _watched(a))  # all connect at once
         try:
-            good, bad = self._available_accounts.remove_spec(cluster_spec)
+            good, bad = self._available_accounts.remove_spec(cluster_spec, self._healthy)
         except InsufficientHealthyNodesError as err:
-            self._bad_accounts.add_nodes(err.bad_nodes)
+            self._park(err.bad_nodes)
             raise
-        self._bad_accounts.add_nodes(bad)
+        self._park(bad)
         allocated = []
         for account in good:
             allocated.append(ClusterNode(account, slot_id=self._id_supplier))
             self._id_supplier += 1
         self._in_use_nodes.add_nodes(allocated)
         return allocated
+
+    def _healthy(self, account: Any) -> bool:
+        if _watched(account):
+            return self._health.healthy(account)
+        return is_healthy(account)
+
+    def _park(self, accounts: list) -> None:
+        for account in accounts:
+            cause = self._health.cause(account) or "its health check (available()) failed"
+            self._parked[account.hostname] = cause
+            self._health.forget(account)
+            account.logger.warning(f"{account}: parked for the rest of the session: {cause}")
+        self._bad_accounts.add_nodes(accounts)
+
+    def parked(self) -> dict[str, str]:
+        """Hostname -> why, for every node parked after failing a health check."""
+        return dict(self._parked)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_health"] = None  # threads and the driver's connections stay in the driver
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._health = NodeHealth()
 
     def free_single(self, node: ClusterNode) -> None:
         self._in_use_nodes.remove_node(node)
@@ -88,3 +125,9 @@ class JsonCluster(Cluster):
     def bad(self) -> ClusterSpec:
         """Nodes parked after failing a health check."""
         return ClusterSpec.from_nodes(self._bad_accounts)
+
+
+def _watched(account: Any) -> bool:
+    """Accounts whose health the driver watches itself: our SSH accounts, unless their
+    class brings its own ``available()``."""
+    return isinstance(account, RemoteAccount) and type(account).available is RemoteAccount.available

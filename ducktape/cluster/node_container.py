@@ -2,7 +2,7 @@
 arithmetic of taking a ClusterSpec's worth of them out."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -145,10 +145,11 @@ class NodeContainer:
         """True if *cluster_spec* could be taken from this container."""
         return not self.attempt_remove_spec(cluster_spec)
 
-    def remove_spec(self, cluster_spec: ClusterSpec) -> tuple[list[Any], list[Any]]:
+    def remove_spec(self, cluster_spec: ClusterSpec,
+                    healthy: Callable[[Any], bool] = is_healthy) -> tuple[list[Any], list[Any]]:
         """Take nodes satisfying *cluster_spec*: typed requests first, then untyped ones.
 
-        Returns (good, bad): bad nodes failed their health check and stay out of the
+        Returns (good, bad): bad nodes failed *healthy* and stay out of the
         container. Raises InsufficientResourcesError when the spec cannot fit at all and
         InsufficientHealthyNodesError when too few healthy nodes were found (the good ones
         are put back).
@@ -162,7 +163,7 @@ class NodeContainer:
         requests = cluster_spec.nodes.grouped_by_os_and_type()
         order = sorted(requests.items(), key=lambda kv: (kv[0][1] is None, kv[0][0] or "", kv[0][1] or ""))
         for (os_name, type_name), wanted in order:
-            found = self._take(os_name, type_name, wanted, bad)
+            found = self._take(os_name, type_name, wanted, bad, healthy)
             good.extend(found)
             if len(found) < wanted:
                 label = os_name if type_name is None else f"{os_name}/{type_name}"
@@ -172,7 +173,8 @@ class NodeContainer:
             raise InsufficientHealthyNodesError(bad, msg)
         return good, bad
 
-    def _take(self, os_name: str, type_name: str | None, wanted: int, bad: list[Any]) -> list[Any]:
+    def _take(self, os_name: str, type_name: str | None, wanted: int, bad: list[Any],
+              healthy: Callable[[Any], bool]) -> list[Any]:
         """Pop up to *wanted* healthy matching nodes; unhealthy ones go to *bad*."""
         found: list[Any] = []
         for (group_os, group_type), group in self.node_groups.items():
@@ -180,7 +182,7 @@ class NodeContainer:
                 continue
             while group and len(found) < wanted:
                 node = group.pop(0)
-                (found if is_healthy(node) else bad).append(node)
+                (found if healthy(node) else bad).append(node)
             if len(found) >= wanted:
                 break
         return found

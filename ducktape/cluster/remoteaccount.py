@@ -103,6 +103,7 @@ class RemoteAccount(Account):
         self._conn: SSHConnection | None = None
         self._pool: ShellPool | None = None
         self._conn_pid = 0
+        self._group: _ConnectGroup | None = None
 
     def _where(self) -> str:
         cfg = self.ssh_config
@@ -118,6 +119,8 @@ class RemoteAccount(Account):
                     self._pool = ShellPool(SSHConnection(self.ssh_config, self._log))
                     self._conn_pid = os.getpid()
                     self._conn = self._pool.conn
+            if self._group is not None:
+                self._group.first_use()
         return self._conn
 
     def _abandon_inherited_connection(self) -> None:
@@ -145,6 +148,13 @@ class RemoteAccount(Account):
     def _set_ssh_client(self) -> None:
         self._connection().client()
 
+    def _warm(self) -> None:
+        """Open the connection now; a failure is left for the first real use to report."""
+        try:
+            self._connection().client()
+        except Exception as err:  # noqa: BLE001
+            self._log(logging.DEBUG, f"early connect failed: {describe(err)}")
+
     def available(self) -> bool:
         """Health check: True if the connection is up or can be opened now."""
         if self._conn is not None and self._conn_pid == os.getpid() and self._conn.connected():
@@ -169,6 +179,7 @@ class RemoteAccount(Account):
         state = super().__getstate__()
         state["_conn"] = None
         state["_pool"] = None
+        state["_group"] = None
         return state
 
     def __eq__(self, other: object) -> bool:
@@ -253,6 +264,30 @@ class RemoteAccount(Account):
     def copy_to(self, src: str, dest: str) -> None:
         """Copy a local file or tree to the node."""
         transfer.copy_to(self.sftp_client, src, dest)
+
+
+def connect_together(accounts: list) -> None:
+    """When one of *accounts* first connects, connect the others at the same time, in
+    the background: a test that uses several nodes pays about one handshake, not one
+    per node in turn, and a test that never touches its nodes pays none."""
+    group = _ConnectGroup([a for a in accounts if isinstance(a, RemoteAccount)])
+    for account in group.accounts:
+        account._group = group
+
+
+class _ConnectGroup:
+    def __init__(self, accounts: list[RemoteAccount]):
+        self.accounts = accounts
+        self._started = False
+        self._lock = threading.Lock()
+
+    def first_use(self) -> None:
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        for account in self.accounts:
+            threading.Thread(target=account._warm, name=f"ducktape-connect-{account.hostname}", daemon=True).start()
 
 
 class _ChannelStream:

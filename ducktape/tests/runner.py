@@ -159,6 +159,8 @@ class TestRunner:
             except InsufficientResourcesError as err:
                 self._log(logging.WARNING, f"cannot allocate nodes for {ctx.test_id} now: {err}")
                 self._report_unschedulable(self.scheduler.filter_unschedulable_tests())
+                if getattr(err, "bad_nodes", None):
+                    continue  # nodes were parked: the cluster shrank, offer what still fits
                 if not self.active and len(self.scheduler):
                     self._report_not_run(f"cannot allocate healthy nodes: {err}")
                 return
@@ -401,7 +403,7 @@ class TestRunner:
             self._log(logging.ERROR, f"{len(unschedulable)} tests cannot run: the cluster is too small for them")
         for ctx in unschedulable:
             summary = (f"Test {ctx.test_id} requires more resources than are available in the whole cluster. "
-                       f"{self.scheduler.shortage(ctx)}")
+                       f"{self.scheduler.shortage(ctx)}{_parked_note(self.cluster)}")
             self._log(logging.ERROR, summary)
             self._record(self._write_result(ctx, self._next_index(), FAIL, summary, time.time()))
 
@@ -443,6 +445,14 @@ class TestRunner:
                 os.kill(test.process.pid, signal.SIGINT)
             except ProcessLookupError:
                 pass
+
+
+def _parked_note(cluster: Any) -> str:
+    """Which nodes the cluster parked after a failed health check, and why ("" if none)."""
+    parked = cluster.parked() if callable(getattr(cluster, "parked", None)) else {}
+    if not parked:
+        return ""
+    return "Parked after failing a health check: " + "; ".join(f"{host} ({why})" for host, why in parked.items())
 
 
 def _hostnames(nodes: list) -> list[str]:

@@ -426,6 +426,7 @@ def run_test_process(ctx: Any, index: int, nodes: list, session_context: Any, co
     *others* are the driver's ends of the pipes (this test's and the others'), closed here so
     that only the driver holds them: a test then learns at once when the driver is gone."""
     from ducktape.cluster.finite_subcluster import FiniteSubcluster
+    from ducktape.cluster.remoteaccount import connect_together
 
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -433,6 +434,7 @@ def run_test_process(ctx: Any, index: int, nodes: list, session_context: Any, co
         other.close()
     _INHERITED.append(nodes)  # never collected: their live SSH sessions belong to the driver
     ctx.cluster = FiniteSubcluster(_disconnected_copy(nodes))
+    connect_together([node.account for node in ctx.cluster.nodes])
     ctx.test_index = index
     threading.excepthook = _thread_exception_logger(ctx.logger)
     RunnerClient(ctx, index, session_context, conn, deflake_num, timeout, heartbeat_interval).run()

@@ -1,0 +1,62 @@
+"""The driver's health checks cost no SSH handshake per allocation, and a test's nodes
+connect together (issue 8). Real sshd on loopback; no timings asserted, only how many
+connections were opened and when."""
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from ducktape.cluster.cluster_spec import ClusterSpec
+from ducktape.cluster.json import JsonCluster
+from ducktape.cluster.linux_remoteaccount import LinuxRemoteAccount
+from ducktape.cluster.node_container import InsufficientHealthyNodesError
+from ducktape.cluster.remoteaccount import RemoteAccountSSHConfig, connect_together
+from ducktape.utils.util import wait_until
+
+
+def _driver_client(cluster: JsonCluster, account) -> object:
+    return cluster._health._watches[id(account)]._conn._client
+
+
+def test_allocations_reuse_the_drivers_one_connection_per_node(loopback_sshd):
+    cluster = JsonCluster(loopback_sshd.cluster_json(["n1", "n2"]))
+    first = cluster.alloc(ClusterSpec.simple_linux(2))
+    clients = {node.account.hostname: _driver_client(cluster, node.account) for node in first}
+    assert all(client is not None and client.get_transport().is_active() for client in clients.values())
+    cluster.free(first)
+    for _ in range(20):
+        nodes = cluster.alloc(ClusterSpec.simple_linux(1))
+        assert _driver_client(cluster, nodes[0].account) is clients[nodes[0].account.hostname]
+        assert nodes[0].account._conn is None  # the driver never opened the account's own connection
+        cluster.free(nodes)
+    assert not cluster.parked()
+    copy = pickle.loads(pickle.dumps(cluster))  # the health threads and connections stay behind
+    assert copy.num_available_nodes() == 2 and not copy._health._watches
+
+
+def test_a_node_whose_sshd_stops_is_parked_with_its_cause(private_sshd):
+    cluster = JsonCluster(private_sshd.cluster_json(["only"]))
+    cluster.free(cluster.alloc(ClusterSpec.simple_linux(1)))
+    account = next(iter(cluster._available_accounts))
+    private_sshd.stop()  # kills the listener and every session, the driver's included
+    # the driver's connection sees the close (its reader thread, or the next ping)
+    wait_until(lambda: not cluster._health._watches[id(account)]._conn.connected(), timeout_sec=30,
+               err_msg="the driver never saw its connection close")
+    with pytest.raises(InsufficientHealthyNodesError):
+        cluster.alloc(ClusterSpec.simple_linux(1))
+    assert list(cluster.parked()) == ["only"]
+    assert "cannot connect" in cluster.parked()["only"], cluster.parked()
+
+
+def test_first_use_of_one_account_connects_the_others_too(loopback_sshd):
+    accounts = [LinuxRemoteAccount(RemoteAccountSSHConfig(**loopback_sshd.ssh_config(alias)))
+                for alias in ("a", "b", "c")]
+    connect_together(accounts)
+    assert all(account._conn is None for account in accounts)  # nothing before the first use
+    assert accounts[0].ssh_output("echo hi") == b"hi\n"
+    wait_until(lambda: all(a._conn is not None and a._conn.connected() for a in accounts), timeout_sec=30,
+               err_msg="the other accounts were not connected in the background")
+    assert accounts[2].ssh_output("hostname") == accounts[1].ssh_output("hostname")
+    for account in accounts:
+        account.close()
