@@ -90,7 +90,7 @@ class Ec2Cluster(JsonCluster):
         watchdog.release(self._watchdog)  # on failure it stays, and retries when this process exits
 
     def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
+        state = super().__getstate__()
         state.pop("_watchdog", None)
         state.pop("_sigterm", None)
         state["_closed"] = True  # a copy in another process never ends the cluster
