@@ -1,0 +1,79 @@
+"""A 3-server ZooKeeper ensemble and one writer, on 4 nodes: write and read, bounce servers,
+partition the leader away. Each test returns how long the ensemble took to serve again.
+
+    sudo ducktape-cluster up --nodes 4
+    ducktape examples/zookeeper --cluster-file .ducktape/cluster.json
+"""
+from __future__ import annotations
+
+import time
+
+from ducktape.mark import matrix
+from ducktape.mark.resource import cluster
+from ducktape.tests.test import Test
+
+from .zk_client import ZkClientService
+from .zookeeper import ZookeeperService
+
+
+class ZookeeperTest(Test):
+    """ZooKeeper keeps every acknowledged write while servers come and go."""
+
+    def __init__(self, test_context):
+        super().__init__(test_context=test_context)
+        self.zk = ZookeeperService(test_context, num_nodes=3)
+        self.client = ZkClientService(test_context, self.zk)
+
+    def setUp(self):
+        self.zk.start()
+        self.client.start()
+        self.client.wait_for_acks(10)
+
+    def _serving_again(self, fault_at: float) -> float:
+        """Seconds from *fault_at* until a write started after it was acknowledged."""
+        first = self.client.wait_for_acks(3, after=fault_at, timeout_sec=60)
+        return round(first["end"] - fault_at, 3)
+
+    def _check_no_acked_write_lost(self) -> dict:
+        """Stop the writer, then compare what it was told with what the ensemble holds."""
+        self.client.stop()
+        acked = {a["n"] for a in self.client.acked()}
+        lost = sorted(acked - self.client.stored())
+        assert not lost, f"acknowledged writes missing from ZooKeeper: {lost[:20]}"
+        return {"acked_writes": len(acked), "failed_attempts": len(self.client.failed())}
+
+    @cluster(num_nodes=4)
+    def test_write_and_read(self):
+        """Every write is acknowledged and read back while nothing fails."""
+        started = time.time()
+        self.client.wait_for_acks(50, after=started)
+        data = self._check_no_acked_write_lost()
+        assert data["failed_attempts"] == 0, self.client.failed()[:5]
+        return data
+
+    def _bounce(self, victim, clean_shutdown: bool) -> dict:
+        """Stop *victim*, time how long until writes are acknowledged again, start it again."""
+        leader = self.zk.wait_for_leader(timeout_sec=30)
+        self.zk.stop_node(victim, clean_shutdown=clean_shutdown)
+        stopped_at = time.time()
+        recovery = self._serving_again(stopped_at)
+        survivors = [node for node in self.zk.nodes if node is not victim]
+        new_leader = self.zk.wait_for_leader(timeout_sec=30, among=survivors)
+        if victim is not leader:
+            assert new_leader is leader, "losing a follower must not move the leadership"
+        self.zk.start_node(victim)
+        self.zk.wait_for_leader(timeout_sec=30)
+        self.client.wait_for_acks(10, after=time.time())
+        return {"victim": victim.account.hostname, "leader_before": leader.account.hostname,
+                "leader_after": new_leader.account.hostname, "recovery_sec": recovery}
+
+    @cluster(num_nodes=4)
+    @matrix(clean_shutdown=[True, False])
+    def test_bounce(self, clean_shutdown):
+        """Stop and restart a follower, then the leader; writes resume each time, none is lost."""
+        leader = self.zk.wait_for_leader(timeout_sec=30)
+        follower = next(node for node in self.zk.nodes if node is not leader)
+        bounces = {"follower": self._bounce(follower, clean_shutdown),
+                   "leader": self._bounce(leader, clean_shutdown)}
+        assert bounces["leader"]["leader_after"] != leader.account.hostname
+        return {"bounces": bounces, **self._check_no_acked_write_lost()}
