@@ -21,6 +21,8 @@ system_packages() {
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v ps >/dev/null 2>&1 || need+=(procps)
   command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+  # examples/zookeeper runs Debian's ZooKeeper (and the JRE it pulls in) on the local cluster.
+  [ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
   # Debian's own python3 needs python3-venv for venvs; upstream 0.17.0 (installed for the
   # comparison tests) builds psutil from source, which needs a compiler and Python.h.
   "$PY" -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)

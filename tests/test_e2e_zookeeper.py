@@ -1,0 +1,33 @@
+"""examples/zookeeper, run by our ducktape on a 4-node namespace cluster: a real ZooKeeper
+ensemble of 3 and a writer, bounced and partitioned; every test passes and reports its
+recovery time, and each server's log is collected."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.support.suites import REPO_ROOT, run_ducktape
+
+
+def test_zookeeper_example_passes_on_a_namespace_cluster(suite_dir, netns_cluster_factory):
+    cluster = netns_cluster_factory(nodes=4)
+    proc = run_ducktape([str(REPO_ROOT / "examples" / "zookeeper"), "--cluster-file", str(cluster.cluster_file)],
+                        cwd=suite_dir, timeout=600)
+    report = json.loads((suite_dir / "results" / "latest" / "report.json").read_text())
+    results = {r["test_id"].split("ZookeeperTest.")[1]: r for r in report["results"]}
+    statuses = {name: r["test_status"] for name, r in results.items()}
+    assert set(statuses.values()) == {"PASS"}, (statuses, proc.stdout[-4000:], proc.stderr[-4000:])
+    assert proc.returncode == 0
+
+    write = results["test_write_and_read"]["data"]
+    assert write["acked_writes"] >= 50 and write["failed_attempts"] == 0
+    for name in ("test_bounce.clean_shutdown=True", "test_bounce.clean_shutdown=False"):
+        bounces = results[name]["data"]["bounces"]
+        assert bounces["follower"]["leader_after"] == bounces["follower"]["leader_before"]
+        assert bounces["leader"]["leader_after"] != bounces["leader"]["leader_before"]
+        assert all(b["recovery_sec"] >= 0 for b in bounces.values())
+
+    results_dir = Path(results["test_write_and_read"]["results_dir"])
+    hosts = sorted(p.parent.name for p in results_dir.glob("ZookeeperService-*/*/zookeeper.log"))
+    assert len(hosts) == 3 and set(hosts) <= {node.hostname for node in cluster.nodes}, hosts
+    assert "LEADING" in "".join(p.read_text() for p in results_dir.glob("ZookeeperService-*/*/zookeeper.log"))
