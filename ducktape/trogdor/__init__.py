@@ -1,0 +1,1 @@
+"""Trogdor-style agent, coordinator, task specs, faults and workloads."""
