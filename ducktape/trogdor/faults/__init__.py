@@ -13,8 +13,8 @@ from ducktape.trogdor.faults.context import (
     process_kill,
     process_stop,
 )
-from ducktape.trogdor.faults.journal import record_series
+from ducktape.trogdor.faults.journal import record_samples, record_series
 from ducktape.trogdor.faults.shell import FaultError
 
 __all__ = ["FaultError", "NodesFault", "disk_fill", "heal_nodes", "network_partition", "process_kill",
-           "process_stop", "record_series"]
+           "process_stop", "record_samples", "record_series"]

@@ -46,6 +46,21 @@ def record_series(name: str, points: Sequence[Sequence[float]], unit: str = "") 
         _series.append({"name": name, "unit": unit, "points": [[float(t), float(v)] for t, v in points]})
 
 
+def record_samples(name: str, samples: Sequence[Sequence[float]]) -> None:
+    """Turn ``(unix time, latency seconds, ok)`` samples of a workload into two per-second
+    series: ``<name> latency`` (mean of the second, ms) and ``<name> throughput`` (ok/s)."""
+    seconds: dict[int, list] = {}
+    for t, latency, ok in samples:
+        seconds.setdefault(int(t), []).append((latency, ok))
+    latency_points, throughput_points = [], []
+    for second in sorted(seconds):
+        values = seconds[second]
+        latency_points.append((second + 0.5, 1000.0 * sum(v[0] for v in values) / len(values)))
+        throughput_points.append((second + 0.5, float(sum(1 for v in values if v[1]))))
+    record_series(f"{name} latency", latency_points, "ms")
+    record_series(f"{name} throughput", throughput_points, "ops/s")
+
+
 def records() -> list[dict]:
     with _lock:
         return [dict(r) for r in _records]
@@ -67,6 +82,15 @@ def heal_active() -> list[str]:
         except Exception as err:  # noqa: BLE001 - one fault's failure must not keep the others applied
             problems.append(f"{err}")
     return problems
+
+
+def heal_left() -> None:
+    """``heal_active``, raising ``FaultError`` with the problems (the runner's teardown step)."""
+    from ducktape.trogdor.faults.shell import FaultError
+
+    problems = heal_active()
+    if problems:
+        raise FaultError("faults left applied by the test could not all be healed: " + "; ".join(problems))
 
 
 def reset() -> None:
