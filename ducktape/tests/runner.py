@@ -30,6 +30,7 @@ from ducktape.tests.result import TestResult, TestResults
 from ducktape.tests.runner_client import TIMEOUT_SIGNAL, run_test_process
 from ducktape.tests.scheduler import TestScheduler
 from ducktape.tests.status import FAIL, IGNORE
+from ducktape.trogdor.faults import heal_nodes
 
 TestKey = namedtuple("TestKey", ["test_id", "test_index"])
 
@@ -266,6 +267,7 @@ class TestRunner:
             self._drain(test)
         if test.key in self.active:
             _kill_group(test.process.pid)
+            self._heal_faults_left(test)
             self._finish(test, self._lost_result(test))
         self.exiting.pop(test.key, None)
         self._forget(test)
@@ -276,6 +278,14 @@ class TestRunner:
             self._unwatch(test.conn.fileno())
             test.conn.close()
         self._unwatch(test.process.sentinel)
+
+    def _heal_faults_left(self, test: ActiveTest) -> None:
+        """A test process that died cannot heal its faults: undo them from the nodes' ledgers."""
+        for node, tasks in heal_nodes(test.nodes).items():
+            for task, problems in tasks.items():
+                self._log(logging.WARNING if not problems else logging.ERROR,
+                          f"{test.context.test_id}: fault {task} left on {node} by the killed test process "
+                          + ("healed" if not problems else "NOT healed: " + "; ".join(problems)))
 
     def _lost_result(self, test: ActiveTest) -> TestResult:
         """A FAIL for a test whose process ended without sending its result."""

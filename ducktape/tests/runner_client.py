@@ -23,6 +23,7 @@ from typing import Any
 
 from ducktape.tests import events
 from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
+from ducktape.trogdor.faults import journal as fault_journal
 
 TIMEOUT_SIGNAL = signal.SIGUSR1  # driver → test process: your time is up
 
@@ -269,6 +270,7 @@ class RunnerClient:
         result = TestResult(self.test_context, self.test_index, self.session_context, status,
                             "\n".join(summary), data, start, time.time())
         result.nodes = subcluster_hostnames(self.test_context.cluster)
+        result.faults, result.series = fault_journal.records(), fault_journal.series()
         return result, self._interrupt_seen
 
     def _run_once(self, run: int) -> tuple[TestStatus, list[str], Any]:
@@ -288,6 +290,7 @@ class RunnerClient:
         errors = PhaseOutcome.capture("service errors", ctx.services.errors)
         if errors.ok and errors.value:
             lines.extend(["", "", str(errors.value)])
+        self._step("heal faults", fault_journal.heal_left)
         self._step("free nodes", ctx.services.free_all)
         return status, lines, outcome.value if outcome.ok else None
 

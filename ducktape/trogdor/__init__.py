@@ -1,0 +1,22 @@
+"""Trogdor-style tasks for ducktape: specs, agents, a coordinator, workloads, faults.
+
+Everything imported eagerly here is standard library only, so the agent runs from one
+zip file on any node with python3. ``TrogdorService`` and ``TrogdorTask`` (test side)
+load on first use.
+"""
+from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
+from ducktape.trogdor.worker import DoneFuture, Platform, TaskWorker, WorkerStatus
+from ducktape.trogdor.workloads import NoOpTaskSpec
+
+__all__ = [
+    "DoneFuture", "NoOpTaskSpec", "Platform",
+    "SpecError", "TaskSpec", "TaskWorker", "TrogdorService", "TrogdorTask", "WorkerStatus",
+    "register_spec",
+]
+
+
+def __getattr__(name: str):
+    if name in ("TrogdorService", "TrogdorTask"):
+        from ducktape.trogdor import service
+        return getattr(service, name)
+    raise AttributeError(f"module 'ducktape.trogdor' has no attribute {name!r}")

@@ -1,0 +1,165 @@
+"""Faults from a test, no agent needed: context managers over the nodes' accounts.
+
+Each applies its fault on entry and always undoes it on exit, exceptions (and a test's
+timeout) included. Every node's changes go through the node's ledger, so a fault cut short
+by a killed test process is still healed by the runner or ``ducktape-trogdor heal``.
+
+    with network_partition([n1], [n2, n3]):
+        ...                      # n1 cannot talk with n2 and n3; n2 and n3 still can
+"""
+from __future__ import annotations
+
+import contextlib
+import signal
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ducktape.trogdor.faults import disk, journal, partition, process
+from ducktape.trogdor.faults.ledger import Ledger
+from ducktape.trogdor.faults.shell import FaultError, Run, account_run
+
+
+def node_name(node: Any) -> str:
+    return node.account.hostname
+
+
+def node_address(node: Any) -> str:
+    """The address other nodes use to reach *node*."""
+    account = node.account
+    return account.externally_routable_ip or account.ssh_hostname
+
+
+def new_task_id(kind: str) -> str:
+    return f"{kind}-{uuid.uuid4().hex[:10]}"
+
+
+class NodesFault:
+    """One fault over several nodes: ``apply`` runs *apply_one* on each (in parallel) and
+    heals everything if any node fails; ``heal`` heals every node's ledger and raises with
+    every problem left. Both are safe to call twice."""
+
+    def __init__(self, kind: str, runners: dict[str, Run], apply_one: Callable[[Ledger, str], Any],
+                 task_id: str | None = None, detail: dict | None = None) -> None:
+        self.kind = kind
+        self.task_id = task_id or new_task_id(kind)
+        self.runners = runners
+        self.apply_one = apply_one
+        self.detail = detail or {}
+        self.results: dict[str, Any] = {}
+        self.applied = False
+
+    def apply(self) -> NodesFault:
+        journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
+        self.applied = True
+        outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id), name))
+        failures = {name: err for name, (ok, err) in outcomes.items() if not ok}
+        self.results = {name: value for name, (ok, value) in outcomes.items() if ok}
+        if failures:
+            with contextlib.suppress(FaultError):
+                self.heal()
+            raise FaultError(f"{self.kind} {self.task_id} failed on " +
+                             "; ".join(f"{name}: {err}" for name, err in sorted(failures.items())))
+        return self
+
+    def heal(self) -> None:
+        if not self.applied:
+            return
+        outcomes = _fan_out(self.runners, lambda name, run: Ledger(run, self.task_id).heal())
+        problems = []
+        for name, (ok, value) in sorted(outcomes.items()):
+            problems.extend(f"{name}: {p}" for p in ([value] if not ok else value))
+        journal.ended(self.task_id, problems)
+        if problems:
+            raise FaultError(f"{self.kind} {self.task_id} not fully healed: " + "; ".join(map(str, problems)))
+        self.applied = False
+
+
+def _fan_out(runners: dict[str, Run], fn: Callable[[str, Run], Any]) -> dict[str, tuple]:
+    """``fn(name, run)`` on every node at once: name -> (True, value) or (False, error)."""
+    def one(item: tuple) -> tuple:
+        name, run = item
+        try:
+            return name, (True, fn(name, run))
+        except Exception as err:  # noqa: BLE001 - reported per node, never lost
+            return name, (False, err)
+    if len(runners) == 1:
+        return dict(map(one, runners.items()))
+    with ThreadPoolExecutor(max_workers=min(16, len(runners))) as pool:
+        return dict(pool.map(one, runners.items()))
+
+
+@contextlib.contextmanager
+def applied(fault: NodesFault) -> Iterator[NodesFault]:
+    """Apply *fault*, yield it, heal it whatever happens inside."""
+    try:
+        yield fault.apply()
+    finally:
+        fault.heal()
+
+
+def _runners(nodes: Iterable[Any]) -> dict[str, Run]:
+    return {node_name(n): account_run(n.account) for n in nodes}
+
+
+def partition_fault(*groups: Sequence[Any], plan: partition.Plan | None = None,
+                    nodes: Sequence[Any] = ()) -> NodesFault:
+    """The fault of ``network_partition``; with *plan* (names -> names), *nodes* lists the
+    nodes it names."""
+    everyone = {node_name(n): n for group in groups for n in group}
+    everyone.update({node_name(n): n for n in nodes})
+    if plan is None:
+        plan = partition.plan_from_groups([[node_name(n) for n in g] for g in groups])
+    unknown = sorted(set(plan).union(*plan.values()) - set(everyone)) if plan else []
+    if unknown:
+        raise FaultError(f"the partition plan names nodes it was not given: {unknown}")
+    addresses = {name: node_address(node) for name, node in everyone.items()}
+    return NodesFault("partition", _runners(everyone[name] for name in plan),
+                      lambda ledger, name: partition.apply_node(ledger, [addresses[p] for p in plan[name]]),
+                      detail={"plan": {k: sorted(v) for k, v in plan.items()}})
+
+
+@contextlib.contextmanager
+def network_partition(*groups: Sequence[Any], plan: partition.Plan | None = None,
+                      nodes: Sequence[Any] = ()) -> Iterator[NodesFault]:
+    """Nodes in different *groups* (lists of ClusterNodes) cannot exchange packets while
+    the block runs; or pass ``plan=`` (from ``partition.isolate`` etc.) and ``nodes=``."""
+    with applied(partition_fault(*groups, plan=plan, nodes=nodes)) as fault:
+        yield fault
+
+
+@contextlib.contextmanager
+def process_stop(nodes: Sequence[Any], pattern: str) -> Iterator[NodesFault]:
+    """Processes matching *pattern* are paused (SIGSTOP) while the block runs."""
+    with applied(NodesFault("process_stop", _runners(nodes),
+                            lambda ledger, name: process.stop_node(ledger, pattern),
+                            detail={"pattern": pattern})) as fault:
+        yield fault
+
+
+@contextlib.contextmanager
+def process_kill(nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
+                 restart: str = "") -> Iterator[NodesFault]:
+    """Processes matching *pattern* get *sig* on entry; *restart* runs on each node on exit."""
+    with applied(NodesFault("process_kill", _runners(nodes),
+                            lambda ledger, name: process.kill_node(ledger, pattern, sig, restart),
+                            detail={"pattern": pattern, "signal": int(sig), "restart": restart})) as fault:
+        yield fault
+
+
+@contextlib.contextmanager
+def disk_fill(nodes: Sequence[Any], path: str, leave_bytes: int) -> Iterator[NodesFault]:
+    """The file system of *path* is filled until *leave_bytes* are left while the block runs."""
+    with applied(NodesFault("disk_fill", _runners(nodes),
+                            lambda ledger, name: disk.fill_node(ledger, path, leave_bytes),
+                            detail={"path": path, "leave_bytes": int(leave_bytes)})) as fault:
+        yield fault
+
+
+def heal_nodes(nodes: Iterable[Any]) -> dict[str, dict[str, list[str]]]:
+    """Heal every ledger on *nodes* (faults left by anyone); node -> task -> problems left."""
+    from ducktape.trogdor.faults.ledger import heal_node
+
+    outcomes = _fan_out(_runners(nodes), lambda name, run: heal_node(run))
+    return {name: (value if ok else {"?": [str(value)]}) for name, (ok, value) in outcomes.items()}

@@ -1,0 +1,108 @@
+"""The worker side of a task: the base class, its status holder and the node platform.
+
+An agent makes one ``TaskWorker`` per task it runs (``spec.new_worker(id)``), calls
+``start`` (which must return quickly: real work goes on a thread), lets the worker
+publish JSON through ``status.update`` and end itself through ``done.complete``, and
+calls ``stop`` when the task is stopped or its duration is over. After a crash the
+agent calls ``recover`` for each worker its disk state says was still live, so a
+worker that changed the node (a fault) can undo it. Standard library only.
+"""
+from __future__ import annotations
+
+import subprocess
+import threading
+from typing import Any
+
+
+class WorkerStatus:
+    """The JSON value a worker reports; thread-safe, read by the agent's REST API."""
+
+    def __init__(self, value: Any = None):
+        self._lock = threading.Lock()
+        self._value = value
+
+    def update(self, value: Any) -> None:
+        with self._lock:
+            self._value = value
+
+    def get(self) -> Any:
+        with self._lock:
+            return self._value
+
+
+class DoneFuture:
+    """Completed once by a worker (or the agent) with an error text ("" = success)."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self._error: str | None = None
+        self._callbacks: list = []
+
+    def complete(self, error: str = "") -> bool:
+        """Record the outcome; False if it was already complete (the first one wins)."""
+        with self._lock:
+            if self._error is not None:
+                return False
+            self._error = error or ""
+            callbacks, self._callbacks = self._callbacks, []
+        self._event.set()
+        for callback in callbacks:
+            callback(self._error)
+        return True
+
+    def done(self) -> bool:
+        return self._event.is_set()
+
+    @property
+    def error(self) -> str | None:
+        """None while running, "" on success, the error text on failure."""
+        return self._error
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._event.wait(timeout)
+
+    def add_callback(self, callback: Any) -> None:
+        """Call ``callback(error)`` on completion (at once if already complete)."""
+        with self._lock:
+            if self._error is None:
+                self._callbacks.append(callback)
+                return
+        callback(self._error)
+
+
+class Platform:
+    """What a worker may use on its node: its name, a state directory and ``run``."""
+
+    def __init__(self, node_name: str, state_dir: str):
+        self.node_name = node_name
+        self.state_dir = state_dir
+
+    def run(self, command: str, timeout: float | None = 120) -> tuple[int, str, str]:
+        """Run a shell command on this node; returns (exit status, stdout, stderr)."""
+        try:
+            proc = subprocess.run(["/bin/sh", "-c", command], stdin=subprocess.DEVNULL, check=False,
+                                  capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+            return 124, out, f"timed out after {timeout}s: {command}"
+        return proc.returncode, proc.stdout, proc.stderr
+
+
+class TaskWorker:
+    """Base class of every worker; ``spec`` is the task's immutable spec."""
+
+    def __init__(self, worker_id: int, spec: Any):
+        self.worker_id = worker_id
+        self.spec = spec
+
+    def start(self, platform: Platform, status: WorkerStatus, done: DoneFuture) -> None:
+        """Begin the work; return at once (start a thread for anything long)."""
+        raise NotImplementedError
+
+    def stop(self, platform: Platform) -> None:
+        """Release everything the worker holds; may block; safe to call twice."""
+
+    @classmethod
+    def recover(cls, platform: Platform, worker_id: int, spec: Any) -> None:
+        """Undo what a worker left on the node when its agent died (default: nothing)."""
