@@ -11,6 +11,8 @@ import time
 from ducktape.mark import matrix
 from ducktape.mark.resource import cluster
 from ducktape.tests.test import Test
+from ducktape.trogdor.faults import network_partition, record_samples
+from ducktape.utils.util import wait_until
 
 from .zk_client import ZkClientService
 from .zookeeper import ZookeeperService
@@ -37,6 +39,8 @@ class ZookeeperTest(Test):
     def _check_no_acked_write_lost(self) -> dict:
         """Stop the writer, then compare what it was told with what the ensemble holds."""
         self.client.stop()
+        # per-second latency and throughput of the writes, drawn in the report beside the faults
+        record_samples("zk writes", [(a["start"], a["end"] - a["start"], a["ok"]) for a in self.client.attempts])
         acked = {a["n"] for a in self.client.acked()}
         lost = sorted(acked - self.client.stored())
         assert not lost, f"acknowledged writes missing from ZooKeeper: {lost[:20]}"
@@ -77,3 +81,24 @@ class ZookeeperTest(Test):
                    "leader": self._bounce(leader, clean_shutdown)}
         assert bounces["leader"]["leader_after"] != leader.account.hostname
         return {"bounces": bounces, **self._check_no_acked_write_lost()}
+
+    @cluster(num_nodes=4)
+    def test_partition_leader(self):
+        """Cut the leader off from the other servers and the client: the majority elects a
+        new leader and keeps serving, the old leader steps down, no acknowledged write is lost."""
+        old = self.zk.wait_for_leader(timeout_sec=30)
+        majority = [node for node in self.zk.nodes if node is not old]
+        with network_partition([old], majority + self.client.nodes):
+            cut_at = time.time()
+            new = self.zk.wait_for_leader(timeout_sec=60, among=majority, not_this=old)
+            recovery = self._serving_again(cut_at)
+            wait_until(lambda: self.zk.mode(old) != "leader", timeout_sec=30, backoff_sec=0.2,
+                       err_msg="the cut-off leader still calls itself leader")
+            self.client.wait_for_acks(20, after=time.time())
+        healed_at = time.time()
+        wait_until(lambda: self.zk.mode(old) == "follower", timeout_sec=60, backoff_sec=0.2,
+                   err_msg="the old leader did not rejoin as a follower")
+        self.client.wait_for_acks(10, after=healed_at)
+        return {"leader_before": old.account.hostname, "leader_after": new.account.hostname,
+                "recovery_sec": recovery, "rejoined_sec": round(time.time() - healed_at, 3),
+                **self._check_no_acked_write_lost()}
