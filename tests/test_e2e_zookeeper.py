@@ -27,6 +27,14 @@ def test_zookeeper_example_passes_on_a_namespace_cluster(suite_dir, netns_cluste
         assert bounces["leader"]["leader_after"] != bounces["leader"]["leader_before"]
         assert all(b["recovery_sec"] >= 0 for b in bounces.values())
 
+    partition = results["test_partition_leader"]
+    assert partition["data"]["leader_after"] != partition["data"]["leader_before"]
+    assert partition["data"]["recovery_sec"] >= 0
+    faults = partition["faults"]
+    assert [f["kind"] for f in faults] == ["partition"] and faults[0]["end"] > faults[0]["start"]
+    cut_off = faults[0]["detail"]["plan"][partition["data"]["leader_before"]]
+    assert len(cut_off) == 3, "the old leader was cut off from the two other servers and the client"
+
     results_dir = Path(results["test_write_and_read"]["results_dir"])
     hosts = sorted(p.parent.name for p in results_dir.glob("ZookeeperService-*/*/zookeeper.log"))
     assert len(hosts) == 3 and set(hosts) <= {node.hostname for node in cluster.nodes}, hosts
