@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ducktape.trogdor.faults import disk, journal, partition, process
+from ducktape.trogdor.faults import degrade, disk, journal, partition, process
 from ducktape.trogdor.faults.ledger import Ledger
 from ducktape.trogdor.faults.shell import FaultError, Run, account_run
 
@@ -126,6 +126,34 @@ def network_partition(*groups: Sequence[Any], plan: partition.Plan | None = None
     """Nodes in different *groups* (lists of ClusterNodes) cannot exchange packets while
     the block runs; or pass ``plan=`` (from ``partition.isolate`` etc.) and ``nodes=``."""
     with applied(partition_fault(*groups, plan=plan, nodes=nodes)) as fault:
+        yield fault
+
+
+def degrade_fault(nodes: Sequence[Any], peers: Sequence[Any] | None = None, method: str = "auto",
+                  **degradation: Any) -> NodesFault:
+    """The fault of ``network_degrade``."""
+    spec = degrade.Degradation(**degradation)
+    peers_of = {}
+    for node in nodes:
+        targets = [p for p in (peers if peers is not None else nodes) if node_name(p) != node_name(node)]
+        peers_of[node_name(node)] = [node_address(p) for p in targets]
+    return NodesFault("degrade", _runners(nodes),
+                      lambda ledger, name: degrade.apply_node(ledger, peers_of[name], spec, method),
+                      detail={**{k: v for k, v in vars(spec).items() if v}, "method": method,
+                              "peers": sorted(node_name(p) for p in peers) if peers is not None else "each other"})
+
+
+@contextlib.contextmanager
+def network_degrade(nodes: Sequence[Any], peers: Sequence[Any] | None = None, delay_ms: float = 0,
+                    jitter_ms: float = 0, loss_percent: float = 0, duplicate_percent: float = 0,
+                    corrupt_percent: float = 0, reorder_percent: float = 0, rate_kbit: int = 0,
+                    method: str = "auto") -> Iterator[NodesFault]:
+    """The links from each of *nodes* toward *peers* (default: toward each other) are degraded
+    while the block runs. ``fault.results[name]["method"]`` says how (netem or user space)."""
+    with applied(degrade_fault(nodes, peers, method, delay_ms=delay_ms, jitter_ms=jitter_ms,
+                               loss_percent=loss_percent, duplicate_percent=duplicate_percent,
+                               corrupt_percent=corrupt_percent, reorder_percent=reorder_percent,
+                               rate_kbit=rate_kbit)) as fault:
         yield fault
 
 
