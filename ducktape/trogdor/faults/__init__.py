@@ -4,7 +4,7 @@ Standard library only: the Trogdor agent runs this package on the nodes. From a 
 the context managers exported here; each records its changes in the node's ledger before
 making them and undoes them on exit, whatever happens.
 """
-from ducktape.trogdor.faults import degrade, disk, partition, process  # noqa: F401 - registers their undoers
+from ducktape.trogdor.faults import degrade, disk, partition, process, specs  # noqa: F401 - register undoers and specs
 from ducktape.trogdor.faults.context import (
     NodesFault,
     disk_fill,
