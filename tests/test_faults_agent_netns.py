@@ -10,11 +10,9 @@ import time
 
 import pytest
 
-from ducktape.cluster import JsonCluster
-from ducktape.cluster.cluster_spec import ClusterSpec
-from ducktape.trogdor.faults import heal_nodes
 from ducktape.trogdor.faults.context import partition_fault
 from ducktape.trogdor.rest import RestClient
+from tests.support.fault_nodes import allocated
 
 TOKEN = "faults-agent-token-0123456789"
 TAG = "dt-fault:"
@@ -22,13 +20,8 @@ TAG = "dt-fault:"
 
 @pytest.fixture
 def nodes(netns_cluster):
-    cluster = JsonCluster(cluster_file=str(netns_cluster.cluster_file))
-    allocated = cluster.alloc(ClusterSpec.simple_linux(2))
-    try:
-        yield allocated
-    finally:
-        heal_nodes(allocated)
-        cluster.free(allocated)
+    with allocated(netns_cluster, 2) as nodes:
+        yield nodes
 
 
 class NodeAgent:

@@ -5,11 +5,10 @@ import statistics
 
 import pytest
 
-from ducktape.cluster import JsonCluster
-from ducktape.cluster.cluster_spec import ClusterSpec
-from ducktape.trogdor.faults import heal_nodes, network_degrade
+from ducktape.trogdor.faults import network_degrade
 from ducktape.trogdor.faults.degrade import netem_available
 from ducktape.trogdor.faults.shell import account_run
+from tests.support.fault_nodes import allocated
 
 CONNECT_TIMES = """
 import socket, sys, time
@@ -27,15 +26,10 @@ print(" ".join("%.5f" % x for x in out))
 
 @pytest.fixture
 def nodes(netns_cluster):
-    cluster = JsonCluster(cluster_file=str(netns_cluster.cluster_file))
-    allocated = cluster.alloc(ClusterSpec.simple_linux(3))
-    for node in allocated:
-        node.account.create_file("/tmp/connect_times.py", CONNECT_TIMES)
-    try:
-        yield allocated
-    finally:
-        heal_nodes(allocated)
-        cluster.free(allocated)
+    with allocated(netns_cluster, 3) as nodes:
+        for node in nodes:
+            node.account.create_file("/tmp/connect_times.py", CONNECT_TIMES)
+        yield nodes
 
 
 def connect_times(src, dst, count: int = 9) -> list[float]:
