@@ -15,7 +15,8 @@ from ducktape.trogdor.faults.context import (
     process_stop,
 )
 from ducktape.trogdor.faults.journal import record_samples, record_series
+from ducktape.trogdor.faults.nemesis import fault_schedule
 from ducktape.trogdor.faults.shell import FaultError
 
-__all__ = ["FaultError", "NodesFault", "disk_fill", "heal_nodes", "network_degrade", "network_partition", "process_kill",
+__all__ = ["FaultError", "NodesFault", "disk_fill", "fault_schedule", "heal_nodes", "network_degrade", "network_partition", "process_kill",
            "process_stop", "record_samples", "record_series"]

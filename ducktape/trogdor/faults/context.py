@@ -157,12 +157,20 @@ def network_degrade(nodes: Sequence[Any], peers: Sequence[Any] | None = None, de
         yield fault
 
 
+def process_fault(kind: str, nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
+                  restart: str = "") -> NodesFault:
+    """The fault of ``process_stop`` (kind ``process_stop``) or ``process_kill``."""
+    if kind == "process_stop":
+        return NodesFault(kind, _runners(nodes), lambda ledger, name: process.stop_node(ledger, pattern),
+                          detail={"pattern": pattern})
+    return NodesFault(kind, _runners(nodes), lambda ledger, name: process.kill_node(ledger, pattern, sig, restart),
+                      detail={"pattern": pattern, "signal": int(sig), "restart": restart})
+
+
 @contextlib.contextmanager
 def process_stop(nodes: Sequence[Any], pattern: str) -> Iterator[NodesFault]:
     """Processes matching *pattern* are paused (SIGSTOP) while the block runs."""
-    with applied(NodesFault("process_stop", _runners(nodes),
-                            lambda ledger, name: process.stop_node(ledger, pattern),
-                            detail={"pattern": pattern})) as fault:
+    with applied(process_fault("process_stop", nodes, pattern)) as fault:
         yield fault
 
 
@@ -170,9 +178,7 @@ def process_stop(nodes: Sequence[Any], pattern: str) -> Iterator[NodesFault]:
 def process_kill(nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
                  restart: str = "") -> Iterator[NodesFault]:
     """Processes matching *pattern* get *sig* on entry; *restart* runs on each node on exit."""
-    with applied(NodesFault("process_kill", _runners(nodes),
-                            lambda ledger, name: process.kill_node(ledger, pattern, sig, restart),
-                            detail={"pattern": pattern, "signal": int(sig), "restart": restart})) as fault:
+    with applied(process_fault("process_kill", nodes, pattern, sig, restart)) as fault:
         yield fault
 
 
