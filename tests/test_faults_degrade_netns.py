@@ -5,7 +5,7 @@ import statistics
 
 import pytest
 
-from ducktape.trogdor.faults import network_degrade
+from ducktape.trogdor.faults import FaultError, network_degrade
 from ducktape.trogdor.faults.degrade import netem_available
 from ducktape.trogdor.faults.shell import account_run
 from tests.support.fault_nodes import allocated
@@ -121,3 +121,17 @@ def test_duplication_reordering_and_corruption_in_user_space(nodes):
         assert replies() == sent
     finally:
         n2.account.ssh(f"kill {pid.strip()}", allow_fail=True)
+
+
+def test_someone_elses_qdisc_is_left_alone(nodes):
+    n1, n2, _ = nodes
+    dev = n1.account.ssh_output(f"ip -o route get {n2.account.ssh_hostname}").decode().split("dev ")[1].split()[0]
+    n1.account.ssh(f"tc qdisc add dev {dev} root handle 77: tbf rate 1gbit burst 64kb latency 50ms")
+    try:
+        theirs = n1.account.ssh_output(f"tc qdisc show dev {dev}")
+        with pytest.raises(FaultError, match="someone else"), network_degrade([n1], peers=[n2], rate_kbit=1000):
+            pass
+        assert n1.account.ssh_output(f"tc qdisc show dev {dev}") == theirs
+        assert "dt-fault:" not in state(n1)[0]
+    finally:
+        n1.account.ssh(f"tc qdisc del dev {dev} root handle 77:", allow_fail=True)
