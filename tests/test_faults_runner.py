@@ -1,15 +1,16 @@
 """Faults inside ducktape runs on the namespace cluster: healed when the test times out or its
-process is killed, and recorded (with a workload's series) in the test's report.json."""
+process is killed, recorded (with a workload's series) in the test's report.json, and drawn in
+the HTML report (seen in headless Chromium; the screenshot is docs/faults-report.png)."""
 from __future__ import annotations
 
 import json
 
-from tests.support.suites import copy_data, run_ducktape
+from tests.support.suites import REPO_ROOT, copy_data, run_ducktape
 
 TAG = "dt-fault:"
 
 
-def test_faults_heal_after_timeout_and_kill_and_are_reported(suite_dir, netns_cluster):
+def test_faults_heal_after_timeout_and_kill_and_are_reported(suite_dir, netns_cluster, page):
     markers = suite_dir / "markers"
     markers.mkdir()
     copy_data("faults", suite_dir / "faults")
@@ -39,6 +40,29 @@ def test_faults_heal_after_timeout_and_kill_and_are_reported(suite_dir, netns_cl
     (fault,) = probe["faults"]
     series = {s["name"]: s for s in probe["series"]}
     latency = series["connect n1->n2 latency"]["points"]
-    inside = [v for t, v in latency if fault["start"] + 1 <= t <= fault["end"] - 0.5]
-    outside = [v for t, v in latency if t < fault["start"] - 1 or t > fault["end"] + 1.5]
+    # per-second points sit mid-second: seconds wholly inside the partition, and wholly clear of it
+    inside = [v for t, v in latency if t - 0.5 >= fault["start"] and t + 0.5 <= fault["end"]]
+    outside = [v for t, v in latency if t + 0.5 <= fault["start"] - 0.6 or t - 0.5 >= fault["end"] + 0.1]
     assert inside and outside and min(inside) > 10 * max(outside), (inside, outside)
+
+    # the HTML report: a band per partitioned node on the timeline, the spike inside the shaded window
+    results = json.loads((session / "report.json").read_text())["results"]
+    k = next(i for i, r in enumerate(results) if r["function_name"] == "test_c_probe_under_partition")
+    page.goto((session / "report.html").as_uri())
+    bands = page.eval("Array.from(document.querySelectorAll('#timeline .tl-row[data-node] .fault-band'))"
+                      ".map(b => [b.closest('.tl-row').dataset.node, b.dataset.kind])")
+    assert sorted(bands) == sorted([n, "partition"] for r in (timed_out, probe) for n in r["faults"][0]["nodes"])
+    page.eval(f"document.querySelector('.bar[data-k=\"{k}\"]').click()")
+    spike = page.eval("""(() => {
+      const chart = document.querySelector('tr.test-row.open ~ tr svg.series-chart[aria-label$="latency"]');
+      const dots = Array.from(chart.querySelectorAll('circle')).map(c => Number(c.getAttribute('cx')) + ',' +
+                   Number(c.getAttribute('cy')));
+      const top = dots.map(d => d.split(',').map(Number)).sort((a, b) => a[1] - b[1])[0];
+      const w = chart.querySelector('rect.fault-window');
+      return [top[0], Number(w.getAttribute('x')), Number(w.getAttribute('width')), dots.length];
+    })()""")
+    cx, x, width, count = spike
+    assert count == len(latency) and x <= cx <= x + width, spike
+    assert page.console_errors() == []
+    page.eval("document.querySelector('tr.test-row.open').scrollIntoView()")
+    page.screenshot(REPO_ROOT / "docs" / "faults-report.png", full_page=True)

@@ -6,10 +6,14 @@ load on first use.
 """
 from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
 from ducktape.trogdor.worker import DoneFuture, Platform, TaskWorker, WorkerStatus
-from ducktape.trogdor.workloads import NoOpTaskSpec
+from ducktape.trogdor.workloads import (
+    ExternalCommandSpec,
+    NoOpTaskSpec,
+    RequestLatencySpec,
+)
 
 __all__ = [
-    "DoneFuture", "NoOpTaskSpec", "Platform",
+    "DoneFuture", "ExternalCommandSpec", "NoOpTaskSpec", "Platform", "RequestLatencySpec",
     "SpecError", "TaskSpec", "TaskWorker", "TrogdorService", "TrogdorTask", "WorkerStatus",
     "register_spec",
 ]

@@ -79,6 +79,7 @@ DT.timeline = (function () {
         barsOf.get(t.k).push(bar);
         track.appendChild(bar);
       });
+      if (hasNodes && DT.faultBands) DT.faultBands(track, lane.name, T, t0, span);
       frag.appendChild(add(row, track));
     });
     grid.appendChild(frag);
