@@ -109,6 +109,11 @@ class ZookeeperService(Service):
                 return line.split(":", 1)[1].strip()
         return None
 
+    def wait_serving(self, node, timeout_sec: float) -> None:
+        """Wait until *node* has synced with the leader and serves clients again."""
+        wait_until(lambda: self.mode(node) in ("leader", "follower"), timeout_sec=timeout_sec, backoff_sec=0.2,
+                   err_msg=f"ZooKeeper on {node.account.hostname} did not rejoin the ensemble")
+
     def leader(self, among=None):
         """The node that is leader now, looking only at *among* (default: all nodes)."""
         for node in among if among is not None else self.nodes:
