@@ -5,16 +5,14 @@ Runnable blocks are opt-in (``file=PATH``, ``bash run``, ``python run``; see
 tests/support/doc_blocks.py). Each document's blocks run in order in one scratch directory
 that holds a link to the checkout's ``examples/`` (the docs are written for a reader in the
 checkout), with the test's virtualenv first on PATH and HOME in the scratch directory.
-Two things are adapted so that runs can share a machine: ``ducktape-cluster up``/``down``
-get a cluster name unique to this test, and ``sudo`` runs the command directly when we are
-root and there is no sudo (CI runs as root).
+One thing is adapted so that runs can share a machine: ``ducktape-cluster up``/``down``
+get a cluster name unique to this test. Like the docs' reader, the test runs as root.
 """
 from __future__ import annotations
 
 import inspect
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,8 +32,7 @@ PENDING_DOCS = {"faults.md", "trogdor.md", "vagrant.md", "ec2.md"}
 
 
 def shell_preamble(cluster_name: str) -> str:
-    sudo = "" if shutil.which("sudo") or os.geteuid() != 0 else 'sudo() { "$@"; }\n'
-    return sudo + (
+    return (
         "ducktape-cluster() {\n"
         '  case "$1" in up|down) command ducktape-cluster "$@" --name ' + cluster_name + " ;;\n"
         '  *) command ducktape-cluster "$@" ;; esac\n'
