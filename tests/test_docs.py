@@ -4,7 +4,7 @@ flag and every account method is documented.
 Runnable blocks are opt-in (``file=PATH``, ``bash run``, ``python run``; see
 tests/support/doc_blocks.py). Each document's blocks run in order in one scratch directory
 that holds a link to the checkout's ``examples/`` (the docs are written for a reader in the
-checkout), with the test's virtualenv first on PATH and HOME in the scratch directory.
+checkout), with the test's virtualenv active (first on PATH, VIRTUAL_ENV set) and HOME in the scratch directory.
 One thing is adapted so that runs can share a machine: ``ducktape-cluster up``/``down``
 get a cluster name unique to this test. Like the docs' reader, the test runs as root.
 """
@@ -46,7 +46,7 @@ def test_runnable_blocks_of_the_doc_run(doc, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
     (work / "examples").symlink_to(REPO_ROOT / "examples")
-    env = dict(os.environ, HOME=str(work), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    env = dict(os.environ, HOME=str(work), PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", VIRTUAL_ENV=sys.prefix)
     cluster_name = f"pytest-{os.getpid()}-docs"
     try:
         for block in runnable_blocks(doc):
