@@ -21,7 +21,7 @@ def test_zookeeper_example_passes_on_a_namespace_cluster(suite_dir, netns_cluste
     assert proc.returncode == 0
 
     write = results["test_write_and_read"]["data"]
-    assert write["acked_writes"] >= 50 and write["failed_attempts"] == 0
+    assert write["acked_writes"] >= 50 and write["failed_attempts"] == 0 and write["first_write_sec"] > 0
     for name in ("test_bounce.clean_shutdown=True", "test_bounce.clean_shutdown=False"):
         bounces = results[name]["data"]["bounces"]
         assert bounces["follower"]["leader_after"] == bounces["follower"]["leader_before"]

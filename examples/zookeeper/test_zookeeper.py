@@ -27,9 +27,11 @@ class ZookeeperTest(Test):
         self.client = ZkClientService(test_context, self.zk)
 
     def setUp(self):
+        started = time.time()
         self.zk.start()
         self.client.start()
-        self.client.wait_for_acks(10)
+        first = self.client.wait_for_acks(10)
+        self.first_write_sec = round(first["end"] - started, 3)   # from nothing to serving
 
     def _serving_again(self, fault_at: float) -> float:
         """Seconds from *fault_at* until a write started after it was acknowledged."""
@@ -44,7 +46,8 @@ class ZookeeperTest(Test):
         acked = {a["n"] for a in self.client.acked()}
         lost = sorted(acked - self.client.stored())
         assert not lost, f"acknowledged writes missing from ZooKeeper: {lost[:20]}"
-        return {"acked_writes": len(acked), "failed_attempts": len(self.client.failed())}
+        return {"acked_writes": len(acked), "failed_attempts": len(self.client.failed()),
+                "first_write_sec": self.first_write_sec}
 
     @cluster(num_nodes=4)
     def test_write_and_read(self):
