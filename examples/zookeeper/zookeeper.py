@@ -76,7 +76,9 @@ class ZookeeperService(Service):
 
     def clean_node(self, node, **kwargs):
         """Remove data, config and logs; kill a server a failed test may have left behind."""
-        node.account.kill_java_processes(self.MAIN_CLASS, clean_shutdown=False, allow_fail=True)
+        # by command line, not java_pids/kill_java_processes: those need a JDK's jcmd, and
+        # Debian's zookeeper package brings only a JRE
+        node.account.kill_process(self.MAIN_CLASS, clean_shutdown=False, allow_fail=True)
         node.account.remove(self.ROOT, allow_fail=True)
 
     def pids(self, node) -> list[int]:
