@@ -33,7 +33,11 @@ def test_faults_heal_after_timeout_and_kill_and_are_reported(suite_dir, netns_cl
     assert timed_out["test_status"] == "FAIL" and "timeout" in timed_out["summary"]
     (fault,) = timed_out["faults"]
     assert fault["kind"] == "partition" and fault["end"] >= fault["start"] and len(fault["nodes"]) == 2
-    assert reports["test_b_killed_partitioned"]["test_status"] == "FAIL"
+    killed = reports["test_b_killed_partitioned"]
+    assert killed["test_status"] == "FAIL"
+    (fault,) = killed["faults"]  # its process died: the runner found the fault in the nodes' ledgers
+    assert fault["kind"] == "partition" and sorted(fault["nodes"]) == sorted(killed["nodes"])
+    assert fault["start"] <= fault["end"] and "died" in fault["detail"]["healed_by"]
 
     probe = reports["test_c_probe_under_partition"]
     assert probe["test_status"] == "PASS", probe["summary"]
@@ -51,7 +55,8 @@ def test_faults_heal_after_timeout_and_kill_and_are_reported(suite_dir, netns_cl
     page.goto((session / "report.html").as_uri())
     bands = page.eval("Array.from(document.querySelectorAll('#timeline .tl-row[data-node] .fault-band'))"
                       ".map(b => [b.closest('.tl-row').dataset.node, b.dataset.kind])")
-    assert sorted(bands) == sorted([n, "partition"] for r in (timed_out, probe) for n in r["faults"][0]["nodes"])
+    assert sorted(bands) == sorted([n, "partition"] for r in (timed_out, killed, probe)
+                                   for n in r["faults"][0]["nodes"])
     page.eval(f"document.querySelector('.bar[data-k=\"{k}\"]').click()")
     spike = page.eval("""(() => {
       const chart = document.querySelector('tr.test-row.open ~ tr svg.series-chart[aria-label$="latency"]');

@@ -53,7 +53,7 @@ class NodesFault:
     def apply(self) -> NodesFault:
         journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
         self.applied = True
-        outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id), name))
+        outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id, self.kind), name))
         failures = {name: err for name, (ok, err) in outcomes.items() if not ok}
         self.results = {name: value for name, (ok, value) in outcomes.items() if ok}
         if failures:
@@ -189,6 +189,20 @@ def disk_fill(nodes: Sequence[Any], path: str, leave_bytes: int) -> Iterator[Nod
                             lambda ledger, name: disk.fill_node(ledger, path, leave_bytes),
                             detail={"path": path, "leave_bytes": int(leave_bytes)})) as fault:
         yield fault
+
+
+def faults_left(nodes: Iterable[Any]) -> list[dict]:
+    """Faults whose ledgers are still on *nodes*, as journal-style records (kind, nodes, start)."""
+    from ducktape.trogdor.faults.ledger import tasks_on_node
+
+    found: dict[str, dict] = {}
+    outcomes = _fan_out(_runners(nodes), lambda name, run: {t: Ledger(run, t).meta() for t in tasks_on_node(run)})
+    for name, (ok, metas) in sorted(outcomes.items()):
+        for task, meta in (metas.items() if ok else ()):
+            record = found.setdefault(task, {"task_id": task, "kind": meta.get("fault", "fault"), "nodes": [],
+                                             "start": meta.get("started"), "end": None, "detail": {}})
+            record["nodes"].append(name)
+    return list(found.values())
 
 
 def heal_nodes(nodes: Iterable[Any]) -> dict[str, dict[str, list[str]]]:
