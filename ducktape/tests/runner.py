@@ -30,7 +30,7 @@ from ducktape.tests.result import TestResult, TestResults
 from ducktape.tests.runner_client import TIMEOUT_SIGNAL, run_test_process
 from ducktape.tests.scheduler import TestScheduler
 from ducktape.tests.status import FAIL, IGNORE
-from ducktape.trogdor.faults import faults_left, heal_nodes
+from ducktape.trogdor.faults import heal_left
 
 TestKey = namedtuple("TestKey", ["test_id", "test_index"])
 
@@ -282,14 +282,13 @@ class TestRunner:
     def _heal_faults_left(self, test: ActiveTest) -> list[dict]:
         """A test process that died cannot heal its faults: undo them from the nodes' ledgers.
         Returns them as fault records for the test's result."""
-        left = faults_left(test.nodes)
-        for node, tasks in heal_nodes(test.nodes).items():
-            for task, problems in tasks.items():
-                self._log(logging.WARNING if not problems else logging.ERROR,
-                          f"{test.context.test_id}: fault {task} left on {node} by the killed test process "
-                          + ("healed" if not problems else "NOT healed: " + "; ".join(problems)))
+        left = heal_left(test.nodes)
         for record in left:
-            record.update(end=time.time(), detail={"healed_by": "the runner, after the test process died"})
+            problems = record.get("heal_problems")
+            record["detail"]["healed_by"] = "the runner, after the test process died"
+            self._log(logging.ERROR if problems else logging.WARNING,
+                      f"{test.context.test_id}: fault {record['task_id']} left on {', '.join(record['nodes'])} "
+                      "by the dead test process " + ("NOT healed: " + "; ".join(problems) if problems else "healed"))
         return left
 
     def _lost_result(self, test: ActiveTest, faults: list[dict] | None = None) -> TestResult:

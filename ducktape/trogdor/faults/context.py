@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -191,17 +192,27 @@ def disk_fill(nodes: Sequence[Any], path: str, leave_bytes: int) -> Iterator[Nod
         yield fault
 
 
-def faults_left(nodes: Iterable[Any]) -> list[dict]:
-    """Faults whose ledgers are still on *nodes*, as journal-style records (kind, nodes, start)."""
+def heal_left(nodes: Iterable[Any]) -> list[dict]:
+    """Heal every fault whose ledger is still on *nodes* (left by a test process that died);
+    returns them as journal-style records: kind, nodes, start, end, and problems if any."""
     from ducktape.trogdor.faults.ledger import tasks_on_node
 
+    def on_node(name: str, run: Run) -> dict:
+        ledgers = {task: Ledger(run, task) for task in tasks_on_node(run)}
+        return {task: (ledger.meta(), ledger.heal()) for task, ledger in ledgers.items()}
+
     found: dict[str, dict] = {}
-    outcomes = _fan_out(_runners(nodes), lambda name, run: {t: Ledger(run, t).meta() for t in tasks_on_node(run)})
-    for name, (ok, metas) in sorted(outcomes.items()):
-        for task, meta in (metas.items() if ok else ()):
+    for name, (ok, tasks) in sorted(_fan_out(_runners(nodes), on_node).items()):
+        if not ok:
+            found.setdefault("?", {"task_id": "?", "kind": "unknown", "nodes": [], "start": None, "end": time.time(),
+                                   "detail": {}, "heal_problems": []})["heal_problems"].append(f"{name}: {tasks}")
+            continue
+        for task, (meta, problems) in tasks.items():
             record = found.setdefault(task, {"task_id": task, "kind": meta.get("fault", "fault"), "nodes": [],
-                                             "start": meta.get("started"), "end": None, "detail": {}})
+                                             "start": meta.get("started"), "end": time.time(), "detail": {}})
             record["nodes"].append(name)
+            if problems:
+                record.setdefault("heal_problems", []).extend(f"{name}: {p}" for p in problems)
     return list(found.values())
 
 
