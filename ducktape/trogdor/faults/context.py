@@ -52,11 +52,12 @@ class NodesFault:
         self.applied = False
 
     def apply(self) -> NodesFault:
-        journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
+        record = journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
         self.applied = True
         outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id, self.kind), name))
         failures = {name: err for name, (ok, err) in outcomes.items() if not ok}
         self.results = {name: value for name, (ok, value) in outcomes.items() if ok}
+        record["detail"]["results"] = self.results  # per node: pids, the degrade method used, ...
         if failures:
             with contextlib.suppress(FaultError):
                 self.heal()
