@@ -147,3 +147,16 @@ def test_shell_example_worker():
     assert result.returncode == 0 and state["status"] == {"checks": 2, "ok": 2}, state
     closed = trogdor("agent", "--node-name", "n", "--exec", json.dumps(spec))
     assert closed.returncode == 1 and json.loads(closed.stdout)["error"] == f"127.0.0.1:{port} failed 2 of 2 checks"
+
+
+def test_external_command_that_ignores_sigterm_gets_sigkill(tmp_path):
+    pid_file = tmp_path / "pid"
+    program = ("import os, signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); sys.stdin.readline(); "
+               f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(600)")
+    spec = {"class": "ducktape.trogdor.ExternalCommandSpec", "durationMs": 500, "commandNode": "n",
+            "command": [sys.executable, "-c", program], "shutdownGracePeriodMs": 200}
+    result = trogdor("agent", "--node-name", "n", "--exec", json.dumps(spec))
+    assert result.returncode == 0 and json.loads(result.stdout)["error"] == ""
+    assert "ignored SIGTERM for 0.2s; sending SIGKILL" in result.stderr, result.stderr
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)

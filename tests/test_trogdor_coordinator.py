@@ -2,17 +2,21 @@
 idempotency, filters, an agent that dies and one that comes back."""
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from ducktape.trogdor import openapi
 from ducktape.trogdor.rest import RestError
 from tests.support.trogdor import task_state, wait_for, wait_task
 
 NOOP = "org.apache.kafka.trogdor.task.NoOpTaskSpec"
 EXTERNAL = "org.apache.kafka.trogdor.workload.ExternalCommandSpec"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def create(coord, task_id: str, spec: dict) -> dict:
@@ -158,3 +162,11 @@ def test_shutdown_with_stop_agents(trogdor_cluster):
     coord = trogdor_cluster.coordinator([agent])
     coord.client.put("/coordinator/shutdown", {"stopAgents": True})
     assert coord.proc.wait(20) == 0 and agent.proc.wait(20) == 0
+
+
+def test_openapi_document_is_served_and_in_docs(trogdor_cluster):
+    coord = trogdor_cluster.coordinator(trogdor_cluster.agents(["n1"]))
+    served = coord.client.get("/openapi.json")
+    assert served == openapi.coordinator_document()
+    assert json.loads((DOCS / "trogdor-coordinator.openapi.json").read_text()) == served
+    assert {"/coordinator/tasks/{taskId}", "/coordinator/task/create", "/coordinator/shutdown"} <= set(served["paths"])

@@ -15,8 +15,10 @@ def test_trogdor_service_on_the_namespace_cluster(suite_dir, netns_cluster):
     result = subprocess.run([*OURS_DUCKTAPE, "trogdor_netns", "--cluster-file", str(netns_cluster.cluster_file)],
                             cwd=suite_dir, env=env, capture_output=True, text=True, timeout=300, check=False)
     report = json.loads((suite_dir / "results" / "latest" / "report.json").read_text())
-    outcome = report["results"][0]
-    assert outcome["test_status"] == "PASS", (outcome["summary"], result.stdout[-3000:])
+    outcomes = {r["function_name"]: r for r in report["results"]}
+    assert set(outcomes) == {"test_workloads_and_a_lost_agent", "test_trogdor_service"}
+    for outcome in outcomes.values():
+        assert outcome["test_status"] == "PASS", (outcome["summary"], result.stdout[-3000:])
     assert result.returncode == 0
     logs = {p.name for p in (suite_dir / "results" / "latest").rglob("trogdor-*.log")}
     assert logs == {"trogdor-agent.log", "trogdor-coordinator.log"}, logs

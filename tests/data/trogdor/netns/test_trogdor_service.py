@@ -1,4 +1,5 @@
-"""TrogdorService from a ducktape test: agents on two nodes, a coordinator on a third."""
+"""TrogdorService from ducktape tests: agents on two nodes, a coordinator on a third."""
+from ducktape.cluster.cluster_spec import ClusterSpec
 from ducktape.mark.resource import cluster
 from ducktape.services.service import Service
 from ducktape.tests.test import Test
@@ -6,6 +7,7 @@ from ducktape.trogdor import (
     ExternalCommandSpec,
     NoOpTaskSpec,
     RequestLatencySpec,
+    TaskSpec,
     TrogdorService,
 )
 from ducktape.utils.util import wait_until
@@ -59,3 +61,35 @@ class TrogdorServiceTest(Test):
         state, error = long.task_state_or_error()
         assert state is None and f"node {a1_name}: agent unreachable" in error, error
         trogdor.stop()
+
+
+class KafkatestStyleTest(Test):
+    """kafkatest's trogdor_test, ported by changing its imports: agent nodes allocated by the test."""
+
+    def setUp(self):
+        self.trogdor = None
+        self.agent_nodes = None
+
+    def tearDown(self):
+        if self.trogdor is not None:
+            self.trogdor.stop()
+        if self.agent_nodes is not None:
+            self.test_context.cluster.free(self.agent_nodes)
+
+    @cluster(num_nodes=3)
+    def test_trogdor_service(self):
+        self.agent_nodes = self.test_context.cluster.alloc(ClusterSpec.simple_linux(2))
+        self.trogdor = TrogdorService(context=self.test_context, agent_nodes=self.agent_nodes)
+        for agent_node in self.agent_nodes:
+            agent_node.account.logger = self.trogdor.logger
+        self.trogdor.start()
+        spec = NoOpTaskSpec(0, TaskSpec.MAX_DURATION_MS)
+        task = self.trogdor.create_task("myfault", spec)
+        wait_until(lambda: "myfault" in self.trogdor.tasks()["tasks"], timeout_sec=10, backoff_sec=0.2,
+                   err_msg="Failed to read back myfault.")
+        wait_until(task.running, timeout_sec=30, err_msg="myfault never ran")
+        assert TaskSpec.to_node_names(self.agent_nodes) == sorted(self.trogdor.tasks()["tasks"]["myfault"]["status"])
+        self.trogdor.stop_task("myfault")
+        task.wait_for_done(timeout_sec=30)
+        state = self.trogdor.tasks()["tasks"]["myfault"]
+        assert state["cancelled"] is True and state["error"] == "", state
