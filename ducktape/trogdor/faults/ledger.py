@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import typing
 from collections.abc import Callable
 
 from ducktape.trogdor.faults.shell import FaultError, Run, checked, quote
@@ -25,8 +26,8 @@ TAG_PREFIX = "dt-fault:"
 _TASK_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 # kind -> (undo(run, entry), leftover(run, entry) -> description of what is still changed, or "")
-Undo = Callable[[Run, dict], None]
-Leftover = Callable[[Run, dict], str]
+Undo = typing.Callable[[Run, dict], None]  # typing's: evaluated at import, on 3.8 too
+Leftover = typing.Callable[[Run, dict], str]
 _UNDOERS: dict[str, tuple] = {}
 
 
