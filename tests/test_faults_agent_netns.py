@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import sys
 import time
 
@@ -122,3 +123,30 @@ def test_heal_command_on_the_node(nodes):
         assert out == {"healed": [fault.task_id], "not_healed": {}}
         assert our_rules(node) == [] and node.account.ssh_output(f"{heal} --list") == b""
     assert reaches(n1, n2) and reaches(n2, n1)
+
+
+def test_exec_mode_applies_and_heals_a_fault_spec(nodes):
+    n1, n2 = nodes
+    spec = json.dumps(partition_spec(n1, n2, 1000))
+    out = n1.account.ssh_output(f"{sys.executable} -m ducktape.trogdor agent --node-name {n1.account.hostname} "
+                                f"--exec {shlex.quote(spec)} 2>/dev/null")
+    state = json.loads(out)
+    assert state["state"] == "DONE" and not state["error"], state
+    assert state["status"]["state"] == "healed"
+    assert our_rules(n1) == [] and reaches(n1, n2)
+
+
+def test_exec_mode_process_stop_never_stops_the_agent_naming_the_pattern(nodes):
+    n1 = nodes[0]
+    pid = int(n1.account.ssh_output("cd /tmp; nohup sleep 31338 >/dev/null 2>&1 </dev/null & echo $!"))
+    spec = json.dumps({"class": "org.apache.kafka.trogdor.fault.ProcessStopFaultSpec", "durationMs": 500,
+                       "nodeNames": [n1.account.hostname], "javaProcessName": "sleep 31338"})
+    try:  # the agent's own command line holds the pattern: it must not stop itself
+        out = n1.account.ssh_output(f"timeout 60 {sys.executable} -m ducktape.trogdor agent "
+                                    f"--node-name {n1.account.hostname} --exec {shlex.quote(spec)} 2>/dev/null")
+        state = json.loads(out)
+        assert state["state"] == "DONE" and not state["error"], state
+        assert state["status"]["state"] == "healed"
+        assert n1.account.ssh_output(f"ps -o stat= -p {pid}").decode().strip()[0] != "T"
+    finally:
+        n1.account.ssh(f"kill -CONT {pid}; kill {pid}", allow_fail=True)

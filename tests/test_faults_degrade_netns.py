@@ -135,3 +135,14 @@ def test_someone_elses_qdisc_is_left_alone(nodes):
         assert "dt-fault:" not in state(n1)[0]
     finally:
         n1.account.ssh(f"tc qdisc del dev {dev} root handle 77:", allow_fail=True)
+
+
+def test_a_dead_delayer_lets_packets_through_and_still_heals(nodes):
+    n1, n2, _ = nodes
+    before = state(n1)
+    with network_degrade([n1], peers=[n2], delay_ms=100, method="user space") as fault:
+        assert rtt_ms(n1, n2) >= 100
+        pidfile = f'/var/lib/ducktape-trogdor/faults/"$(hostname)"/{fault.task_id}.nfqueue.pid'
+        n1.account.ssh(f"kill -9 $(cat {pidfile})")
+        assert rtt_ms(n1, n2) < 10  # --queue-bypass: no listener, no delay, no loss
+    assert state(n1) == before

@@ -1,6 +1,10 @@
 """Fault specs: Kafka's class names and fields accepted, bad fields named, stable ledger names."""
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
+
 import pytest
 
 import ducktape.trogdor.faults  # noqa: F401 - registers the fault specs
@@ -44,3 +48,16 @@ def test_ledger_name_is_stable_for_recovery():
     spec = TaskSpec.from_json({"class": KAFKA + "NetworkPartitionFaultSpec", "partitions": [["a"], ["b"]]})
     again = TaskSpec.from_json(spec.to_json())
     assert ledger_id(7, spec) == ledger_id(7, again) != ledger_id(8, spec)
+
+
+def test_fault_code_runs_from_the_agent_zipapp_with_the_standard_library_only(tmp_path):
+    from ducktape.trogdor.pack import build_zipapp
+
+    pyz = build_zipapp(str(tmp_path / "trogdor.pyz"))
+    probe = ("import sys, pkgutil; sys.path.insert(0, sys.argv[1]); import ducktape.trogdor.faults; "
+             "assert pkgutil.get_data('ducktape.trogdor.faults', 'nfqueue.py'); "
+             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ducktape', 'paramiko', 'jinja2')))")
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", probe, pyz], capture_output=True, text=True, check=True)
+    loaded = ast.literal_eval(done.stdout)
+    assert "ducktape.trogdor.faults.nfqueue" not in loaded  # shipped to nodes as a file, not imported
+    assert all(m.startswith("ducktape.trogdor") or m == "ducktape" for m in loaded), loaded

@@ -2,8 +2,12 @@
 kafkatest's constructor signatures; and the latency histogram's error bound."""
 from __future__ import annotations
 
+import ast
 import dataclasses
+import importlib.util
 import random
+import sysconfig
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +124,28 @@ def test_histogram_relative_error_is_bounded_with_no_cap():
         exact = exact_percentile(values, p)
         got = h.percentile(p)
         assert exact <= got <= exact * (1 + 1 / 128) + 1, (p, exact, got)
+
+
+def _in_stdlib(name: str) -> bool:
+    spec = importlib.util.find_spec(name.split(".")[0])
+    origin = spec.origin if spec else None
+    if origin in ("built-in", "frozen"):
+        return True
+    return str(origin).startswith(sysconfig.get_paths()["stdlib"]) and "-packages" not in str(origin)
+
+
+AGENT_MODULES = sorted(p for p in (Path(__file__).resolve().parents[1] / "ducktape" / "trogdor").rglob("*.py")
+                       if p.name not in ("service.py", "pack.py") or p.parent.name != "trogdor")
+
+
+@pytest.mark.parametrize("path", AGENT_MODULES, ids=lambda p: str(p.relative_to(p.parents[2])))
+def test_agent_modules_parse_as_python_38_and_import_only_the_standard_library(path):
+    """What goes into the agent's zip file must run on a node's Python 3.8 with no pip."""
+    tree = ast.parse(path.read_text(), feature_version=(3, 8))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    outside = {name for name in imported
+               if not name.startswith("ducktape.trogdor") and not _in_stdlib(name)}
+    assert not outside, f"{path.name} imports {outside}"
+    if any(isinstance(node, ast.AnnAssign | ast.FunctionDef) for node in ast.walk(tree)):
+        assert "from __future__ import annotations" in path.read_text(), "annotations must stay unevaluated on 3.8"

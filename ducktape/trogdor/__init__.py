@@ -4,6 +4,8 @@ Everything imported eagerly here is standard library only, so the agent runs fro
 zip file on any node with python3. ``TrogdorService`` and ``TrogdorTask`` (test side)
 load on first use.
 """
+from __future__ import annotations
+
 from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
 from ducktape.trogdor.worker import DoneFuture, Platform, TaskWorker, WorkerStatus
 from ducktape.trogdor.workloads import (

@@ -47,8 +47,15 @@ def load_spec_modules() -> None:
                 raise
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line with a hint (exit status 2), no usage dump."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message}; hint: {self.prog} --help\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ducktape-trogdor", description="Trogdor-style agents, coordinator and client.")
+    parser = _Parser(prog="ducktape-trogdor", description="Trogdor-style agents, coordinator and client.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
     verbs = parser.add_subparsers(dest="verb", metavar="{agent,coordinator,client,agent-client,heal}")
     verbs.required = True

@@ -102,19 +102,8 @@ def _coordinator_verb(client: RestClient, args: argparse.Namespace) -> None:
         else:
             print(_table(["ID", "TYPE", "STATE", "INFO"],
                          [[tid, s["spec"]["class"], s["state"], _task_info(s)] for tid, s in tasks.items()]))
-    elif command == "createTask":
-        client.post("/coordinator/task/create", {"id": args.id, "spec": parse_spec_argument(args.spec)})
-        print(f"Sent CreateTaskRequest for task {args.id}.")
-    elif command == "stopTask":
-        client.put("/coordinator/task/stop", {"id": args.id})
-        print(f"Sent StopTaskRequest for task {args.id}.")
-    elif command == "destroyTask":
-        client.delete("/coordinator/tasks", taskId=args.id)
-        print(f"Sent DestroyTaskRequest for task {args.id}.")
-    elif command == "shutdown":
-        client.put("/coordinator/shutdown", {"stopAgents": args.stop_agents})
-        print("Sent ShutdownRequest.")
-
+    else:
+        _send(client, _COORDINATOR_REQUESTS[command](args))
 
 def _agent_verb(client: RestClient, args: argparse.Namespace) -> None:
     command = args.command
@@ -125,20 +114,35 @@ def _agent_verb(client: RestClient, args: argparse.Namespace) -> None:
         print(f"Agent is running at {args.target}.\n\tStart time: {fmt_time(status['serverStartMs'])}")
         print(_table(["WORKER_ID", "TASK_ID", "STATE", "TASK_TYPE"],
                      [[wid, w["taskId"], w["state"], w["spec"]["class"]] for wid, w in status["workers"].items()]))
-    elif command == "createWorker":
-        client.post("/agent/worker/create", {"workerId": args.worker_id, "taskId": args.task_id,
-                                             "spec": parse_spec_argument(args.spec)})
-        print(f"Sent CreateWorkerRequest for worker {args.worker_id}.")
-    elif command == "stopWorker":
-        client.put("/agent/worker/stop", {"workerId": args.worker_id})
-        print(f"Sent StopWorkerRequest for worker {args.worker_id}.")
-    elif command == "destroyWorker":
-        client.delete("/agent/worker", workerId=args.worker_id)
-        print(f"Sent DestroyWorkerRequest for worker {args.worker_id}.")
-    elif command == "shutdown":
-        client.put("/agent/shutdown", {})
-        print("Sent ShutdownRequest.")
+    else:
+        _send(client, _AGENT_REQUESTS[command](args))
 
+
+# Verbs that send one request and say so: args -> (method, path, body, query, what was sent)
+_COORDINATOR_REQUESTS = {
+    "createTask": lambda a: ("POST", "/coordinator/task/create", {"id": a.id, "spec": parse_spec_argument(a.spec)},
+                             None, f"CreateTaskRequest for task {a.id}"),
+    "stopTask": lambda a: ("PUT", "/coordinator/task/stop", {"id": a.id}, None, f"StopTaskRequest for task {a.id}"),
+    "destroyTask": lambda a: ("DELETE", "/coordinator/tasks", None, {"taskId": a.id},
+                              f"DestroyTaskRequest for task {a.id}"),
+    "shutdown": lambda a: ("PUT", "/coordinator/shutdown", {"stopAgents": a.stop_agents}, None, "ShutdownRequest"),
+}
+_AGENT_REQUESTS = {
+    "createWorker": lambda a: ("POST", "/agent/worker/create", {"workerId": a.worker_id, "taskId": a.task_id,
+                                                                "spec": parse_spec_argument(a.spec)},
+                               None, f"CreateWorkerRequest for worker {a.worker_id}"),
+    "stopWorker": lambda a: ("PUT", "/agent/worker/stop", {"workerId": a.worker_id}, None,
+                             f"StopWorkerRequest for worker {a.worker_id}"),
+    "destroyWorker": lambda a: ("DELETE", "/agent/worker", None, {"workerId": a.worker_id},
+                                f"DestroyWorkerRequest for worker {a.worker_id}"),
+    "shutdown": lambda a: ("PUT", "/agent/shutdown", {}, None, "ShutdownRequest"),
+}
+
+
+def _send(client: RestClient, request: tuple) -> None:
+    method, path, body, query, what = request
+    client.call(method, path, body, query)
+    print(f"Sent {what}.")
 
 def fmt_time(ms: int) -> str:
     """Milliseconds since the epoch as local ISO-8601 with milliseconds."""

@@ -4,7 +4,7 @@ One thread per agent node does all talking to that agent: it sends pending worke
 creates and stops, then reads ``/agent/status`` (the heartbeat) and folds the workers'
 states into their tasks. An agent silent for longer than ``unreachable_s`` ends its
 tasks' workers with an error naming the node; when it answers again, its workers of
-ended or unknown tasks are stopped and destroyed (reconciliation).
+ended or unknown tasks are stopped (reconciliation).
 """
 from __future__ import annotations
 
@@ -149,6 +149,11 @@ class Coordinator:
         for node in task.workers:
             self.links[node].wake.set()
 
+    def _settle(self, task: ManagedTask, now: int) -> None:
+        """Let the task move on from its workers' states; wake agents if it must stop."""
+        if task.settle(now):
+            self._wake_nodes(task)
+
     def _schedule_loop(self) -> None:
         while not self.stopped.is_set():
             self._wake.wait(0.2)
@@ -176,7 +181,7 @@ class Coordinator:
             task.workers[node] = WorkerRef(node, self._next_worker_id)
             self.links[node].wake.set()
         log.info("task %s is RUNNING on %s", task.task_id, ", ".join(task.workers) or "no node")
-        task.settle(now)
+        self._settle(task, now)
 
     # --- one agent ----------------------------------------------------------------------
     def _agent_loop(self, link: AgentLink) -> None:
@@ -207,7 +212,7 @@ class Coordinator:
                     stops.append(ref)
                 elif task.state == "STOPPING" and not ref.created:
                     ref.done = True
-                    task.settle(now_ms())
+                    self._settle(task, now_ms())
             destroys, link.destroy_queue = link.destroy_queue, []
         for task, ref in creates:
             body = {"workerId": ref.worker_id, "taskId": task.task_id, "spec": task.spec.to_json()}
@@ -217,7 +222,7 @@ class Coordinator:
             except RestError as e:  # the agent refused it: the worker can never run
                 with self._lock:
                     ref.done, ref.error = True, f"node {link.name} refused the worker: {e.message}"
-                    task.settle(now_ms())
+                    self._settle(task, now_ms())
         for ref in stops:
             link.client.put("/agent/worker/stop", {"workerId": ref.worker_id})
             ref.stop_sent = True
@@ -227,7 +232,7 @@ class Coordinator:
     def _reconcile(self, link: AgentLink, workers: dict[str, Any]) -> None:
         """Fold the agent's worker states into tasks; stop workers of ended or unknown tasks."""
         now = now_ms()
-        leftovers: list[tuple[int, str]] = []
+        leftovers: list[int] = []
         with self._lock:
             known: dict[int, tuple[ManagedTask, WorkerRef]] = {}
             for task in self.tasks.values():
@@ -237,13 +242,14 @@ class Coordinator:
             for key, state in workers.items():
                 worker_id = int(key)
                 entry = known.get(worker_id)
-                if entry is None:
-                    leftovers.append((worker_id, "destroy"))
+                if entry is None:  # not ours (an older coordinator's, or made by hand): stop it
+                    if state.get("state") != "DONE":
+                        leftovers.append(worker_id)
                     continue
                 task, ref = entry
                 if ref.done:
                     if state.get("state") != "DONE":
-                        leftovers.append((worker_id, "stop"))
+                        leftovers.append(worker_id)
                     continue
                 ref.state, ref.status = state.get("state", ref.state), state.get("status")
                 if ref.state == "DONE":
@@ -253,13 +259,10 @@ class Coordinator:
                     ref.done = True
                     ref.error = f"worker {worker_id} is gone from node {link.name} (the agent lost its state)"
             for task in self.tasks.values():
-                task.settle(now)
-        for worker_id, action in leftovers:
-            log.info("reconciling node %s: %s worker %d", link.name, action, worker_id)
-            if action == "stop":
-                link.client.put("/agent/worker/stop", {"workerId": worker_id})
-            else:
-                link.client.delete("/agent/worker", workerId=worker_id)
+                self._settle(task, now)
+        for worker_id in leftovers:
+            log.info("reconciling node %s: stop worker %d", link.name, worker_id)
+            link.client.put("/agent/worker/stop", {"workerId": worker_id})
 
     def _node_unreachable(self, link: AgentLink, silent: float) -> None:
         now = now_ms()
@@ -271,4 +274,4 @@ class Coordinator:
                     ref.error = (f"node {link.name}: agent unreachable for {silent:.0f}s "
                                  f"(last error: {link.error})")
                     log.warning("task %s: %s", task.task_id, ref.error)
-                    task.settle(now)
+                    self._settle(task, now)

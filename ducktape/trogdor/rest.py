@@ -127,6 +127,7 @@ class _JsonHandler(BaseHTTPRequestHandler):
     rest: RestServer
     protocol_version = "HTTP/1.1"
     server_version = "ducktape-trogdor"
+    disable_nagle_algorithm = True  # headers and body are separate writes: do not hold the body back
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
@@ -148,7 +149,8 @@ class _JsonHandler(BaseHTTPRequestHandler):
         if status == 401:
             self.send_header("WWW-Authenticate", "Bearer")
         self.end_headers()
-        self.wfile.write(data)
+        if self.command != "HEAD":
+            self.wfile.write(data)
 
     def _dispatch(self) -> Any:
         body_bytes = self._read_body()
@@ -183,7 +185,11 @@ class _JsonHandler(BaseHTTPRequestHandler):
         scheme, _, given = header.partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.rest.token.encode())
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+    def __getattr__(self, name: str) -> Any:
+        """Every method (``do_TRACE``, ``do_FOO``...) gets a JSON answer, never stdlib's HTML."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
 
 class RestClient:

@@ -85,13 +85,18 @@ class TrogdorService(Service):
         node.account.create_file(f"{home}/trogdor.conf", json.dumps(self._config(), indent=2))
         node.account.create_file(f"{home}/token", self.token + "\n")
         node.account.ssh(f"chmod 600 {home}/token")
-        command = (f"cd {home} && nohup python3 trogdor.pyz {role} --node-name {self.node_name(node)} "
-                   f"--config trogdor.conf --token-file token --state-dir {home}/state "
+        state = f" --state-dir {home}/state" if role == "agent" else ""
+        command = (f"cd {home} || exit 1; nohup python3 trogdor.pyz {role} --node-name {self.node_name(node)} "
+                   f"--config trogdor.conf --token-file token{state} "
                    f">> {log} 2>&1 < /dev/null & echo $! > {home}/pid")
         with node.account.monitor_log(log) as monitor:
             node.account.ssh(command)
-            monitor.wait_until(f"Trogdor {role} on node .* listening on", timeout_sec=60, backoff_sec=0.1,
-                               err_msg=f"trogdor {role} on {node.account.hostname} did not start; see {log}")
+            wait_until(lambda: monitor.found(f"Trogdor {role} on node .* listening on") or not self.alive(node),
+                       timeout_sec=60, backoff_sec=0.1,
+                       err_msg=f"trogdor {role} on {node.account.hostname} did not start in 60s; see {log}")
+        if not self.alive(node):
+            tail = node.account.ssh_output(f"tail -5 {log}", allow_fail=True).decode(errors="replace")
+            raise RuntimeError(f"trogdor {role} on {node.account.hostname} exited at start:\n{tail}")
         self.logger.info("started trogdor %s on %s", role, self.node_name(node))
 
     def _pid(self, node: Any) -> str | None:

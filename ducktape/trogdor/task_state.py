@@ -48,12 +48,20 @@ class ManagedTask:
         self.state, self.done_ms = "DONE", now
         self.error = self.error or error
 
-    def settle(self, now: int) -> None:
-        """RUNNING/STOPPING -> DONE once every worker is done; the first error wins."""
+    def settle(self, now: int) -> bool:
+        """RUNNING/STOPPING -> DONE once every worker is done; the first error wins.
+
+        A worker failing while the task runs moves it to STOPPING (its other workers are
+        to be stopped); returns True then, so the caller can wake the agents' threads.
+        """
+        errors = [f"{node}: {ref.error}" if len(self.workers) > 1 else ref.error
+                  for node, ref in sorted(self.workers.items()) if ref.done and ref.error]
         if self.state in ("RUNNING", "STOPPING") and all(r.done for r in self.workers.values()):
-            errors = [f"{node}: {ref.error}" if len(self.workers) > 1 else ref.error
-                      for node, ref in sorted(self.workers.items()) if ref.error]
             self.finish(now, errors[0] if errors else "")
+        elif self.state == "RUNNING" and errors:
+            self.state, self.error = "STOPPING", errors[0]
+            return True
+        return False
 
     def to_json(self) -> dict[str, Any]:
         """Trogdor's TaskState JSON."""

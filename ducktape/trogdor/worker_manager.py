@@ -132,6 +132,8 @@ class WorkerManager:
                 managed.state, managed.started_ms = "RUNNING", now_ms()
                 self._persist(managed)
             managed.done.add_callback(lambda error: self._on_done(managed, error))
+            if managed.done.done():  # stopped between create and start: never start it
+                return
             worker.start(self.platform, managed.status, managed.done)
         except Exception as e:
             log.exception("worker %d (task %s) failed to start", managed.worker_id, managed.task_id)

@@ -8,6 +8,7 @@ from ducktape.trogdor.faults import degrade, disk, partition, process, specs  # 
 from ducktape.trogdor.faults.context import (
     NodesFault,
     disk_fill,
+    heal_left,
     heal_nodes,
     network_degrade,
     network_partition,
@@ -18,5 +19,5 @@ from ducktape.trogdor.faults.journal import record_samples, record_series
 from ducktape.trogdor.faults.nemesis import fault_schedule
 from ducktape.trogdor.faults.shell import FaultError
 
-__all__ = ["FaultError", "NodesFault", "disk_fill", "fault_schedule", "heal_nodes", "network_degrade", "network_partition", "process_kill",
-           "process_stop", "record_samples", "record_series"]
+__all__ = ["FaultError", "NodesFault", "disk_fill", "fault_schedule", "heal_left", "heal_nodes", "network_degrade",
+           "network_partition", "process_kill", "process_stop", "record_samples", "record_series"]

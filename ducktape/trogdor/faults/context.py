@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -51,11 +52,12 @@ class NodesFault:
         self.applied = False
 
     def apply(self) -> NodesFault:
-        journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
+        record = journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
         self.applied = True
-        outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id), name))
+        outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id, self.kind), name))
         failures = {name: err for name, (ok, err) in outcomes.items() if not ok}
         self.results = {name: value for name, (ok, value) in outcomes.items() if ok}
+        record["detail"]["results"] = self.results  # per node: pids, the degrade method used, ...
         if failures:
             with contextlib.suppress(FaultError):
                 self.heal()
@@ -189,6 +191,30 @@ def disk_fill(nodes: Sequence[Any], path: str, leave_bytes: int) -> Iterator[Nod
                             lambda ledger, name: disk.fill_node(ledger, path, leave_bytes),
                             detail={"path": path, "leave_bytes": int(leave_bytes)})) as fault:
         yield fault
+
+
+def heal_left(nodes: Iterable[Any]) -> list[dict]:
+    """Heal every fault whose ledger is still on *nodes* (left by a test process that died);
+    returns them as journal-style records: kind, nodes, start, end, and problems if any."""
+    from ducktape.trogdor.faults.ledger import tasks_on_node
+
+    def on_node(name: str, run: Run) -> dict:
+        ledgers = {task: Ledger(run, task) for task in tasks_on_node(run)}
+        return {task: (ledger.meta(), ledger.heal()) for task, ledger in ledgers.items()}
+
+    found: dict[str, dict] = {}
+    for name, (ok, tasks) in sorted(_fan_out(_runners(nodes), on_node).items()):
+        if not ok:
+            found.setdefault("?", {"task_id": "?", "kind": "unknown", "nodes": [], "start": None, "end": time.time(),
+                                   "detail": {}, "heal_problems": []})["heal_problems"].append(f"{name}: {tasks}")
+            continue
+        for task, (meta, problems) in tasks.items():
+            record = found.setdefault(task, {"task_id": task, "kind": meta.get("fault", "fault"), "nodes": [],
+                                             "start": meta.get("started"), "end": time.time(), "detail": {}})
+            record["nodes"].append(name)
+            if problems:
+                record.setdefault("heal_problems", []).extend(f"{name}: {p}" for p in problems)
+    return list(found.values())
 
 
 def heal_nodes(nodes: Iterable[Any]) -> dict[str, dict[str, list[str]]]:

@@ -206,7 +206,8 @@ class FaultWorker(TaskWorker):
 
         def apply() -> None:
             try:
-                result = self.spec.apply_on(Ledger(platform.run, self.ledger_id), platform.node_name)
+                ledger = Ledger(platform.run, self.ledger_id, type(self.spec).__name__)
+                result = self.spec.apply_on(ledger, platform.node_name)
                 status.update({"state": "applied", "ledger": self.ledger_id, "result": result})
             except Exception as e:  # noqa: BLE001 - the task ends with the error; stop heals
                 status.update({"state": "failed", "ledger": self.ledger_id, "error": str(e)})

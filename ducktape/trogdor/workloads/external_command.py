@@ -66,13 +66,17 @@ class ExternalCommandWorker(TaskWorker):
             return
         _write_pid(platform, self.worker_id, self._proc.pid)
         first = json.dumps({"id": self.task_id or str(self.worker_id), "workload": self.spec.workload})
-        try:
-            self._proc.stdin.write(first + "\n")
-            self._proc.stdin.flush()
-        except OSError:
-            pass  # the program ended at once; its exit status tells the story
+        threading.Thread(target=self._write_first, args=(first,), daemon=True, name=f"ext-{self.worker_id}-in").start()
         threading.Thread(target=self._read_stderr, daemon=True, name=f"ext-{self.worker_id}-err").start()
         threading.Thread(target=self._read_stdout, daemon=True, name=f"ext-{self.worker_id}-out").start()
+
+    def _write_first(self, line: str) -> None:
+        """Send the first line; a thread of its own, as a big workload may fill the pipe."""
+        try:
+            self._proc.stdin.write(line + "\n")
+            self._proc.stdin.flush()
+        except (OSError, ValueError):
+            pass  # the program ended at once (or was stopped); its exit status tells the story
 
     def _read_stdout(self) -> None:
         for line in self._proc.stdout:
