@@ -87,6 +87,8 @@ class TestResult:
         self.start_time = start_time
         self.stop_time = stop_time
         self.nodes: list[str] = []
+        self.faults: list[dict] = []  # faults applied during the test: kind, nodes, start, end
+        self.series: list[dict] = []  # per-second workload series: name, unit, points [[t, v], ...]
         self._set_dirs(test_context.results_dir(test_context, test_index), session_context.results_dir)
 
     def _set_dirs(self, results_dir: str, base_results_dir: str) -> None:
@@ -158,6 +160,10 @@ class TestResult:
         }
         if self.node_type is not None:
             result["node_type"] = self.node_type
+        if self.faults:
+            result["faults"] = self.faults
+        if self.series:
+            result["series"] = self.series
         return result
 
     @classmethod
@@ -176,6 +182,8 @@ class TestResult:
         self.nodes_used = d.get("nodes_used", 0)
         self.services = d.get("services", [])
         self.nodes = list(d.get("nodes", []))
+        self.faults = list(d.get("faults", []))
+        self.series = list(d.get("series", []))
         self.node_type = d.get("node_type")
         self.file_name = d.get("file_name")
         self.test_index = d.get("test_index", _index_from_dir(d["relative_results_dir"]))

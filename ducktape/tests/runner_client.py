@@ -23,6 +23,7 @@ from typing import Any
 
 from ducktape.tests import events
 from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
+from ducktape.trogdor.faults import journal as fault_journal
 
 TIMEOUT_SIGNAL = signal.SIGUSR1  # driver → test process: your time is up
 
@@ -271,6 +272,7 @@ class RunnerClient:
         result = TestResult(self.test_context, self.test_index, self.session_context, status,
                             "\n".join(summary), data, start, time.time())
         result.nodes = subcluster_hostnames(self.test_context.cluster)
+        result.faults, result.series = fault_journal.records(), fault_journal.series()
         return result, self._interrupt_seen
 
     def _run_once(self, run: int) -> tuple[TestStatus, list[str], Any]:
@@ -310,10 +312,11 @@ class RunnerClient:
         return outcome
 
     def _teardown(self, status: TestStatus) -> None:
-        """tearDown, stop services, collect logs, clean services; each step isolated."""
+        """Heal faults, tearDown, stop services, collect logs, clean services; each step isolated."""
         services = self.test_context.services
         test = self.test
-        steps: list[tuple[str, Callable[[], Any]]] = []
+        # faults first, whatever the flags: services stop and logs copy over a healthy network
+        steps: list[tuple[str, Callable[[], Any]]] = [("heal faults", fault_journal.heal_left)]
         if not self.no_teardown:
             if test is not None:
                 steps.append(("tearDown", test.teardown))

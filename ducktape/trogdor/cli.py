@@ -4,6 +4,7 @@
     ducktape-trogdor coordinator --node-name N --config FILE
     ducktape-trogdor client --target HOST:PORT --token-file F {uptime,status,showTask,...}
     ducktape-trogdor agent-client --target HOST:PORT --token-file F {uptime,status,createWorker,...}
+    ducktape-trogdor heal [--task ID] [--list]     (undo faults left on this node)
 
 Standard library only: this is also the entry point of the agent's zip file.
 """
@@ -27,6 +28,7 @@ from ducktape.trogdor.config import (
     TrogdorConfig,
     load_config,
 )
+from ducktape.trogdor.faults import cli as faults_cli
 from ducktape.trogdor.rest import read_token
 from ducktape.trogdor.spec import SpecError, TaskSpec
 from ducktape.trogdor.worker import Platform
@@ -55,7 +57,7 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ducktape-trogdor", description="Trogdor-style agents, coordinator and client.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-    verbs = parser.add_subparsers(dest="verb", metavar="{agent,coordinator,client,agent-client}")
+    verbs = parser.add_subparsers(dest="verb", metavar="{agent,coordinator,client,agent-client,heal}")
     verbs.required = True
     for verb in ("agent", "coordinator"):
         p = verbs.add_parser(verb, help=f"run a {verb}")
@@ -70,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
                            help="run one task here (spec file or JSON), print its final state, exit 0/1")
         p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
     cli_client.add_parsers(verbs)
+    faults_cli.add_parser(verbs)
     return parser
 
 
@@ -84,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         load_spec_modules()
         if args.verb in ("client", "agent-client"):
             return cli_client.run(args)
+        if args.verb == "heal":
+            return faults_cli.run(args)
         config = load_config(args.config)
         if args.verb == "agent" and args.exec_spec:
             return _exec(args, config)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,15 +22,15 @@ from . import inner_suites
 class RunnerSystest(Test):
     """The runner, end to end, on real nodes reached over SSH."""
 
-    def _inner(self, suite_source: str, *flags: str) -> tuple[int, dict]:
-        """Run *suite_source* in an inner ducktape session on this test's nodes."""
+    def _inner(self, suite_source: str, *flags: str, extra_nodes: list[dict] = ()) -> tuple[int, dict]:
+        """Run *suite_source* in an inner ducktape session on this test's nodes (and *extra_nodes*)."""
         work = Path(self.test_context.local_scratch_dir)
         (work / "inner").mkdir()
         (work / "inner" / "__init__.py").write_text("")
         (work / "inner" / "test_inner.py").write_text(suite_source)
         nodes = [{"ssh_config": node.account.ssh_config.to_json(),
                   "externally_routable_ip": node.account.externally_routable_ip}
-                 for node in self.test_context.cluster.nodes]
+                 for node in self.test_context.cluster.nodes] + list(extra_nodes)
         (work / "cluster.json").write_text(json.dumps({"nodes": nodes}))
         proc = subprocess.run([sys.executable, "-m", "ducktape", "inner", "--cluster-file", "cluster.json", *flags],
                               cwd=work, env=dict(os.environ, HOME=str(work)), capture_output=True, text=True,
@@ -61,6 +62,60 @@ class RunnerSystest(Test):
         log = (Path(result["results_dir"]) / "test_log.info").read_text()
         assert "most recent call first" in log
         node = self.test_context.cluster.nodes[0]
-        pid = node.account.ssh_output("cat /var/tmp/ducktape-sleeper.lastpid").decode().strip()
-        node.account.ssh("rm -f /var/tmp/ducktape-sleeper.lastpid")
+        pid = node.account.ssh_output("cat /tmp/ducktape-sleeper.lastpid").decode().strip()
+        node.account.ssh("rm -f /tmp/ducktape-sleeper.lastpid")
         assert not node.account.alive(int(pid)), f"the service's process {pid} outlived the timed-out test"
+
+    @cluster(num_nodes=2)
+    def test_parallel_tests_run_side_by_side(self):
+        """Two 1-node tests that wait for each other pass only when run at the same time."""
+        status, report = self._inner(inner_suites.PARALLEL, "--max-parallel", "2")
+        assert status == 0, [r["summary"] for r in report["results"]]
+        nodes = sorted(r["nodes"][0] for r in report["results"])
+        assert nodes == sorted(n.account.hostname for n in self.test_context.cluster.nodes)
+
+    @cluster(num_nodes=1)
+    def test_failing_services_fail_their_test_and_are_cleaned(self):
+        """A service that fails to start, or whose worker crashes, fails its test with the
+        service's own message; its node is cleaned; failed tests keep every log, passed ones
+        only the default ones."""
+        status, report = self._inner(inner_suites.FAILING_SERVICES)
+        assert status == 1
+        results = {r["function_name"]: r for r in report["results"]}
+        assert results["test_start_fails"]["test_status"] == "FAIL"
+        assert "broken on purpose" in results["test_start_fails"]["summary"]
+        assert results["test_worker_crashes"]["test_status"] == "FAIL"
+        assert "worker crashed on purpose" in results["test_worker_crashes"]["summary"]
+        assert results["test_quiet"]["test_status"] == "PASS"
+        # a crash the test never waits for does not change its status, but its summary says so
+        unwatched = results["test_worker_crashes_unwatched"]
+        assert unwatched["test_status"] == "PASS" and "worker crashed on purpose" in unwatched["summary"]
+        node = self.test_context.cluster.nodes[0]
+        assert not node.account.exists("/tmp/ducktape-failing"), "the failed service was not cleaned"
+
+        def logs(name):
+            return sorted(p.name for p in Path(results[name]["results_dir"]).glob("*Service-*/*/*.log"))
+        assert logs("test_start_fails") == ["always.log", "on_failure.log"]
+        assert logs("test_quiet") == ["always.log"]
+
+    @cluster(num_nodes=1)
+    def test_lost_node_fails_only_its_tests(self):
+        """A test whose node stops answering SSH fails, the node is named unreachable and
+        handed to no one else; the test on the live node passes and the session ends."""
+        live = self.test_context.cluster.nodes[0].account
+        # a second sshd on the node, with the node's own sshd's config: the inner test takes it away
+        listener = next(line for line in live.ssh_output("ps -eo args").decode().splitlines() if "[listener]" in line)
+        config = re.search(r" -f (\S+)", listener)
+        live.ssh(f"/usr/sbin/sshd {config.group(0) if config else ''} -p 2022 -o PidFile=/tmp/ducktape-lost-sshd.pid")
+        lost = {"ssh_config": {**live.ssh_config.to_json(), "host": "lost-node", "port": 2022},
+                "externally_routable_ip": live.externally_routable_ip}
+        try:
+            status, report = self._inner(inner_suites.NODE_LOSS, "--max-parallel", "2", extra_nodes=[lost])
+        finally:
+            live.ssh("test ! -f /tmp/ducktape-lost-sshd.pid || kill $(cat /tmp/ducktape-lost-sshd.pid) || true")
+        assert status == 1
+        by_status = {r["test_status"]: r for r in report["results"]}
+        assert sorted(by_status) == ["FAIL", "PASS"], [r["summary"] for r in report["results"]]
+        assert by_status["PASS"]["data"] == live.hostname
+        failed = by_status["FAIL"]
+        assert "lost-node" in failed["summary"] and "unreachable" in failed["summary"], failed["summary"]

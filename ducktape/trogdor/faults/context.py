@@ -1,0 +1,225 @@
+"""Faults from a test, no agent needed: context managers over the nodes' accounts.
+
+Each applies its fault on entry and always undoes it on exit, exceptions (and a test's
+timeout) included. Every node's changes go through the node's ledger, so a fault cut short
+by a killed test process is still healed by the runner or ``ducktape-trogdor heal``.
+
+    with network_partition([n1], [n2, n3]):
+        ...                      # n1 cannot talk with n2 and n3; n2 and n3 still can
+"""
+from __future__ import annotations
+
+import contextlib
+import signal
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from ducktape.trogdor.faults import degrade, disk, journal, partition, process
+from ducktape.trogdor.faults.ledger import Ledger
+from ducktape.trogdor.faults.shell import FaultError, Run, account_run
+
+
+def node_name(node: Any) -> str:
+    return node.account.hostname
+
+
+def node_address(node: Any) -> str:
+    """The address other nodes use to reach *node*."""
+    account = node.account
+    return account.externally_routable_ip or account.ssh_hostname
+
+
+def new_task_id(kind: str) -> str:
+    return f"{kind}-{uuid.uuid4().hex[:10]}"
+
+
+class NodesFault:
+    """One fault over several nodes: ``apply`` runs *apply_one* on each (in parallel) and
+    heals everything if any node fails; ``heal`` heals every node's ledger and raises with
+    every problem left. Both are safe to call twice."""
+
+    def __init__(self, kind: str, runners: dict[str, Run], apply_one: Callable[[Ledger, str], Any],
+                 task_id: str | None = None, detail: dict | None = None) -> None:
+        self.kind = kind
+        self.task_id = task_id or new_task_id(kind)
+        self.runners = runners
+        self.apply_one = apply_one
+        self.detail = detail or {}
+        self.results: dict[str, Any] = {}
+        self.applied = False
+
+    def apply(self) -> NodesFault:
+        record = journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
+        self.applied = True
+        outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id, self.kind), name))
+        failures = {name: err for name, (ok, err) in outcomes.items() if not ok}
+        self.results = {name: value for name, (ok, value) in outcomes.items() if ok}
+        record["detail"]["results"] = self.results  # per node: pids, the degrade method used, ...
+        if failures:
+            with contextlib.suppress(FaultError):
+                self.heal()
+            raise FaultError(f"{self.kind} {self.task_id} failed on " +
+                             "; ".join(f"{name}: {err}" for name, err in sorted(failures.items())))
+        return self
+
+    def heal(self) -> None:
+        if not self.applied:
+            return
+        outcomes = _fan_out(self.runners, lambda name, run: Ledger(run, self.task_id).heal())
+        problems = []
+        for name, (ok, value) in sorted(outcomes.items()):
+            problems.extend(f"{name}: {p}" for p in ([value] if not ok else value))
+        journal.ended(self.task_id, problems)
+        if problems:
+            raise FaultError(f"{self.kind} {self.task_id} not fully healed: " + "; ".join(map(str, problems)))
+        self.applied = False
+
+
+def _fan_out(runners: dict[str, Run], fn: Callable[[str, Run], Any]) -> dict[str, tuple]:
+    """``fn(name, run)`` on every node at once: name -> (True, value) or (False, error)."""
+    def one(item: tuple) -> tuple:
+        name, run = item
+        try:
+            return name, (True, fn(name, run))
+        except Exception as err:  # noqa: BLE001 - reported per node, never lost
+            return name, (False, err)
+    if len(runners) == 1:
+        return dict(map(one, runners.items()))
+    with ThreadPoolExecutor(max_workers=min(16, len(runners))) as pool:
+        return dict(pool.map(one, runners.items()))
+
+
+@contextlib.contextmanager
+def applied(fault: NodesFault) -> Iterator[NodesFault]:
+    """Apply *fault*, yield it, heal it whatever happens inside."""
+    try:
+        yield fault.apply()
+    finally:
+        fault.heal()
+
+
+def _runners(nodes: Iterable[Any]) -> dict[str, Run]:
+    return {node_name(n): account_run(n.account) for n in nodes}
+
+
+def partition_fault(*groups: Sequence[Any], plan: partition.Plan | None = None,
+                    nodes: Sequence[Any] = ()) -> NodesFault:
+    """The fault of ``network_partition``; with *plan* (names -> names), *nodes* lists the
+    nodes it names."""
+    everyone = {node_name(n): n for group in groups for n in group}
+    everyone.update({node_name(n): n for n in nodes})
+    if plan is None:
+        plan = partition.plan_from_groups([[node_name(n) for n in g] for g in groups])
+    unknown = sorted(set(plan).union(*plan.values()) - set(everyone)) if plan else []
+    if unknown:
+        raise FaultError(f"the partition plan names nodes it was not given: {unknown}")
+    addresses = {name: node_address(node) for name, node in everyone.items()}
+    return NodesFault("partition", _runners(everyone[name] for name in plan),
+                      lambda ledger, name: partition.apply_node(ledger, [addresses[p] for p in plan[name]]),
+                      detail={"plan": {k: sorted(v) for k, v in plan.items()}})
+
+
+@contextlib.contextmanager
+def network_partition(*groups: Sequence[Any], plan: partition.Plan | None = None,
+                      nodes: Sequence[Any] = ()) -> Iterator[NodesFault]:
+    """Nodes in different *groups* (lists of ClusterNodes) cannot exchange packets while
+    the block runs; or pass ``plan=`` (from ``partition.isolate`` etc.) and ``nodes=``."""
+    with applied(partition_fault(*groups, plan=plan, nodes=nodes)) as fault:
+        yield fault
+
+
+def degrade_fault(nodes: Sequence[Any], peers: Sequence[Any] | None = None, method: str = "auto",
+                  **degradation: Any) -> NodesFault:
+    """The fault of ``network_degrade``."""
+    spec = degrade.Degradation(**degradation)
+    peers_of = {}
+    for node in nodes:
+        targets = [p for p in (peers if peers is not None else nodes) if node_name(p) != node_name(node)]
+        peers_of[node_name(node)] = [node_address(p) for p in targets]
+    return NodesFault("degrade", _runners(nodes),
+                      lambda ledger, name: degrade.apply_node(ledger, peers_of[name], spec, method),
+                      detail={**{k: v for k, v in vars(spec).items() if v}, "method": method,
+                              "peers": sorted(node_name(p) for p in peers) if peers is not None else "each other"})
+
+
+@contextlib.contextmanager
+def network_degrade(nodes: Sequence[Any], peers: Sequence[Any] | None = None, delay_ms: float = 0,
+                    jitter_ms: float = 0, loss_percent: float = 0, duplicate_percent: float = 0,
+                    corrupt_percent: float = 0, reorder_percent: float = 0, rate_kbit: int = 0,
+                    method: str = "auto") -> Iterator[NodesFault]:
+    """The links from each of *nodes* toward *peers* (default: toward each other) are degraded
+    while the block runs. ``fault.results[name]["method"]`` says how (netem or user space)."""
+    with applied(degrade_fault(nodes, peers, method, delay_ms=delay_ms, jitter_ms=jitter_ms,
+                               loss_percent=loss_percent, duplicate_percent=duplicate_percent,
+                               corrupt_percent=corrupt_percent, reorder_percent=reorder_percent,
+                               rate_kbit=rate_kbit)) as fault:
+        yield fault
+
+
+def process_fault(kind: str, nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
+                  restart: str = "") -> NodesFault:
+    """The fault of ``process_stop`` (kind ``process_stop``) or ``process_kill``."""
+    if kind == "process_stop":
+        return NodesFault(kind, _runners(nodes), lambda ledger, name: process.stop_node(ledger, pattern),
+                          detail={"pattern": pattern})
+    return NodesFault(kind, _runners(nodes), lambda ledger, name: process.kill_node(ledger, pattern, sig, restart),
+                      detail={"pattern": pattern, "signal": int(sig), "restart": restart})
+
+
+@contextlib.contextmanager
+def process_stop(nodes: Sequence[Any], pattern: str) -> Iterator[NodesFault]:
+    """Processes matching *pattern* are paused (SIGSTOP) while the block runs."""
+    with applied(process_fault("process_stop", nodes, pattern)) as fault:
+        yield fault
+
+
+@contextlib.contextmanager
+def process_kill(nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
+                 restart: str = "") -> Iterator[NodesFault]:
+    """Processes matching *pattern* get *sig* on entry; *restart* runs on each node on exit."""
+    with applied(process_fault("process_kill", nodes, pattern, sig, restart)) as fault:
+        yield fault
+
+
+@contextlib.contextmanager
+def disk_fill(nodes: Sequence[Any], path: str, leave_bytes: int) -> Iterator[NodesFault]:
+    """The file system of *path* is filled until *leave_bytes* are left while the block runs."""
+    with applied(NodesFault("disk_fill", _runners(nodes),
+                            lambda ledger, name: disk.fill_node(ledger, path, leave_bytes),
+                            detail={"path": path, "leave_bytes": int(leave_bytes)})) as fault:
+        yield fault
+
+
+def heal_left(nodes: Iterable[Any]) -> list[dict]:
+    """Heal every fault whose ledger is still on *nodes* (left by a test process that died);
+    returns them as journal-style records: kind, nodes, start, end, and problems if any."""
+    from ducktape.trogdor.faults.ledger import tasks_on_node
+
+    def on_node(name: str, run: Run) -> dict:
+        ledgers = {task: Ledger(run, task) for task in tasks_on_node(run)}
+        return {task: (ledger.meta(), ledger.heal()) for task, ledger in ledgers.items()}
+
+    found: dict[str, dict] = {}
+    for name, (ok, tasks) in sorted(_fan_out(_runners(nodes), on_node).items()):
+        if not ok:
+            found.setdefault("?", {"task_id": "?", "kind": "unknown", "nodes": [], "start": None, "end": time.time(),
+                                   "detail": {}, "heal_problems": []})["heal_problems"].append(f"{name}: {tasks}")
+            continue
+        for task, (meta, problems) in tasks.items():
+            record = found.setdefault(task, {"task_id": task, "kind": meta.get("fault", "fault"), "nodes": [],
+                                             "start": meta.get("started"), "end": time.time(), "detail": {}})
+            record["nodes"].append(name)
+            if problems:
+                record.setdefault("heal_problems", []).extend(f"{name}: {p}" for p in problems)
+    return list(found.values())
+
+
+def heal_nodes(nodes: Iterable[Any]) -> dict[str, dict[str, list[str]]]:
+    """Heal every ledger on *nodes* (faults left by anyone); node -> task -> problems left."""
+    from ducktape.trogdor.faults.ledger import heal_node
+
+    outcomes = _fan_out(_runners(nodes), lambda name, run: heal_node(run))
+    return {name: (value if ok else {"?": [str(value)]}) for name, (ok, value) in outcomes.items()}

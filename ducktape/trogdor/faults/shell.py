@@ -1,0 +1,55 @@
+"""How fault code runs commands on a node: one callable, ``run(cmd) -> (status, out, err)``.
+
+The same fault code runs inside a Trogdor agent (a local subprocess on the node) and from a
+test (through the node's account over SSH). Standard library only: the agent ships it.
+"""
+from __future__ import annotations
+
+import base64
+import shlex
+import subprocess
+import typing
+from typing import Any
+
+# typing's generics: aliases are evaluated at import, and the agent runs on Python 3.8
+Run = typing.Callable[[str], typing.Tuple[int, str, str]]  # noqa: UP006
+
+COMMAND_TIMEOUT = 120.0
+
+
+class FaultError(Exception):
+    """A fault could not be applied or healed; the message names the node and the command."""
+
+
+def local_run(cmd: str) -> tuple[int, str, str]:
+    """Run *cmd* with bash on this machine (the agent's runner)."""
+    done = subprocess.run(["bash", "-c", cmd], check=False, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
+    return done.returncode, done.stdout, done.stderr
+
+
+def account_run(account: Any) -> Run:
+    """A runner over a ducktape account (``node.account``): the test-side runner."""
+    def run(cmd: str) -> tuple[int, str, str]:
+        result = account.run(cmd, allow_fail=True, timeout_sec=COMMAND_TIMEOUT)
+        return (result.exit_status, result.stdout.decode(errors="replace"),
+                result.stderr.decode(errors="replace"))
+    return run
+
+
+def checked(run: Run, cmd: str, what: str) -> str:
+    """Run *cmd*; its stdout, or FaultError naming *what* failed and the command's stderr."""
+    status, out, err = run(cmd)
+    if status != 0:
+        raise FaultError(f"{what}: exit {status}: {err.strip() or out.strip()} (command: {cmd})")
+    return out
+
+
+def hidden(text: str) -> str:
+    """A shell expression that yields *text* without *text* appearing in the command line,
+    so ``pgrep -f`` never matches the shell that runs the search."""
+    encoded = base64.b64encode(text.encode()).decode()
+    return f'"$(printf %s {encoded} | base64 -d)"'
+
+
+def quote(text: str) -> str:
+    return shlex.quote(text)
