@@ -95,6 +95,6 @@ class AccountSystest(Test):
         wait_until(lambda: not account.alive(pid), timeout_sec=10, err_msg=f"{pid} survived SIGKILL")
 
         account.ssh("nohup sleep 601 > /dev/null 2>&1 &")
-        account.kill_process("sleep 601", clean_shutdown=False)
+        account.kill_process('"sleep 601"', clean_shutdown=False)  # shell text, as upstream: quote a multi-word pattern
         wait_until(lambda: account.ssh("pgrep -f 'slee[p] 601'", allow_fail=True) != 0, timeout_sec=10,
                    err_msg="kill_process left its process")
