@@ -143,6 +143,7 @@ def test_a_dead_delayer_lets_packets_through_and_still_heals(nodes):
     with network_degrade([n1], peers=[n2], delay_ms=100, method="user space") as fault:
         assert rtt_ms(n1, n2) >= 100
         pidfile = f'/var/lib/ducktape-trogdor/faults/"$(hostname)"/{fault.task_id}.nfqueue.pid'
-        n1.account.ssh(f"kill -9 $(cat {pidfile})")
+        pid = int(n1.account.ssh_output(f"cat {pidfile}", timeout_sec=30))
+        n1.account.ssh(f"kill -9 {pid}", timeout_sec=30)
         assert rtt_ms(n1, n2) < 10  # --queue-bypass: no listener, no delay, no loss
     assert state(n1) == before
