@@ -28,6 +28,26 @@ class LoggerMaker:
         raise NotImplementedError("configure_logger must be implemented by a subclass")
 
 
+class _GuardedHandler(logging.Handler):
+    """A handler that stops writing, silently, once its stream fails with an OS error: a full
+    disk or a closed stdout (``ducktape ... | head``) must not print a traceback per log line.
+    The session notices such failures where it writes its results and says so once."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            self.setLevel(logging.CRITICAL + 1)
+            return
+        super().handleError(record)
+
+
+class GuardedFileHandler(_GuardedHandler, logging.FileHandler):
+    """A FileHandler that goes quiet when its file cannot be written."""
+
+
+class GuardedStreamHandler(_GuardedHandler, logging.StreamHandler):
+    """A StreamHandler that goes quiet when its stream is closed."""
+
+
 def add_file_and_console_handlers(logger: logging.Logger, log_dir: str, prefix: str, log_format: str,
                                   console_level: int) -> None:
     """Send *logger* to ``<prefix>.info`` and ``<prefix>.debug`` in *log_dir*, and to stdout
@@ -35,9 +55,9 @@ def add_file_and_console_handlers(logger: logging.Logger, log_dir: str, prefix: 
     logger.setLevel(logging.DEBUG)
     formatter = logging.Formatter(log_format)
     handlers = [
-        (logging.FileHandler(os.path.join(log_dir, f"{prefix}.info")), logging.INFO),
-        (logging.FileHandler(os.path.join(log_dir, f"{prefix}.debug")), logging.DEBUG),
-        (logging.StreamHandler(sys.stdout), console_level),
+        (GuardedFileHandler(os.path.join(log_dir, f"{prefix}.info")), logging.INFO),
+        (GuardedFileHandler(os.path.join(log_dir, f"{prefix}.debug")), logging.DEBUG),
+        (GuardedStreamHandler(sys.stdout), console_level),
     ]
     for handler, level in handlers:
         handler.setLevel(level)

@@ -18,6 +18,8 @@ import signal
 import time
 import traceback
 from collections import namedtuple
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +102,9 @@ class TestRunner:
         self.stop_reason = ""
         self.interrupted = False
         self._signals_seen = 0
+        self._holding = False  # holding_signals() is active
+        self._finishing = False  # the tests are over; the session is writing its reports
+        self._late_signals = 0
         self._mp = multiprocessing.get_context("fork")
         self._poller = select.poll()
         self._watched: dict[int, ActiveTest] = {}  # fd -> test, for pipes and process sentinels
@@ -109,10 +114,24 @@ class TestRunner:
 
     # ---- the loop -------------------------------------------------------------------------
 
+    @contextmanager
+    def holding_signals(self) -> Iterator[None]:
+        """Keep the session's Ctrl-C/SIGTERM handling in force around ``run_all_tests`` and what
+        follows it (the session reports): there a signal is noted, not raised, unless it is the
+        third one, so a single or double Ctrl-C just after the last test still leaves every report."""
+        previous = self._install_signal_handlers()
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+            self._restore_signal_handlers(previous)
+
     def run_all_tests(self) -> TestResults:
         """Run every test; on a second Ctrl-C, kill what runs and return what finished."""
         self.results.start_time = time.time()
-        previous = self._install_signal_handlers()
+        self._finishing = False
+        previous = None if self._holding else self._install_signal_handlers()
         try:
             self._report_ignored()
             self._report_unschedulable(self.scheduler.filter_unschedulable_tests())
@@ -129,7 +148,9 @@ class TestRunner:
                                      + traceback.format_exc())
             self._kill_all(f"the runner failed ({err!r}); the test was killed without teardown")
         finally:
-            self._restore_signal_handlers(previous)
+            self._finishing = True
+            if previous is not None:
+                self._restore_signal_handlers(previous)
             self.results.stop_time = time.time()
         return self.results
 
@@ -426,6 +447,9 @@ class TestRunner:
         """First Ctrl-C/SIGTERM: stop scheduling, let running tests tear down. Second: give up."""
         if os.getpid() != self._driver_pid:
             raise KeyboardInterrupt
+        if self._finishing:
+            self._on_late_signal(signum)
+            return
         self._signals_seen += 1
         if self._signals_seen > 1:
             for signum_ in (signal.SIGINT, signal.SIGTERM):  # a third one must not cut the kill short
@@ -440,6 +464,17 @@ class TestRunner:
                 os.kill(test.process.pid, signal.SIGINT)
             except ProcessLookupError:
                 pass
+
+
+    def _on_late_signal(self, signum: int) -> None:
+        """A signal after the last test: the reports take a moment, and losing them would lose
+        the run; the third such signal gives up (each report file is replaced in one step)."""
+        self._late_signals += 1
+        if self._late_signals >= 3:
+            raise KeyboardInterrupt
+        if self._late_signals == 1:
+            self._log(logging.WARNING, f"received {signal.Signals(signum).name} while writing the session reports: "
+                                       "finishing them first (press Ctrl-C twice more to abort)")
 
 
 def _hostnames(nodes: list) -> list[str]:

@@ -1,13 +1,12 @@
 """Run a loaded session: build the cluster and reporters, run the tests, decide the exit status.
 
 ``command_line`` parses flags and loads the tests, then calls ``run_session``. This
-module wires the pieces (cluster, reporters, TestRunner) and points ``latest`` at the
-session afterwards; it prints nothing itself and never exits the process.
+module wires the pieces (cluster, reporters, TestRunner); it prints nothing itself and
+never exits the process.
 """
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from ducktape.tests.progress import ProgressReporter
@@ -33,10 +32,9 @@ def run_session(args: dict, session_context: Any, session_logger: logging.Logger
     notify(reporters, "session_started", session_context, expected, cluster_size=len(cluster),
            logger=session_logger)
     runner = TestRunner(cluster, session_context, session_logger, tests, deflake, reporters=reporters)
-    results = runner.run_all_tests()
-    errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted, logger=session_logger)
-    if not errors:
-        update_latest_symlink(os.path.dirname(session_context.results_dir), session_context.results_dir)
+    with runner.holding_signals():  # Ctrl-C while the reports are written must not lose them
+        results = runner.run_all_tests()
+        notify(reporters, "session_finished", results, interrupted=runner.interrupted, logger=session_logger)
     return exit_status(results, expected, session_logger)
 
 
@@ -57,13 +55,3 @@ def exit_status(results: Any, expected: int, logger: logging.Logger) -> int:
         logger.warning("All tests were NOT run. Expected %d tests, only %d were run.", expected, len(results))
         return 1
     return 0 if results.get_aggregate_success() else 1
-
-
-def update_latest_symlink(results_root: str, session_dir: str) -> None:
-    """Point ``<results_root>/latest`` at *session_dir* in one step."""
-    latest = os.path.join(results_root, "latest")
-    tmp = f"{latest}.{os.getpid()}.tmp"
-    if os.path.lexists(tmp):
-        os.unlink(tmp)
-    os.symlink(os.path.abspath(session_dir), tmp)
-    os.replace(tmp, latest)
