@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ducktape.tests.reporters.base import write_atomic
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
 INDEX_SESSIONS = 20
@@ -86,9 +88,7 @@ def _write_page(path: Path, script_names: tuple[str, ...], title: str, payload: 
     }
     # One pass over the template only, so marker-like text inside the data is never replaced.
     page = re.sub("|".join(re.escape(marker) for marker in parts), lambda m: parts[m.group(0)], page)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, page)
     return path
 
 

@@ -70,5 +70,8 @@ def close_logger(logger: logging.Logger | None) -> None:
     if logger is None:
         return
     for handler in logger.handlers[:]:
-        handler.close()
+        try:
+            handler.close()
+        except OSError:  # its last flush hit a full disk: what was written stays
+            pass
         logger.removeHandler(handler)

@@ -27,6 +27,7 @@ from ducktape.cluster.finite_subcluster import FiniteSubcluster  # noqa: F401 - 
 from ducktape.cluster.node_container import InsufficientResourcesError
 from ducktape.services.service_registry import ServiceRegistry  # noqa: F401 - likewise: every test process uses it
 from ducktape.tests import events
+from ducktape.tests.disk_full import DiskFull
 from ducktape.tests.reporters.base import notify
 from ducktape.tests.result import TestResult, TestResults
 from ducktape.tests.runner_client import TIMEOUT_SIGNAL, run_test_process
@@ -93,6 +94,9 @@ class TestRunner:
         self.heartbeat_interval = max(0.05, min(1.0, self.liveness_seconds / 4))
         self.client_status: dict = {}
         self.results = TestResults(session_context, cluster, client_status=self.client_status)
+        results_dir = session_context.results_dir
+        self.disk = DiskFull(os.path.dirname(results_dir), session_logger)
+        self.disk.session_dir = results_dir
         self.ignored = [ctx for ctx in tests if ctx.ignore]
         self.scheduler = TestScheduler([ctx for ctx in tests if not ctx.ignore], cluster)
         self.total_tests = len(tests)
@@ -268,6 +272,7 @@ class TestRunner:
             test.services[event["service_id"]] = event["nodes"]
         elif kind == events.FINISHED:
             result = TestResult.from_json(event["result"], self.session_context)
+            self._check_written(test.context.test_id, events.write_error(event))
             if event["interrupted"] and not self.stop_reason:
                 self.stop_reason = "a test was interrupted (Ctrl-C)"
             if event["unreachable"]:
@@ -328,7 +333,12 @@ class TestRunner:
     def _record(self, result: TestResult) -> None:
         self.results.append(result)
         self._log(logging.DEBUG, f"{result.test_status.to_json()}: {result.test_id} (index {result.test_index})")
-        notify(self.reporters, "test_finished", result, logger=self.session_logger)
+        self.disk.check(notify(self.reporters, "test_finished", result, logger=self.session_logger))
+
+    def _check_written(self, test_id: str, err: OSError | None) -> None:
+        """Say why a result could not be written: once for a full disk, else once per test."""
+        if err is not None and not self.disk.check([err]):
+            self._log(logging.ERROR, f"cannot write the result of {test_id}: {err}")
 
     # ---- deadlines ------------------------------------------------------------------------
 
@@ -406,7 +416,7 @@ class TestRunner:
         try:
             result.report()
         except OSError as err:
-            self._log(logging.ERROR, f"cannot write the result of {ctx.test_id}: {err}")
+            self._check_written(ctx.test_id, err)
         return result
 
     def _report_ignored(self) -> None:

@@ -196,8 +196,8 @@ class RunnerClient:
             unreachable = self._unreachable_nodes() if result.test_status == FAIL else []
             if unreachable:
                 result.summary += "\n\nnode(s) unreachable after the test: " + ", ".join(unreachable)
-            self._write(result)
-            self.channel.send(events.finished(result.to_json(), interrupted, unreachable))
+            write_error = self._write(result)
+            self.channel.send(events.finished(result.to_json(), interrupted, unreachable, write_error))
         finally:
             stop.set()
             _terminate_children(self.logger)
@@ -380,16 +380,22 @@ class RunnerClient:
                 dead.append(node.account.hostname)
         return dead
 
-    def _write(self, result: Any) -> None:
-        """Write the result files; data that cannot be saved fails the test instead of losing it."""
+    def _write(self, result: Any) -> OSError | None:
+        """Write the result files. Data that cannot be saved fails the test instead of losing it;
+        a file system that cannot take them (full, read-only) is no failure of the test: the
+        error is returned for the driver, which holds the result and says it once."""
         written = PhaseOutcome.capture("write result", result.report)
         if written.ok:
-            return
+            return None
+        if isinstance(written.error, OSError):
+            self.log(logging.DEBUG, f"cannot write the result: {written.error!r}")
+            return written.error
         self.log(logging.ERROR, "cannot write the result: " + "\n".join(written.summary_lines()))
         result.test_status = FAIL
         result.summary += f"\n\ncannot write the test's result (is its return value JSON-able?): {written.error!r}"
         result.data = None
-        self._step("write result", result.report)
+        rewritten = self._step("write result", result.report)
+        return rewritten.error if isinstance(rewritten.error, OSError) else None
 
 
 _INHERITED: list = []

@@ -32,9 +32,15 @@ def run_session(args: dict, session_context: Any, session_logger: logging.Logger
     notify(reporters, "session_started", session_context, expected, cluster_size=len(cluster),
            logger=session_logger)
     runner = TestRunner(cluster, session_context, session_logger, tests, deflake, reporters=reporters)
+    runner.disk.reserve()  # room for the session reports should the tests fill the disk
     with runner.holding_signals():  # Ctrl-C while the reports are written must not lose them
-        results = runner.run_all_tests()
-        notify(reporters, "session_finished", results, interrupted=runner.interrupted, logger=session_logger)
+        try:
+            results = runner.run_all_tests()
+        finally:
+            runner.disk.release()
+        errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted, logger=session_logger)
+    if runner.disk.check(errors) or runner.disk.hit:
+        return 1  # the results on disk are not the whole story
     return exit_status(results, expected, session_logger)
 
 

@@ -59,8 +59,10 @@ def notify(reporters: list, hook: str, *args, logger: logging.Logger | None = No
 
 
 def _log_failure(logger: logging.Logger, reporter, hook: str, err: Exception) -> None:
+    from ducktape.tests.disk_full import is_no_space
+
     name = type(reporter).__name__
-    first = not getattr(reporter, "_failure_logged", False)
+    first = not getattr(reporter, "_failure_logged", False) and not is_no_space(err)  # the session says that once
     try:
         reporter._failure_logged = True
     except AttributeError:  # a reporter with __slots__: log every failure
