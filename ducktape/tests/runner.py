@@ -23,11 +23,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ducktape.cluster import process_tag
 from ducktape.cluster.finite_subcluster import FiniteSubcluster  # noqa: F401 - imported once here, not per test
 from ducktape.cluster.node_container import InsufficientResourcesError
 from ducktape.services.service_registry import ServiceRegistry  # noqa: F401 - likewise: every test process uses it
 from ducktape.tests import events
 from ducktape.tests.disk_full import DiskFull
+from ducktape.tests.leftovers import SessionRecord, end_tagged
 from ducktape.tests.reporters.base import notify
 from ducktape.tests.result import TestResult, TestResults
 from ducktape.tests.runner_client import TIMEOUT_SIGNAL, run_test_process
@@ -59,6 +61,7 @@ class ActiveTest:
     result: Any = None
     stop_reason: str = ""
     kill_at: float | None = None
+    dirty: bool = True  # may have left processes on its nodes; a clean FINISHED clears it
 
     key: TestKey = None  # type: ignore[assignment]
 
@@ -97,6 +100,10 @@ class TestRunner:
         results_dir = session_context.results_dir
         self.disk = DiskFull(os.path.dirname(results_dir), session_logger)
         self.disk.session_dir = results_dir
+        self.no_teardown = bool(getattr(session_context, "no_teardown", False))
+        self.process_tag = process_tag.new_session_tag()
+        self.record = SessionRecord(os.path.dirname(results_dir), session_context.session_id, self.process_tag,
+                                    session_logger)
         self.ignored = [ctx for ctx in tests if ctx.ignore]
         self.scheduler = TestScheduler([ctx for ctx in tests if not ctx.ignore], cluster)
         self.total_tests = len(tests)
@@ -136,6 +143,7 @@ class TestRunner:
         self.results.start_time = time.time()
         self._finishing = False
         previous = None if self._holding else self._install_signal_handlers()
+        self.record.open()
         try:
             self._report_ignored()
             self._report_unschedulable(self.scheduler.filter_unschedulable_tests())
@@ -152,6 +160,7 @@ class TestRunner:
                                      + traceback.format_exc())
             self._kill_all(f"the runner failed ({err!r}); the test was killed without teardown")
         finally:
+            self.record.close()
             self._finishing = True
             if previous is not None:
                 self._restore_signal_handlers(previous)
@@ -162,8 +171,8 @@ class TestRunner:
         while True:
             if not self.stop_reason:
                 self._start_tests()
-            if not self.active:
-                break
+            if not self.active and not (self.exiting and len(self.scheduler) and not self.stop_reason):
+                break  # (tests still exiting hold nodes the queued tests may be waiting for)
             self._wait_for_events()
             self._enforce_deadlines()
         self._reap_exiting(block=True)
@@ -175,7 +184,7 @@ class TestRunner:
         while len(self.active) < self.max_parallel:
             ctx = self.scheduler.peek()
             if ctx is None:
-                if not self.active and len(self.scheduler):
+                if not self.active and not self.exiting and len(self.scheduler):
                     self._report_not_run("no test fits the healthy nodes left in the cluster")
                 return
             try:
@@ -183,7 +192,7 @@ class TestRunner:
             except InsufficientResourcesError as err:
                 self._log(logging.WARNING, f"cannot allocate nodes for {ctx.test_id} now: {err}")
                 self._report_unschedulable(self.scheduler.filter_unschedulable_tests())
-                if not self.active and len(self.scheduler):
+                if not self.active and not self.exiting and len(self.scheduler):
                     self._report_not_run(f"cannot allocate healthy nodes: {err}")
                 return
             except Exception as err:  # noqa: BLE001 - one test's broken request must not end the session
@@ -203,7 +212,8 @@ class TestRunner:
         timeout = ctx.timeout_seconds
         others = [reader, *(test.conn for test in [*self.active.values(), *self.exiting.values()])]
         args = (ctx, index, nodes, self.session_context, writer, others, self.deflake_num, timeout,
-                self.heartbeat_interval)
+                self.heartbeat_interval, process_tag.tag_for(self.process_tag, index))
+        self.record.before_use(nodes)
         process = self._mp.Process(target=run_test_process, args=args, name=f"ducktape-test-{index}")
         process.start()
         writer.close()
@@ -275,13 +285,16 @@ class TestRunner:
             self._check_written(test.context.test_id, events.write_error(event))
             if event["interrupted"] and not self.stop_reason:
                 self.stop_reason = "a test was interrupted (Ctrl-C)"
+            test.dirty = bool(event.get("dirty"))
             if event["unreachable"]:
                 self._log(logging.ERROR, f"nodes unreachable after {test.context.test_id}: "
                                          + ", ".join(event["unreachable"]))
             self._finish(test, result)
 
     def _on_exit(self, test: ActiveTest) -> None:
-        """*test*'s process has exited: reap it; without a result, that is a FAIL of its own."""
+        """*test*'s process has exited: end what is left of its process group, reap it, free its
+        nodes; without a result, that is a FAIL of its own."""
+        _kill_stragglers(test.process.pid)
         test.process.join()
         status = self.client_status[test.key]
         status.update(exitcode=test.process.exitcode, runner_end_time=time.time())
@@ -291,9 +304,9 @@ class TestRunner:
         if test.key in self.active:
             self._drain(test)
         if test.key in self.active:
-            _kill_group(test.process.pid)
             self._finish(test, self._lost_result(test))
-        self.exiting.pop(test.key, None)
+        elif self.exiting.pop(test.key, None) is not None:
+            self._release(test)
         self._forget(test)
 
     def _forget(self, test: ActiveTest) -> None:
@@ -319,16 +332,30 @@ class TestRunner:
                                   nodes=test.nodes, nodes_used=len(test.nodes))
 
     def _finish(self, test: ActiveTest, result: TestResult) -> None:
-        """Nodes back to the pool, result recorded; the process is reaped when it exits."""
+        """Result recorded; the nodes go back to the pool once the process has exited."""
         self.active.pop(test.key, None)
         test.result = result
         test.kill_at = time.time() + EXIT_GRACE_SECONDS
         if test.process.exitcode is None:
             self.exiting[test.key] = test
-        self.cluster.free(test.nodes)
+        else:
+            self._release(test)
         self._record(result)
         if self.exit_first and result.test_status == FAIL and not self.stop_reason:
             self.stop_reason = "--exit-first: a test failed"
+
+    def _release(self, test: ActiveTest) -> None:
+        """*test*'s process is gone: end what it may have left on its nodes, then free them."""
+        if test.dirty and not self.no_teardown and test.nodes:
+            ended, failed = end_tagged(test.nodes, process_tag.tag_pattern(process_tag.tag_for(self.process_tag,
+                                                                                                   test.index)))
+            if ended:
+                message = f"ended {_processes(len(ended))} the test left running: {'; '.join(ended)}"
+                self._log(logging.WARNING, f"{test.context.test_id}: {message}")
+                _append_to_test_log(test.context, test.index, message)
+            for line in failed:
+                self._log(logging.WARNING, f"{test.context.test_id}: cannot look for processes it left on {line}")
+        self.cluster.free(test.nodes)
 
     def _record(self, result: TestResult) -> None:
         self.results.append(result)
@@ -365,6 +392,7 @@ class TestRunner:
                 self.client_status[test.key]["status"] = "TERMINATED"
                 _kill_group(test.process.pid)
                 test.kill_at = None
+                test.dirty = True
             elif test.key not in self.active or test.stop_reason:
                 continue
             elif test.timeout and now >= test.start_time + test.timeout:
@@ -396,11 +424,13 @@ class TestRunner:
             test.process.join()
             self.client_status[test.key].update(status="TERMINATED", exitcode=test.process.exitcode,
                                                 runner_end_time=time.time())
+            test.dirty = True
             if test.key in self.active:
                 test.stop_reason = reason
                 self._finish(test, self._lost_result(test))
+            elif self.exiting.pop(test.key, None) is not None:
+                self._release(test)
             self._forget(test)
-        self.exiting.clear()
 
     # ---- tests that get no process --------------------------------------------------------
 
@@ -487,6 +517,10 @@ class TestRunner:
                                        "finishing them first (press Ctrl-C twice more to abort)")
 
 
+def _processes(count: int) -> str:
+    return f"{count} process" if count == 1 else f"{count} processes"
+
+
 def _hostnames(nodes: list) -> list[str]:
     return [node.account.hostname for node in nodes]
 
@@ -506,6 +540,15 @@ def _append_to_test_log(ctx: Any, index: int, message: str) -> None:
     if os.path.exists(path):
         with open(path, "a") as log:
             log.write(f"[ERROR - {time.strftime('%Y-%m-%d %H:%M:%S')} - runner]: {message}\n")
+
+
+def _kill_stragglers(pgid: int) -> None:
+    """SIGKILL what is left of an exited test process's group (a child it forked, a local
+    process it started); the group outlives its leader while any member does."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _kill_group(pid: int) -> None:
