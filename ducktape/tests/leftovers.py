@@ -132,6 +132,10 @@ class SessionRecord:
                 _write_json(path, record)
             else:
                 _unlink(path)
+        try:
+            self.directory.rmdir()  # only when empty: no session left anything to clean up
+        except OSError:
+            pass
 
     def _write(self) -> None:
         try:
