@@ -4,12 +4,13 @@ lost, the session reports still appear (from the reserve), and the exit status i
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.support.suites import run_ducktape, write_suite
+from tests.support.suites import OURS_DUCKTAPE, run_ducktape, write_suite
 
 SUITE = {
     "suite/test_fill.py": """
@@ -76,3 +77,44 @@ def test_a_full_results_root_is_said_once_and_fails_no_test(suite_dir: Path, sma
     assert before["test_status"] == "PASS"
     assert json.loads((session / "FillTest" / "test_a_before" / "1" / "data.json").read_text()) == {"x": 1}
     assert not (session / ".space-reserve").exists()
+
+
+def test_stdout_on_a_full_disk_costs_no_report(suite_dir: Path, small_fs: Path):
+    """``ducktape suite > /full/out.txt``: the console fails, the results root is fine."""
+    write_suite(suite_dir, {"suite/test_ok.py": SUITE_OK})
+    filler = small_fs / "filler.bin"
+    with open(filler, "wb") as out:
+        try:
+            while True:
+                out.write(b"x" * 65536)
+                out.flush()
+        except OSError:
+            pass
+    env = dict(os.environ, HOME=str(suite_dir))
+    with open(small_fs / "out.txt", "w") as stdout:
+        proc = subprocess.run([*OURS_DUCKTAPE, "suite"], cwd=suite_dir, env=env, stdout=stdout,
+                              stderr=subprocess.PIPE, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "Logging error" not in proc.stderr, proc.stderr
+    results = suite_dir / "results"
+    session = results / "latest"
+    assert (session / "report.html").is_file() and (results / "index.html").is_file()
+    log = (session / "session_log.info").read_text()
+    assert "no space left on the results root" not in log, log  # it is stdout's disk that is full
+    assert log.count("ConsoleReporter.session_finished failed: No space left on device") == 1, log
+
+
+SUITE_OK = """
+    from ducktape.mark.resource import cluster
+    from ducktape.tests.test import Test
+
+
+    class OkTest(Test):
+        @cluster(num_nodes=1)
+        def test_one(self):
+            self.logger.info("one")
+
+        @cluster(num_nodes=1)
+        def test_two(self):
+            self.logger.info("two")
+    """

@@ -24,6 +24,8 @@ def _clock(seconds: float) -> str:
 class ProgressReporter(Reporter):
     """Counts finished tests by status and shows done/total, elapsed time and an estimate."""
 
+    console = True
+
     def __init__(self, session_context: Any, stream: TextIO | None = None, live: bool | None = None,
                  tick_seconds: float = 1.0) -> None:
         super().__init__(session_context)

@@ -14,6 +14,8 @@ from pathlib import Path
 class Reporter:
     """Base reporter: remembers the session, the session dir and the expected test count."""
 
+    console = False  # True for reporters that write to the terminal rather than the results root
+
     def __init__(self, session_context) -> None:
         self.session_context = session_context
         self.session_dir = Path(session_context.results_dir)
@@ -39,15 +41,17 @@ def notify(reporters: list, hook: str, *args, logger: logging.Logger | None = No
     Each reporter's first failure is one warning line (the traceback goes to the debug log
     only); later failures of the same reporter, such as a progress line on a closed pipe
     after every test, are logged at debug level. A reporter's ``notes`` (one-line remarks
-    such as a skipped file) are logged after the hook. Returns the exceptions raised
-    (empty when all went well), so the caller may report them.
+    such as a skipped file) are logged after the hook. Returns the exceptions raised by
+    reporters that write files (empty when all went well), so the caller may act on them
+    (a full results root); a console reporter's failure (a closed stdout) is only logged.
     """
     errors = []
     for reporter in reporters:
         try:
             getattr(reporter, hook)(*args, **kwargs)
         except Exception as err:  # noqa: BLE001 - logged in _log_failure; a reporter never ends the run
-            errors.append(err)
+            if not getattr(reporter, "console", False):
+                errors.append(err)
             if logger is not None:
                 _log_failure(logger, reporter, hook, err)
         notes = getattr(reporter, "notes", None)
@@ -62,7 +66,8 @@ def _log_failure(logger: logging.Logger, reporter, hook: str, err: Exception) ->
     from ducktape.tests.disk_full import is_no_space
 
     name = type(reporter).__name__
-    first = not getattr(reporter, "_failure_logged", False) and not is_no_space(err)  # the session says that once
+    said_once_by_the_session = is_no_space(err) and not getattr(reporter, "console", False)
+    first = not getattr(reporter, "_failure_logged", False) and not said_once_by_the_session
     try:
         reporter._failure_logged = True
     except AttributeError:  # a reporter with __slots__: log every failure
