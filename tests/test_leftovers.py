@@ -126,6 +126,17 @@ def test_a_burst_of_signals_during_teardown_leaves_nothing_running(where: Where)
     assert (where.suite_dir / "results" / "latest" / "report.html").is_file()
 
 
+def test_a_test_deaf_to_signals_leaves_nothing_running(where: Where):
+    proc = where.start(["test_ignores_signals"])
+    where.wait_for("started-test_ignores_signals", proc)
+    os.kill(proc.pid, signal.SIGINT)  # the test ignores it
+    os.kill(proc.pid, signal.SIGTERM)  # the second signal: the driver kills the test process
+    out, _ = proc.communicate(timeout=120)
+    assert proc.returncode != 0, out
+    assert len(where.started()) == 1 and where.left_running() == [], out
+    assert "test_ignores_signals: ended 1 process the test left running" in out, out
+
+
 def test_ctrl_c_ends_the_remote_command_it_interrupted(where: Where):
     proc = where.start(["test_remote_command"])
     where.wait_for("started-test_remote_command", proc)

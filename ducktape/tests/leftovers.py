@@ -22,7 +22,7 @@ from typing import Any
 from ducktape.cluster import process_tag
 
 RECORD_DIR = ".ducktape-sessions"
-KILL_TIMEOUT_SEC = 30.0
+KILL_TIMEOUT_SEC = 10.0  # the driver waits for it: a dead node must not hold the run long
 LOCAL = "<this machine>"  # every LocalAccount node is the driver's own machine
 
 

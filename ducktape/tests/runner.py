@@ -62,6 +62,7 @@ class ActiveTest:
     stop_reason: str = ""
     kill_at: float | None = None
     dirty: bool = True  # may have left processes on its nodes; a clean FINISHED clears it
+    unreachable: tuple = ()  # hostnames found dead after the test: nothing to look for there
 
     key: TestKey = None  # type: ignore[assignment]
 
@@ -286,6 +287,7 @@ class TestRunner:
             if event["interrupted"] and not self.stop_reason:
                 self.stop_reason = "a test was interrupted (Ctrl-C)"
             test.dirty = bool(event.get("dirty"))
+            test.unreachable = tuple(event["unreachable"])
             if event["unreachable"]:
                 self._log(logging.ERROR, f"nodes unreachable after {test.context.test_id}: "
                                          + ", ".join(event["unreachable"]))
@@ -346,9 +348,10 @@ class TestRunner:
 
     def _release(self, test: ActiveTest) -> None:
         """*test*'s process is gone: end what it may have left on its nodes, then free them."""
-        if test.dirty and not self.no_teardown and test.nodes:
-            ended, failed = end_tagged(test.nodes, process_tag.tag_pattern(process_tag.tag_for(self.process_tag,
-                                                                                                   test.index)))
+        reachable = [node for node in test.nodes if node.account.hostname not in test.unreachable]
+        if test.dirty and not self.no_teardown and reachable:
+            ended, failed = end_tagged(reachable, process_tag.tag_pattern(process_tag.tag_for(self.process_tag,
+                                                                                                 test.index)))
             if ended:
                 message = f"ended {_processes(len(ended))} the test left running: {'; '.join(ended)}"
                 self._log(logging.WARNING, f"{test.context.test_id}: {message}")

@@ -97,6 +97,15 @@ class LeftoversTest(Test):
         time.sleep(120)
 
     @cluster(num_nodes=1)
+    def test_ignores_signals(self):
+        """For the signal runs: deaf to Ctrl-C and SIGTERM, so the driver has to kill it."""
+        self.daemon.start()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, signal.SIG_IGN)
+        _marker(self.test_context, "started-test_ignores_signals")
+        time.sleep(120)
+
+    @cluster(num_nodes=1)
     def test_remote_command(self):
         """For the signal runs: a remote command still running when Ctrl-C arrives."""
         account = self.daemon.nodes[0].account  # the service holds the test's node; never started
