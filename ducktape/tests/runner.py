@@ -117,6 +117,7 @@ class TestRunner:
         self._holding = False  # holding_signals() is active
         self._finishing = False  # the tests are over; the session is writing its reports
         self._late_signals = 0
+        self._releasing: ActiveTest | None = None  # the test whose leftovers are being ended
         self._mp = multiprocessing.get_context("fork")
         self._poller = select.poll()
         self._watched: dict[int, ActiveTest] = {}  # fd -> test, for pipes and process sentinels
@@ -347,11 +348,14 @@ class TestRunner:
             self.stop_reason = "--exit-first: a test failed"
 
     def _release(self, test: ActiveTest) -> None:
-        """*test*'s process is gone: end what it may have left on its nodes, then free them."""
+        """*test*'s process is gone: end what it may have left on its nodes, then free them.
+        (Should a second Ctrl-C cut the search short, ``_kill_all`` searches again.)"""
         reachable = [node for node in test.nodes if node.account.hostname not in test.unreachable]
         if test.dirty and not self.no_teardown and reachable:
+            self._releasing = test
             ended, failed = end_tagged(reachable, process_tag.tag_pattern(process_tag.tag_for(self.process_tag,
                                                                                                  test.index)))
+            self._releasing = None
             if ended:
                 message = f"ended {_processes(len(ended))} the test left running: {'; '.join(ended)}"
                 self._log(logging.WARNING, f"{test.context.test_id}: {message}")
@@ -422,6 +426,9 @@ class TestRunner:
 
     def _kill_all(self, reason: str) -> None:
         """SIGKILL every test process; tests without a result become FAIL with *reason*."""
+        if self._releasing is not None:
+            interrupted, self._releasing = self._releasing, None
+            self._release(interrupted)
         for test in list(self.active.values()) + list(self.exiting.values()):
             _kill_group(test.process.pid)
             test.process.join()
@@ -507,7 +514,6 @@ class TestRunner:
                 os.kill(test.process.pid, signal.SIGINT)
             except ProcessLookupError:
                 pass
-
 
     def _on_late_signal(self, signum: int) -> None:
         """A signal after the last test: the reports take a moment, and losing them would lose

@@ -39,9 +39,8 @@ def run_session(args: dict, session_context: Any, session_logger: logging.Logger
         finally:
             runner.disk.release()
         errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted, logger=session_logger)
-    if runner.disk.check(errors) or runner.disk.hit:
-        return 1  # the results on disk are not the whole story
-    return exit_status(results, expected, session_logger)
+    runner.disk.check(errors)
+    return exit_status(results, expected, session_logger, disk_full=runner.disk.hit)
 
 
 def apply_default_num_nodes(tests: list, num_nodes: int | None) -> None:
@@ -55,8 +54,11 @@ def apply_default_num_nodes(tests: list, num_nodes: int | None) -> None:
             metadata["num_nodes"] = num_nodes
 
 
-def exit_status(results: Any, expected: int, logger: logging.Logger) -> int:
-    """1 when a test failed or fewer results than tests came back; else 0."""
+def exit_status(results: Any, expected: int, logger: logging.Logger, disk_full: bool = False) -> int:
+    """1 when a test failed, fewer results than tests came back, or the results root filled
+    up (what is on disk is then not the whole story); else 0."""
+    if disk_full:
+        return 1
     if len(results) < expected:
         logger.warning("All tests were NOT run. Expected %d tests, only %d were run.", expected, len(results))
         return 1
