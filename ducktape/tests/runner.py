@@ -295,9 +295,8 @@ class TestRunner:
             self._finish(test, result)
 
     def _on_exit(self, test: ActiveTest) -> None:
-        """*test*'s process has exited: end what is left of its process group, reap it, free its
-        nodes; without a result, that is a FAIL of its own."""
-        _kill_stragglers(test.process.pid)
+        """*test*'s process has exited: reap it, free its nodes; without a result, that is a
+        FAIL of its own."""
         test.process.join()
         status = self.client_status[test.key]
         status.update(exitcode=test.process.exitcode, runner_end_time=time.time())
@@ -350,6 +349,7 @@ class TestRunner:
     def _release(self, test: ActiveTest) -> None:
         """*test*'s process is gone: end what it may have left on its nodes, then free them.
         (Should a second Ctrl-C cut the search short, ``_kill_all`` searches again.)"""
+        _kill_stragglers(test.process.pid)
         reachable = [node for node in test.nodes if node.account.hostname not in test.unreachable]
         if test.dirty and not self.no_teardown and reachable:
             self._releasing = test
@@ -551,13 +551,32 @@ def _append_to_test_log(ctx: Any, index: int, message: str) -> None:
             log.write(f"[ERROR - {time.strftime('%Y-%m-%d %H:%M:%S')} - runner]: {message}\n")
 
 
-def _kill_stragglers(pgid: int) -> None:
+def _kill_stragglers(pgid: int, wait: float = 2.0) -> None:
     """SIGKILL what is left of an exited test process's group (a child it forked, a local
-    process it started); the group outlives its leader while any member does."""
+    process it started; the group outlives its leader while any member does), and wait a
+    moment until they are gone, so the next test on its nodes never meets them."""
     try:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
-        pass
+        return  # the usual case: nothing left
+    deadline = time.monotonic() + wait
+    while _group_members_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _group_members_alive(pgid: int) -> bool:
+    """True while a process of group *pgid* is neither dead nor a zombie (from /proc)."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] not in "ZX":
+            return True
+    return False
 
 
 def _kill_group(pid: int) -> None:

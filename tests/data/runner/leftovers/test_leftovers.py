@@ -52,7 +52,7 @@ class Daemon(Service):
 
 
 class LeftoversTest(Test):
-    """Run one at a time, in name order; test_z checks the machine of the others."""
+    """Run one at a time, in name order; test_z checks the node the others used."""
 
     def __init__(self, test_context):
         super().__init__(test_context=test_context)
@@ -121,18 +121,29 @@ class LeftoversTest(Test):
         """On the namespace cluster: takes every node, so the session cleans each of them first."""
 
     @cluster(num_nodes=1)
-    def test_z_nodes_are_clean(self):
-        """Runs last on the embedded cluster, whose nodes are all this machine: nothing the
-        tests above started may still run."""
+    def test_z_node_is_clean(self):
+        """Runs last, on a one-node cluster, so on the node every test above used: nothing
+        they started there, nor anything they left on the driver's machine, may still run."""
+        node = self.daemon.nodes[0]
         left = []
-        for name in os.listdir(self.test_context.globals["marker_dir"]):
-            if name.startswith("pid-"):
-                with open(os.path.join(self.test_context.globals["marker_dir"], name)) as pid_file:
-                    pid = int(pid_file.read().split()[1])
-                try:
-                    with open(f"/proc/{pid}/stat") as stat:
-                        if stat.read().rsplit(")", 1)[1].split()[0] != "Z":
-                            left.append(name)
-                except OSError:
-                    pass
+        marker_dir = self.test_context.globals["marker_dir"]
+        for name in sorted(os.listdir(marker_dir)):
+            if not name.startswith("pid-"):
+                continue
+            with open(os.path.join(marker_dir, name)) as pid_file:
+                host, pid = pid_file.read().split()
+            if host == "<driver>" or getattr(node.account, "local", False):
+                stat = _local_stat(pid)
+            else:
+                stat = node.account.ssh_output(f"cat /proc/{pid}/stat 2>/dev/null || true").decode()
+            if stat and stat.rsplit(")", 1)[1].split()[0] not in "ZX":
+                left.append(f"{name}: {stat}")
         assert not left, f"still running: {left}"
+
+
+def _local_stat(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read()
+    except OSError:
+        return ""
