@@ -3,10 +3,12 @@ written, a closed stdout, and a sibling session whose report.json is nonsense. R
 processes on the embedded LocalhostCluster, real pipes and real signals."""
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 from tests.support.suites import OURS_DUCKTAPE, run_ducktape, write_suite
@@ -95,17 +97,33 @@ def test_ctrl_c_twice_while_the_reports_are_written_still_leaves_them(suite_dir:
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.append(proc.stdout.read()), daemon=True)
     reader.start()
-    with open(fifo, "w") as held:  # returns once the driver opened it to read: reports under way
+    held = _open_when_read(fifo, proc)  # the driver is reading it: the reports are under way
+    try:
         for _ in range(2):
             os.kill(proc.pid, signal.SIGINT)
-        try:
-            held.write("not json")
-            held.flush()
-        except BrokenPipeError:  # the driver died of the signals
-            pass
+        os.write(held, b"not json")
+    except BrokenPipeError:  # the driver died of the signals
+        pass
+    finally:
+        os.close(held)
     status = proc.wait(timeout=120)
     reader.join(timeout=30)
     text = output[0]
     assert status == 0, text
     _assert_session_complete(results)
     assert "while writing the session reports" in text and "Traceback" not in text, text
+
+
+def _open_when_read(fifo: Path, proc: subprocess.Popen, limit: float = 120) -> int:
+    """Open *fifo* for writing once a reader has it open (without blocking, so a driver that
+    never reads it fails the test instead of hanging it)."""
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as err:
+            if err.errno != errno.ENXIO:  # ENXIO: no reader yet
+                raise
+        assert proc.poll() is None, "ducktape ended without reading the sibling report.json"
+        assert time.monotonic() < deadline, "ducktape never read the sibling report.json"
+        time.sleep(0.01)
