@@ -127,3 +127,35 @@ def _open_when_read(fifo: Path, proc: subprocess.Popen, limit: float = 120) -> i
         assert proc.poll() is None, "ducktape ended without reading the sibling report.json"
         assert time.monotonic() < deadline, "ducktape never read the sibling report.json"
         time.sleep(0.01)
+
+
+def test_a_third_ctrl_c_while_the_reports_are_written_aborts_leaving_no_half_file(suite_dir: Path):
+    write_suite(suite_dir, SUITE)
+    results = suite_dir / "results"
+    blocker = results / "zz-blocker"
+    blocker.mkdir(parents=True)
+    os.mkfifo(blocker / "report.json")
+    proc = _start(suite_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    held = _open_when_read(blocker / "report.json", proc)
+    debug_log = _session_dirs(results)[-1] / "session_log.debug"
+    try:
+        for count in range(1, 4):  # one at a time: signals sent together may arrive as one
+            os.kill(proc.pid, signal.SIGINT)
+            _wait_for_text(debug_log, f"late signal {count} of 3", proc)
+        out, _ = proc.communicate(timeout=120)
+    finally:
+        os.close(held)
+    assert proc.returncode != 0, out
+    assert "ducktape: interrupted" in out and "Traceback" not in out, out
+    session = _session_dirs(results)[-1]
+    assert (session / "report.json").is_file() and (session / "report.html").is_file()  # written before the index
+    assert not [p.name for p in [*session.iterdir(), *results.iterdir()] if p.name.endswith(".tmp")]
+
+
+def _wait_for_text(path: Path, text: str, proc: subprocess.Popen, limit: float = 60) -> None:
+    deadline = time.monotonic() + limit
+    while text not in (path.read_text() if path.exists() else ""):
+        assert time.monotonic() < deadline, f"{text!r} never appeared in {path}"
+        if proc.poll() is not None:
+            break  # the last signal ended the run: the log says so or the assertions below will
+        time.sleep(0.01)

@@ -519,6 +519,7 @@ class TestRunner:
         """A signal after the last test: the reports take a moment, and losing them would lose
         the run; the third such signal gives up (each report file is replaced in one step)."""
         self._late_signals += 1
+        self._log(logging.DEBUG, f"late signal {self._late_signals} of 3: {signal.Signals(signum).name}")
         if self._late_signals >= 3:
             raise KeyboardInterrupt
         if self._late_signals == 1:
