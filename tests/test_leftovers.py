@@ -165,6 +165,9 @@ def test_after_a_sigkill_of_the_driver_the_next_session_ends_what_it_left(where:
     assert status == 0, out
     assert "ended 1 process(es) left running by session" in out, out
     assert where.left_running() == [], out
+    results = where.suite_dir / "results"
+    assert not list(results.glob("*/.space-reserve"))  # the killed session's room for reports is given back
+    assert not (results / ".ducktape-sessions").exists()
 
 
 def _children(pid: int) -> list[int]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ducktape.cluster import process_tag
+from ducktape.tests.disk_full import RESERVE_FILE
 
 RECORD_DIR = ".ducktape-sessions"
 KILL_TIMEOUT_SEC = 10.0  # the driver waits for it: a dead node must not hold the run long
@@ -102,6 +103,9 @@ class SessionRecord:
             except (OSError, ValueError, KeyError, TypeError):
                 continue
             self.stale.append(record)
+            session_id = str(record["session_id"])
+            if "/" not in session_id and not session_id.startswith("."):
+                _unlink(self.directory.parent / session_id / RESERVE_FILE)  # its room for reports
 
     def before_use(self, nodes: list) -> None:
         """Record *nodes*' hosts, then end what dead sessions left on any of them."""
