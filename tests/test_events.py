@@ -55,3 +55,12 @@ def test_missing_field_is_named():
 def test_garbage_is_rejected(raw):
     with pytest.raises(events.EventError):
         events.decode(raw)
+
+
+def test_a_write_error_crosses_the_pipe_with_its_errno():
+    import errno
+
+    sent = events.finished({"test_id": "t"}, write_error=OSError(errno.ENOSPC, "No space left on device"))
+    err = events.write_error(events.decode(events.encode(sent)))
+    assert (err.errno, err.strerror) == (errno.ENOSPC, "No space left on device")
+    assert events.write_error(events.decode(events.encode(events.finished({})))) is None

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ducktape.cluster import transfer
+from ducktape.cluster import process_tag, transfer
 from ducktape.cluster.account import DEFAULT_PERMISSIONS, Account
 from ducktape.cluster.command import (
     NodeConnectionError,
@@ -27,6 +27,7 @@ from ducktape.cluster.command import (
     RemoteCommandTimeoutError,
     SSHOutputIter,
 )
+from ducktape.cluster.consts import WINDOWS
 from ducktape.cluster.log_monitor import LogMonitor
 from ducktape.cluster.shell import CommandTimedOut, ShellBroken, ShellPool
 from ducktape.cluster.ssh import SSHConnection, describe, ignore_host_key_policy_class
@@ -191,11 +192,15 @@ class RemoteAccount(Account):
         return hash((type(self).__name__, self.ssh_config, self.externally_routable_ip, self.node_type))
 
     # commands --------------------------------------------------------------------------
+    def _tagged(self, cmd: str) -> str:
+        """*cmd* exporting the running test's process tag (not on Windows shells)."""
+        return cmd if self.os == WINDOWS else process_tag.tagged(cmd)
+
     @check_ssh
     def _execute(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> tuple:
         self._connection()
         try:
-            return self._pool.run(cmd, combine_stderr, timeout_sec)
+            return self._pool.run(self._tagged(cmd), combine_stderr, timeout_sec)
         except CommandTimedOut as timed_out:
             raise RemoteCommandTimeoutError(self, cmd, timeout_sec) from timed_out
 
@@ -207,7 +212,7 @@ class RemoteAccount(Account):
         chan = self._conn.open_channel(timeout=timeout_sec)
         chan.settimeout(timeout_sec)
         chan.set_combine_stderr(combine_stderr)
-        chan.exec_command(cmd)
+        chan.exec_command(self._tagged(cmd))
         return _ChannelStream(chan)
 
     # files -----------------------------------------------------------------------------

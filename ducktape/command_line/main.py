@@ -36,6 +36,20 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ducktape: interrupted", file=sys.stderr)
         return 1
+    finally:
+        _settle_stdout()
+
+
+def _settle_stdout() -> None:
+    """Flush stdout; when it is closed (``ducktape ... | head``), point it at /dev/null so the
+    interpreter's own flush at exit prints no traceback."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 def _report(message: str, hint: str | None, argv: list[str], err: BaseException) -> None:

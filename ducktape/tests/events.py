@@ -54,10 +54,27 @@ def service(service_id: str, nodes: list[str]) -> dict:
     return _event(SERVICE, service_id=service_id, nodes=list(nodes))
 
 
-def finished(result: dict, interrupted: bool = False, unreachable: list[str] | None = None) -> dict:
+def finished(result: dict, interrupted: bool = False, unreachable: list[str] | None = None,
+             write_error: OSError | None = None, dirty: bool = False) -> dict:
     """The test's result (as ``TestResult.to_json()``); *interrupted* when Ctrl-C ended it;
-    *unreachable*: hostnames of nodes found dead after a failure."""
-    return _event(FINISHED, result=result, interrupted=interrupted, unreachable=list(unreachable or []))
+    *unreachable*: hostnames of nodes found dead after a failure; *write_error*: why the
+    result files could not be written (optional field ``write_error``: errno and message);
+    *dirty*: its teardown was cut short or failed, so processes it started may be left
+    (optional field ``dirty``)."""
+    event = _event(FINISHED, result=result, interrupted=interrupted, unreachable=list(unreachable or []))
+    if dirty:
+        event["dirty"] = True
+    if write_error is not None:
+        event["write_error"] = {"errno": write_error.errno, "message": write_error.strerror or str(write_error)}
+    return event
+
+
+def write_error(event: dict) -> OSError | None:
+    """The OSError a FINISHED event reports for the result files, or None."""
+    found = event.get("write_error")
+    if not isinstance(found, dict):
+        return None
+    return OSError(found.get("errno"), str(found.get("message", "")))
 
 
 def encode(event: dict) -> bytes:

@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
@@ -40,10 +41,13 @@ def write_html_report(session_dir: Path, report: dict) -> Path:
     return _write_page(session_dir / "report.html", REPORT_SCRIPTS, title, payload)
 
 
-def write_results_index(results_root: Path) -> Path:
-    """Write ``<results_root>/index.html`` listing every session found there; return its path."""
+def write_results_index(results_root: Path, skipped: list[str] | None = None) -> Path:
+    """Write ``<results_root>/index.html`` listing every session found there; return its path.
+
+    A session whose report.json cannot be read or makes no sense is left out; when *skipped*
+    is given, one line naming it is appended there."""
     results_root = Path(results_root)
-    sessions = _load_index_summaries(results_root)
+    sessions = _load_index_summaries(results_root, skipped if skipped is not None else [])
     sessions.sort(key=lambda s: (s["start"] or 0, s["dir"]), reverse=True)
     payload = {"root": str(results_root), **_history_view(sessions)}
     return _write_page(results_root / "index.html", INDEX_SCRIPTS, "ducktape results", payload)
@@ -85,9 +89,7 @@ def _write_page(path: Path, script_names: tuple[str, ...], title: str, payload: 
     }
     # One pass over the template only, so marker-like text inside the data is never replaced.
     page = re.sub("|".join(re.escape(marker) for marker in parts), lambda m: parts[m.group(0)], page)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, page)
     return path
 
 
@@ -209,7 +211,7 @@ def _num(value: Any) -> float | None:
 # results index
 
 
-def _load_index_summaries(results_root: Path) -> list[dict]:
+def _load_index_summaries(results_root: Path, skipped: list[str]) -> list[dict]:
     """A summary of each session dir under the root, reusing a cache keyed by report.json's stat."""
     cache_path = results_root / INDEX_CACHE
     try:
@@ -228,10 +230,14 @@ def _load_index_summaries(results_root: Path) -> list[dict]:
             continue
         stamp = [stat.st_mtime_ns, stat.st_size]
         cached = cache.get(entry.name) if isinstance(cache, dict) else None
-        if isinstance(cached, dict) and cached.get("stamp") == stamp and "total" in cached.get("summary", {}):
+        if isinstance(cached, dict) and cached.get("stamp") == stamp and isinstance(cached.get("summary"), dict):
             summary = cached["summary"]
         else:
-            summary = _session_summary(entry.name, report_path)
+            try:
+                summary = _session_summary(entry.name, report_path)
+            except Exception as err:  # noqa: BLE001 - one odd report.json must not cost the whole index
+                summary = None
+                skipped.append(f"results index: skipped {report_path}: not a session report ({err!r})")
             if summary is None:
                 continue
         fresh[entry.name] = {"stamp": stamp, "summary": summary}

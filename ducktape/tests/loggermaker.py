@@ -30,6 +30,26 @@ class LoggerMaker:
         raise NotImplementedError("configure_logger must be implemented by a subclass")
 
 
+class _GuardedHandler(logging.Handler):
+    """A handler that stops writing, silently, once its stream fails with an OS error: a full
+    disk or a closed stdout (``ducktape ... | head``) must not print a traceback per log line.
+    The session notices such failures where it writes its results and says so once."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            self.setLevel(logging.CRITICAL + 1)
+            return
+        super().handleError(record)
+
+
+class GuardedFileHandler(_GuardedHandler, logging.FileHandler):
+    """A FileHandler that goes quiet when its file cannot be written."""
+
+
+class GuardedConsoleHandler(_GuardedHandler, ConsoleHandler):
+    """The console handler, quiet once stdout is closed or full."""
+
+
 def add_file_and_console_handlers(logger: logging.Logger, log_dir: str, prefix: str, log_format: str,
                                   console_level: int, test_id: str | None = None) -> None:
     """Send *logger* to ``<prefix>.info`` and ``<prefix>.debug`` in *log_dir* (in *log_format*),
@@ -38,11 +58,11 @@ def add_file_and_console_handlers(logger: logging.Logger, log_dir: str, prefix: 
     logger.setLevel(logging.DEBUG)
     formatter = logging.Formatter(log_format)
     for name, level in ((f"{prefix}.info", logging.INFO), (f"{prefix}.debug", logging.DEBUG)):
-        handler = logging.FileHandler(os.path.join(log_dir, name))
+        handler = GuardedFileHandler(os.path.join(log_dir, name))
         handler.setLevel(level)
         handler.setFormatter(formatter)
         logger.addHandler(handler)
-    console = ConsoleHandler(sys.stdout, test_id)
+    console = GuardedConsoleHandler(sys.stdout, test_id)
     console.setLevel(console_level)
     logger.addHandler(console)
 
@@ -52,5 +72,8 @@ def close_logger(logger: logging.Logger | None) -> None:
     if logger is None:
         return
     for handler in logger.handlers[:]:
-        handler.close()
+        try:
+            handler.close()
+        except OSError:  # its last flush hit a full disk: what was written stays
+            pass
         logger.removeHandler(handler)

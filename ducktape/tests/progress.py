@@ -37,6 +37,8 @@ def _short_name(ctx: Any) -> str:
 class ProgressReporter(Reporter):
     """Counts finished tests by status and shows done/total, elapsed time, an estimate and the running tests."""
 
+    console = True
+
     def __init__(self, session_context: Any, stream: TextIO | None = None, live: bool | None = None,
                  tick_seconds: float = 1.0, colour: bool | None = None, width: int | None = None) -> None:
         super().__init__(session_context)

@@ -17,6 +17,7 @@ from ducktape.tests.reporters.files import (
     HtmlReporter,
     JsonFileReporter,
     JUnitFileReporter,
+    LatestLinkReporter,
     RerunFailedReporter,
     SessionRecordReporter,
     TextFileReporter,
@@ -65,9 +66,11 @@ def file_reporters(session_context, results_root: Path | None = None) -> list[Re
 def make_reporters(session_context, args: dict) -> list[Reporter]:
     """Every reporter of a ``ducktape`` run, in the order they should be called."""
     results_root = args.get("results_root")
+    root = Path(results_root).absolute() if results_root else None
     return [
         SessionRecordReporter(session_context),
-        *file_reporters(session_context, Path(results_root).absolute() if results_root else None),
+        *file_reporters(session_context, root),
+        LatestLinkReporter(session_context, root),  # before the console: a closed stdout must not cost it
         ConsoleReporter(session_context),
     ]
 

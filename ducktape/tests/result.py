@@ -130,8 +130,9 @@ class TestResult:
             (test_dir / "data.json").write_text(dumps(self.data))
 
     def dump_json(self) -> None:
+        text = dumps(self.to_json(), sort_keys=True, indent=2)  # before opening: a bad value leaves no empty file
         with open(os.path.join(self.results_dir, "report.json"), "w") as fd:
-            fd.write(dumps(self.to_json(), sort_keys=True, indent=2))
+            fd.write(text)
 
     def to_json(self) -> dict:
         """Upstream's per-test fields, plus ``nodes``, ``test_index`` and ``file_name``."""

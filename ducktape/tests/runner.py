@@ -18,14 +18,19 @@ import signal
 import time
 import traceback
 from collections import namedtuple
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from ducktape.cluster import process_tag
 from ducktape.cluster.finite_subcluster import FiniteSubcluster  # noqa: F401 - imported once here, not per test
 from ducktape.cluster.node_container import InsufficientResourcesError
 from ducktape.mark.consts import CLUSTER_SIZE_KEYWORD, CLUSTER_SPEC_KEYWORD
 from ducktape.services.service_registry import ServiceRegistry  # noqa: F401 - likewise: every test process uses it
 from ducktape.tests import events
+from ducktape.tests.disk_full import DiskFull
+from ducktape.tests.leftovers import SessionRecord, end_tagged
 from ducktape.tests.reporters.base import notify
 from ducktape.tests.result import TestResult, TestResults
 from ducktape.tests.runner_client import TIMEOUT_SIGNAL, run_test_process
@@ -58,6 +63,8 @@ class ActiveTest:
     result: Any = None
     stop_reason: str = ""
     kill_at: float | None = None
+    dirty: bool = True  # may have left processes on its nodes; a clean FINISHED clears it
+    unreachable: tuple = ()  # hostnames found dead after the test: nothing to look for there
 
     key: TestKey = None  # type: ignore[assignment]
 
@@ -93,6 +100,13 @@ class TestRunner:
         self.heartbeat_interval = max(0.05, min(1.0, self.liveness_seconds / 4))
         self.client_status: dict = {}
         self.results = TestResults(session_context, cluster, client_status=self.client_status)
+        results_dir = session_context.results_dir
+        self.disk = DiskFull(os.path.dirname(results_dir), session_logger)
+        self.disk.session_dir = results_dir
+        self.no_teardown = bool(getattr(session_context, "no_teardown", False))
+        self.process_tag = process_tag.new_session_tag()
+        self.record = SessionRecord(os.path.dirname(results_dir), session_context.session_id, self.process_tag,
+                                    session_logger)
         self.ignored = [ctx for ctx in tests if ctx.ignore]
         self.scheduler = TestScheduler([ctx for ctx in tests if not ctx.ignore], cluster)
         self.total_tests = len(tests)
@@ -102,6 +116,10 @@ class TestRunner:
         self.stop_reason = ""
         self.interrupted = False
         self._signals_seen = 0
+        self._holding = False  # holding_signals() is active
+        self._finishing = False  # the tests are over; the session is writing its reports
+        self._late_signals = 0
+        self._releasing: ActiveTest | None = None  # the test whose leftovers are being ended
         self._mp = multiprocessing.get_context("fork")
         self._poller = select.poll()
         self._watched: dict[int, ActiveTest] = {}  # fd -> test, for pipes and process sentinels
@@ -111,10 +129,25 @@ class TestRunner:
 
     # ---- the loop -------------------------------------------------------------------------
 
+    @contextmanager
+    def holding_signals(self) -> Iterator[None]:
+        """Keep the session's Ctrl-C/SIGTERM handling in force around ``run_all_tests`` and what
+        follows it (the session reports): there a signal is noted, not raised, unless it is the
+        third one, so a single or double Ctrl-C just after the last test still leaves every report."""
+        previous = self._install_signal_handlers()
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+            self._restore_signal_handlers(previous)
+
     def run_all_tests(self) -> TestResults:
         """Run every test; on a second Ctrl-C, kill what runs and return what finished."""
         self.results.start_time = time.time()
-        previous = self._install_signal_handlers()
+        self._finishing = False
+        previous = None if self._holding else self._install_signal_handlers()
+        self.record.open()
         try:
             self._report_ignored()
             self._report_unschedulable(self.scheduler.filter_unschedulable_tests())
@@ -131,7 +164,10 @@ class TestRunner:
                                      + traceback.format_exc())
             self._kill_all(f"the runner failed ({err!r}); the test was killed without teardown")
         finally:
-            self._restore_signal_handlers(previous)
+            self.record.close()
+            self._finishing = True
+            if previous is not None:
+                self._restore_signal_handlers(previous)
             self.results.stop_time = time.time()
         return self.results
 
@@ -139,8 +175,8 @@ class TestRunner:
         while True:
             if not self.stop_reason:
                 self._start_tests()
-            if not self.active:
-                break
+            if not self.active and not (self.exiting and len(self.scheduler) and not self.stop_reason):
+                break  # (tests still exiting hold nodes the queued tests may be waiting for)
             self._wait_for_events()
             self._enforce_deadlines()
         self._reap_exiting(block=True)
@@ -152,7 +188,7 @@ class TestRunner:
         while len(self.active) < self.max_parallel:
             ctx = self.scheduler.peek()
             if ctx is None:
-                if not self.active and len(self.scheduler):
+                if not self.active and not self.exiting and len(self.scheduler):
                     self._report_not_run("no test fits the healthy nodes left in the cluster")
                 return
             try:
@@ -162,7 +198,7 @@ class TestRunner:
                 self._report_unschedulable(self.scheduler.filter_unschedulable_tests())
                 if getattr(err, "bad_nodes", None):
                     continue  # nodes were parked: the cluster shrank, offer what still fits
-                if not self.active and len(self.scheduler):
+                if not self.active and not self.exiting and len(self.scheduler):
                     self._report_not_run(f"cannot allocate healthy nodes: {err}")
                 return
             except Exception as err:  # noqa: BLE001 - one test's broken request must not end the session
@@ -183,7 +219,8 @@ class TestRunner:
         timeout = ctx.timeout_seconds
         others = [reader, *(test.conn for test in [*self.active.values(), *self.exiting.values()])]
         args = (ctx, index, nodes, self.session_context, writer, others, self.deflake_num, timeout,
-                self.heartbeat_interval)
+                self.heartbeat_interval, process_tag.tag_for(self.process_tag, index))
+        self.record.before_use(nodes)
         process = self._mp.Process(target=run_test_process, args=args, name=f"ducktape-test-{index}")
         process.start()
         writer.close()
@@ -253,15 +290,19 @@ class TestRunner:
             test.services[event["service_id"]] = event["nodes"]
         elif kind == events.FINISHED:
             result = TestResult.from_json(event["result"], self.session_context)
+            self._check_written(test.context.test_id, events.write_error(event))
             if event["interrupted"] and not self.stop_reason:
                 self.stop_reason = "a test was interrupted (Ctrl-C)"
+            test.dirty = bool(event.get("dirty"))
+            test.unreachable = tuple(event["unreachable"])
             if event["unreachable"]:
                 self._log(logging.ERROR, f"nodes unreachable after {test.context.test_id}: "
                                          + ", ".join(event["unreachable"]))
             self._finish(test, result)
 
     def _on_exit(self, test: ActiveTest) -> None:
-        """*test*'s process has exited: reap it; without a result, that is a FAIL of its own."""
+        """*test*'s process has exited: reap it, free its nodes; without a result, that is a
+        FAIL of its own."""
         test.process.join()
         status = self.client_status[test.key]
         status.update(exitcode=test.process.exitcode, runner_end_time=time.time())
@@ -271,10 +312,11 @@ class TestRunner:
         if test.key in self.active:
             self._drain(test)
         if test.key in self.active:
-            _kill_group(test.process.pid)
+            _kill_group(test.process.pid)  # a child it forked must not re-apply what is healed next
             left = self._heal_faults_left(test)
             self._finish(test, self._lost_result(test, left))
-        self.exiting.pop(test.key, None)
+        elif self.exiting.pop(test.key, None) is not None:
+            self._release(test)
         self._forget(test)
 
     def _forget(self, test: ActiveTest) -> None:
@@ -312,21 +354,45 @@ class TestRunner:
                                   nodes=test.nodes, nodes_used=len(test.nodes), faults=faults)
 
     def _finish(self, test: ActiveTest, result: TestResult) -> None:
-        """Nodes back to the pool, result recorded; the process is reaped when it exits."""
+        """Result recorded; the nodes go back to the pool once the process has exited."""
         self.active.pop(test.key, None)
         test.result = result
         test.kill_at = time.time() + EXIT_GRACE_SECONDS
         if test.process.exitcode is None:
             self.exiting[test.key] = test
-        self.cluster.free(test.nodes)
+        else:
+            self._release(test)
         self._record(result)
         if self.exit_first and result.test_status == FAIL and not self.stop_reason:
             self.stop_reason = "--exit-first: a test failed"
 
+    def _release(self, test: ActiveTest) -> None:
+        """*test*'s process is gone: end what it may have left on its nodes, then free them.
+        (Should a second Ctrl-C cut the search short, ``_kill_all`` searches again.)"""
+        _kill_stragglers(test.process.pid)
+        reachable = [node for node in test.nodes if node.account.hostname not in test.unreachable]
+        if test.dirty and not self.no_teardown and reachable:
+            self._releasing = test
+            ended, failed = end_tagged(reachable, process_tag.tag_pattern(process_tag.tag_for(self.process_tag,
+                                                                                                 test.index)))
+            self._releasing = None
+            if ended:
+                message = f"ended {_processes(len(ended))} the test left running: {'; '.join(ended)}"
+                self._log(logging.WARNING, f"{test.context.test_id}: {message}")
+                _append_to_test_log(test.context, test.index, message)
+            for line in failed:
+                self._log(logging.WARNING, f"{test.context.test_id}: cannot look for processes it left on {line}")
+        self.cluster.free(test.nodes)
+
     def _record(self, result: TestResult) -> None:
         self.results.append(result)
         self._log(logging.DEBUG, f"{result.test_status.to_json()}: {result.test_id} (index {result.test_index})")
-        notify(self.reporters, "test_finished", result, logger=self.session_logger)
+        self.disk.check(notify(self.reporters, "test_finished", result, logger=self.session_logger))
+
+    def _check_written(self, test_id: str, err: OSError | None) -> None:
+        """Say why a result could not be written: once for a full disk, else once per test."""
+        if err is not None and not self.disk.check([err]):
+            self._log(logging.ERROR, f"cannot write the result of {test_id}: {err}")
 
     # ---- deadlines ------------------------------------------------------------------------
 
@@ -353,6 +419,7 @@ class TestRunner:
                 self.client_status[test.key]["status"] = "TERMINATED"
                 _kill_group(test.process.pid)
                 test.kill_at = None
+                test.dirty = True
             elif test.key not in self.active or test.stop_reason:
                 continue
             elif test.timeout and now >= test.start_time + test.timeout:
@@ -379,16 +446,21 @@ class TestRunner:
 
     def _kill_all(self, reason: str) -> None:
         """SIGKILL every test process; tests without a result become FAIL with *reason*."""
+        if self._releasing is not None:
+            interrupted, self._releasing = self._releasing, None
+            self._release(interrupted)
         for test in list(self.active.values()) + list(self.exiting.values()):
             _kill_group(test.process.pid)
             test.process.join()
             self.client_status[test.key].update(status="TERMINATED", exitcode=test.process.exitcode,
                                                 runner_end_time=time.time())
+            test.dirty = True
             if test.key in self.active:
                 test.stop_reason = reason
                 self._finish(test, self._lost_result(test))
+            elif self.exiting.pop(test.key, None) is not None:
+                self._release(test)
             self._forget(test)
-        self.exiting.clear()
 
     # ---- tests that get no process --------------------------------------------------------
 
@@ -405,7 +477,7 @@ class TestRunner:
         try:
             result.report()
         except OSError as err:
-            self._log(logging.ERROR, f"cannot write the result of {ctx.test_id}: {err}")
+            self._check_written(ctx.test_id, err)
         return result
 
     def _report_ignored(self) -> None:
@@ -446,6 +518,9 @@ class TestRunner:
         """First Ctrl-C/SIGTERM: stop scheduling, let running tests tear down. Second: give up."""
         if os.getpid() != self._driver_pid:
             raise KeyboardInterrupt
+        if self._finishing:
+            self._on_late_signal(signum)
+            return
         self._signals_seen += 1
         if self._signals_seen > 1:
             for signum_ in (signal.SIGINT, signal.SIGTERM):  # a third one must not cut the kill short
@@ -460,6 +535,21 @@ class TestRunner:
                 os.kill(test.process.pid, signal.SIGINT)
             except ProcessLookupError:
                 pass
+
+    def _on_late_signal(self, signum: int) -> None:
+        """A signal after the last test: the reports take a moment, and losing them would lose
+        the run; the third such signal gives up (each report file is replaced in one step)."""
+        self._late_signals += 1
+        self._log(logging.DEBUG, f"late signal {self._late_signals} of 3: {signal.Signals(signum).name}")
+        if self._late_signals >= 3:
+            raise KeyboardInterrupt
+        if self._late_signals == 1:
+            self._log(logging.WARNING, f"received {signal.Signals(signum).name} while writing the session reports: "
+                                       "finishing them first (press Ctrl-C twice more to abort)")
+
+
+def _processes(count: int) -> str:
+    return f"{count} process" if count == 1 else f"{count} processes"
 
 
 def _parked_note(cluster: Any) -> str:
@@ -495,6 +585,34 @@ def _append_to_test_log(ctx: Any, index: int, message: str) -> None:
     if os.path.exists(path):
         with open(path, "a") as log:
             log.write(f"[ERROR - {time.strftime('%Y-%m-%d %H:%M:%S')} - runner]: {message}\n")
+
+
+def _kill_stragglers(pgid: int, wait: float = 2.0) -> None:
+    """SIGKILL what is left of an exited test process's group (a child it forked, a local
+    process it started; the group outlives its leader while any member does), and wait a
+    moment until they are gone, so the next test on its nodes never meets them."""
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        return  # the usual case: nothing left
+    deadline = time.monotonic() + wait
+    while _group_members_alive(pgid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
+def _group_members_alive(pgid: int) -> bool:
+    """True while a process of group *pgid* is neither dead nor a zombie (from /proc)."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] not in "ZX":
+            return True
+    return False
 
 
 def _kill_group(pid: int) -> None:

@@ -174,6 +174,7 @@ class RunnerClient:
         self._raising = False  # inside a captured phase or step: signals may raise there
         self._pending: BaseException | None = None  # a signal that arrived outside one
         self._all_services: list = []
+        self._teardown_failed = False  # stopping or cleaning a service failed: processes may be left
         self._current_run = 1
         self._dump_file: Any = None
 
@@ -199,8 +200,9 @@ class RunnerClient:
             unreachable = self._unreachable_nodes() if result.test_status == FAIL else []
             if unreachable:
                 result.summary += "\n\nnode(s) unreachable after the test: " + ", ".join(unreachable)
-            self._write(result)
-            self.channel.send(events.finished(result.to_json(), interrupted, unreachable))
+            write_error = self._write(result)
+            dirty = self._teardown_failed or self._timed_out or self._interrupt_seen
+            self.channel.send(events.finished(result.to_json(), interrupted, unreachable, write_error, dirty))
         finally:
             stop.set()
             _terminate_children(self.logger)
@@ -328,7 +330,9 @@ class RunnerClient:
         self.channel.send(events.phase("teardown"))
         self.log(logging.INFO, "Tearing down...")
         for name, fn in steps:
-            self._step(name, fn)
+            outcome = self._step(name, fn)
+            if name in ("stop services", "clean services") and (not outcome.ok or outcome.value):
+                self._teardown_failed = True
 
     def _watch_services(self, registry: Any, run: int) -> None:
         """Report each service as it registers, so the driver can name what may be left running."""
@@ -385,16 +389,22 @@ class RunnerClient:
                 dead.append(node.account.hostname)
         return dead
 
-    def _write(self, result: Any) -> None:
-        """Write the result files; data that cannot be saved fails the test instead of losing it."""
+    def _write(self, result: Any) -> OSError | None:
+        """Write the result files. Data that cannot be saved fails the test instead of losing it;
+        a file system that cannot take them (full, read-only) is no failure of the test: the
+        error is returned for the driver, which holds the result and says it once."""
         written = PhaseOutcome.capture("write result", result.report)
         if written.ok:
-            return
+            return None
+        if isinstance(written.error, OSError):
+            self.log(logging.DEBUG, f"cannot write the result: {written.error!r}")
+            return written.error
         self.log(logging.ERROR, "cannot write the result: " + "\n".join(written.summary_lines()))
         result.test_status = FAIL
         result.summary += f"\n\ncannot write the test's result (is its return value JSON-able?): {written.error!r}"
         result.data = None
-        self._step("write result", result.report)
+        rewritten = self._step("write result", result.report)
+        return rewritten.error if isinstance(rewritten.error, OSError) else None
 
 
 _INHERITED: list = []
@@ -422,16 +432,20 @@ def _thread_exception_logger(logger: logging.Logger) -> Callable[[Any], None]:
 
 
 def run_test_process(ctx: Any, index: int, nodes: list, session_context: Any, conn: Any, others: list,
-                     deflake_num: int, timeout: float | None, heartbeat_interval: float) -> None:
+                     deflake_num: int, timeout: float | None, heartbeat_interval: float, tag: str = "") -> None:
     """Entry point of a forked test process: own process group, own subcluster, then run.
     The nodes go through a pickle round trip (accounts pickle disconnected, per the contract),
     so the test never writes on an SSH session the driver opened and still uses.
     *others* are the driver's ends of the pipes (this test's and the others'), closed here so
-    that only the driver holds them: a test then learns at once when the driver is gone."""
+    that only the driver holds them: a test then learns at once when the driver is gone.
+    *tag* marks every process the test starts (cluster/process_tag.py), so the driver can end them."""
     from ducktape.cluster.finite_subcluster import FiniteSubcluster
+    from ducktape.cluster.process_tag import TAG_VARIABLE
     from ducktape.cluster.remoteaccount import connect_together
 
     os.setpgrp()
+    if tag:
+        os.environ[TAG_VARIABLE] = tag
     signal.signal(signal.SIGINT, signal.default_int_handler)
     for other in others:
         other.close()

@@ -1,13 +1,12 @@
 """Run a loaded session: build the cluster and reporters, run the tests, decide the exit status.
 
 ``command_line`` parses flags and loads the tests, then calls ``run_session``. This
-module wires the pieces (cluster, reporters, TestRunner) and points ``latest`` at the
-session afterwards; it prints nothing itself and never exits the process.
+module wires the pieces (cluster, reporters, TestRunner); it prints nothing itself and
+never exits the process.
 """
 from __future__ import annotations
 
 import logging
-import os
 from typing import Any
 
 from ducktape.tests.progress import ProgressReporter
@@ -38,11 +37,16 @@ def run_session(args: dict, session_context: Any, session_logger: logging.Logger
         notify(reporters, "session_started", session_context, expected, cluster_size=len(cluster),
                logger=session_logger)
         runner = TestRunner(cluster, session_context, session_logger, tests, deflake, reporters=reporters)
-        results = runner.run_all_tests()
-        errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted, logger=session_logger)
-        if not errors:
-            update_latest_symlink(os.path.dirname(session_context.results_dir), session_context.results_dir)
-        return exit_status(results, expected, session_logger)
+        runner.disk.reserve()  # room for the session reports should the tests fill the disk
+        with runner.holding_signals():  # Ctrl-C while the reports are written must not lose them
+            try:
+                results = runner.run_all_tests()
+            finally:
+                runner.disk.release()
+            errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted,
+                            logger=session_logger)
+        runner.disk.check(errors)
+        return exit_status(results, expected, session_logger, disk_full=runner.disk.hit)
     finally:
         close = getattr(cluster, "close", None)  # a custom --cluster class may not derive from Cluster
         if callable(close):
@@ -60,24 +64,12 @@ def apply_default_num_nodes(tests: list, num_nodes: int | None) -> None:
             metadata["num_nodes"] = num_nodes
 
 
-def exit_status(results: Any, expected: int, logger: logging.Logger) -> int:
-    """1 when a test failed or fewer results than tests came back; else 0."""
+def exit_status(results: Any, expected: int, logger: logging.Logger, disk_full: bool = False) -> int:
+    """1 when a test failed, fewer results than tests came back, or the results root filled
+    up (what is on disk is then not the whole story); else 0."""
+    if disk_full:
+        return 1
     if len(results) < expected:
         logger.warning("All tests were NOT run. Expected %d tests, only %d were run.", expected, len(results))
         return 1
     return 0 if results.get_aggregate_success() else 1
-
-
-def update_latest_symlink(results_root: str, session_dir: str) -> None:
-    """Point ``<results_root>/latest`` at *session_dir* in one step. When that is impossible
-    (``latest`` is a real directory, say) the run's result stands: a warning, no error."""
-    latest = os.path.join(results_root, "latest")
-    if os.path.isdir(latest) and not os.path.islink(latest):
-        logging.getLogger("ducktape").warning(
-            "%s is a directory, not a link: left as it is, not pointed at %s (remove or rename it)", latest, session_dir)
-        return
-    tmp = f"{latest}.{os.getpid()}.tmp"
-    if os.path.lexists(tmp):
-        os.unlink(tmp)
-    os.symlink(os.path.abspath(session_dir), tmp)
-    os.replace(tmp, latest)

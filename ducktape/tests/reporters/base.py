@@ -14,10 +14,13 @@ from pathlib import Path
 class Reporter:
     """Base reporter: remembers the session, the session dir and the expected test count."""
 
+    console = False  # True for reporters that write to the terminal rather than the results root
+
     def __init__(self, session_context) -> None:
         self.session_context = session_context
         self.session_dir = Path(session_context.results_dir)
         self.expected_count: int | None = None
+        self.notes: list[str] = []  # one-line remarks ``notify`` logs after each hook
 
     def session_started(self, session_context, expected_count: int, **info) -> None:
         """Called once before the first test; *info* may carry ``cluster_size``."""
@@ -38,17 +41,50 @@ class Reporter:
 def notify(reporters: list, hook: str, *args, logger: logging.Logger | None = None, **kwargs) -> list:
     """Call *hook* on every reporter; a failing reporter is logged and skipped, never fatal.
 
-    Returns the exceptions raised (empty when all went well), so the caller may report them.
+    Each reporter's first failure is one warning line (the traceback goes to the debug log
+    only); later failures of the same reporter, such as a progress line on a closed pipe
+    after every test, are logged at debug level. A reporter's ``notes`` (one-line remarks
+    such as a skipped file) are logged after the hook. Returns the exceptions raised by
+    reporters that write files (empty when all went well), so the caller may act on them
+    (a full results root); a console reporter's failure (a closed stdout) is only logged.
     """
     errors = []
     for reporter in reporters:
         try:
             getattr(reporter, hook)(*args, **kwargs)
-        except Exception as err:
-            errors.append(err)
+        except Exception as err:  # noqa: BLE001 - logged in _log_failure; a reporter never ends the run
+            if not getattr(reporter, "console", False):
+                errors.append(err)
             if logger is not None:
-                logger.warning("%s.%s failed: %r", type(reporter).__name__, hook, err, exc_info=True)
+                _log_failure(logger, reporter, hook, err)
+        notes = getattr(reporter, "notes", None)
+        while notes:
+            note = notes.pop(0)
+            if logger is not None:
+                logger.warning("%s", note)
     return errors
+
+
+def _log_failure(logger: logging.Logger, reporter, hook: str, err: Exception) -> None:
+    from ducktape.tests.disk_full import is_no_space
+
+    name = type(reporter).__name__
+    said_once_by_the_session = is_no_space(err) and not getattr(reporter, "console", False)
+    first = not getattr(reporter, "_failure_logged", False) and not said_once_by_the_session
+    try:
+        reporter._failure_logged = True
+    except AttributeError:  # a reporter with __slots__: log every failure
+        first = True
+    logger.log(logging.WARNING if first else logging.DEBUG, "%s.%s failed: %s", name, hook, describe_error(err))
+    logger.debug("%s.%s failed", name, hook, exc_info=err)
+
+
+def describe_error(err: BaseException) -> str:
+    """One line for a failed write: the OS error's text and file name, else ``repr``."""
+    if isinstance(err, OSError) and err.strerror:
+        where = f": {err.filename}" if err.filename else ""
+        return f"{err.strerror}{where}"
+    return repr(err)
 
 
 def write_atomic(path: Path, text: str) -> None:

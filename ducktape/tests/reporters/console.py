@@ -29,6 +29,8 @@ class ConsoleReporter(Reporter):
     the terminal width.
     """
 
+    console = True
+
     def __init__(self, session_context, echo: Callable[[str], None] | None = None,
                  width: int | None = None, colour: bool | None = None) -> None:
         super().__init__(session_context)

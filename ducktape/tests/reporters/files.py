@@ -8,6 +8,8 @@ on interrupt, never after every test.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import time
 from pathlib import Path
 
@@ -119,7 +121,33 @@ class HtmlReporter(Reporter):
         if self.expected_count is not None:
             report["expected_test_count"] = self.expected_count
         write_html_report(self.session_dir, report)
-        write_results_index(self.results_root)
+        write_results_index(self.results_root, self.notes)
+
+
+class LatestLinkReporter(Reporter):
+    """Points ``<results root>/latest`` at the session, whatever the other reporters managed."""
+
+    def __init__(self, session_context, results_root: Path | None = None) -> None:
+        super().__init__(session_context)
+        self.results_root = Path(results_root) if results_root else self.session_dir.parent
+
+    def session_finished(self, results, interrupted: bool = False) -> None:
+        update_latest_symlink(self.results_root, self.session_dir)
+
+
+def update_latest_symlink(results_root: Path, session_dir: Path) -> None:
+    """Point ``<results_root>/latest`` at *session_dir* in one step. When that is impossible
+    (``latest`` is a real directory, say) the run's result stands: a warning, no error."""
+    latest = os.path.join(results_root, "latest")
+    if os.path.isdir(latest) and not os.path.islink(latest):
+        logging.getLogger("ducktape").warning(
+            "%s is a directory, not a link: left as it is, not pointed at %s (remove or rename it)", latest, session_dir)
+        return
+    tmp = f"{latest}.{os.getpid()}.tmp"
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    os.symlink(os.path.abspath(session_dir), tmp)
+    os.replace(tmp, latest)
 
 
 class RerunFailedReporter(Reporter):
