@@ -11,6 +11,7 @@ import pytest
 
 from examples.servicewatcher.watcher import config as config_mod
 from examples.servicewatcher.watcher.partitioner import by_host, place, render
+from examples.servicewatcher.watcher.rules import broken_rules
 from examples.servicewatcher.watcher.units import ACTIVE, FAILED, INACTIVE, Supervisor
 
 HOSTS = ["w1", "w2", "w3", "w4"]
@@ -32,28 +33,20 @@ ALL_KINDS = make({
 
 
 def check_rules(placement, members, cfg, failed=()):
-    """The rules every placement keeps, whatever the members and failures."""
-    for service in cfg.services:
-        if not service.enabled:
-            assert not any(u.split("@")[0] == service.name for u in placement)
-            continue
-        if service.kind == "global":
-            assert set(placement[service.name]) == {h for h in members if (h, service.name) not in failed}
-            continue
-        for instance, count in service.counts.items():
-            hosts = placement[instance]
-            assert len(hosts) == len(set(hosts)), f"{instance} twice on one node"
-            assert set(hosts) <= set(members)
-            assert not any((h, instance) in failed for h in hosts)
-            eligible = [h for h in members if (h, instance) not in failed]
-            if instance in service.force:
-                forced = service.force[instance]
-                assert hosts == ((forced,) if forced in eligible else ())
-            else:
-                assert len(hosts) == min(count, len(eligible)), f"{instance}: count not met"
+    assert broken_rules(placement, members, cfg, failed) == []
 
 
-@pytest.mark.parametrize("size", range(0, 5))
+def test_the_rules_check_catches_broken_placements():
+    good = place(HOSTS, ALL_KINDS)
+    assert broken_rules({**good, "web": ("w1", "w1", "w2")}, HOSTS, ALL_KINDS)
+    assert broken_rules({**good, "web": ("w1",)}, HOSTS, ALL_KINDS)
+    assert broken_rules({**good, "pin": ("w1",)}, HOSTS, ALL_KINDS)
+    assert broken_rules({**good, "off": ("w1",)}, HOSTS, ALL_KINDS)
+    assert broken_rules({**good, "agent": ("w1",)}, HOSTS, ALL_KINDS)
+    assert broken_rules(good, HOSTS, ALL_KINDS, {(good["web"][0], "web")})
+
+
+@pytest.mark.parametrize("size", range(5))
 def test_placement_rules_hold_for_every_set_of_members(size):
     for members in combinations(HOSTS, size):
         check_rules(place(members, ALL_KINDS), members, ALL_KINDS)

@@ -64,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, config_mod.ConfigError) as err:
         print(f"servicewatcher: {args.config}: {err}\nhint: see docs/servicewatcher.md for the format", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stdout)
+    # the monitor logs to stdout (its log file); the other commands keep stdout for their answer
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s",
+                        stream=sys.stdout if args.command == "monitor" else sys.stderr)
     logging.getLogger("kazoo").setLevel(logging.WARNING)
     try:
         if args.command == "monitor":
