@@ -10,6 +10,7 @@ from typing import ClassVar
 from zookeeper.zookeeper import ZookeeperService
 
 from ducktape.tests.test import Test
+from ducktape.utils.util import wait_until
 
 from .convergence import PlacementWatch
 from .service import ServiceWatcherService
@@ -33,6 +34,8 @@ class WatcherTest(Test):
         self.watch.start()
         started = time.time()
         self.sw.start()
+        wait_until(lambda: sorted(self.sw.status()["members"]) == sorted(self.hosts()), timeout_sec=30,
+                   backoff_sec=0.2, err_msg="not every worker joined the cluster")
         self.converged("startup", started)
 
     def tearDown(self):

@@ -7,6 +7,8 @@ import logging
 import sys
 import time
 
+from kazoo.exceptions import NoNodeError
+
 from . import config as config_mod
 from .monitor import ZK_ERRORS, Monitor, default_host, read_failed, zk_client
 from .partitioner import place
@@ -19,8 +21,15 @@ def status(cfg: config_mod.Config) -> dict:
     zk.start(timeout=cfg.session_timeout * 2)
     try:
         members = {}
-        for host in sorted(zk.get_children(f"{cfg.root}/members")):
-            data, _ = zk.get(f"{cfg.root}/members/{host}")
+        try:
+            hosts = sorted(zk.get_children(f"{cfg.root}/members"))
+        except NoNodeError:    # no monitor has joined yet
+            hosts = []
+        for host in hosts:
+            try:
+                data, _ = zk.get(f"{cfg.root}/members/{host}")
+            except NoNodeError:  # left between the two reads
+                continue
             members[host] = json.loads(data or b"{}")
         failed = read_failed(zk, cfg.root)
     finally:

@@ -48,6 +48,7 @@ class Monitor:
     def __init__(self, config_path: str, host: str) -> None:
         self.config_path = config_path
         self.config = config_mod.load(config_path)
+        self.loaded_at = time.time()
         self.host = host
         self.units = backend(self.config.units, self.config.state_dir)
         self.zk = zk_client(self.config)
@@ -154,11 +155,7 @@ class Monitor:
                 log.warning("unit %s failed here: this node is excluded for it until reset", unit)
             except NodeExistsError:
                 pass
-        reload_token = self.zk.exists(f"{root}/reload")
-        token = reload_token.mzxid if reload_token else 0
-        if self.reload_seen is not None and token != self.reload_seen:
-            self.reload_requested = True
-        self.reload_seen = token
+        self.check_reload_request()
         members = frozenset(self.zk.get_children(f"{root}/members"))
         failed = frozenset(read_failed(self.zk, root) | {(self.host, u) for u in failed_here})
         view = (members, failed)
@@ -176,6 +173,22 @@ class Monitor:
         if data != self.published:
             self.zk.set(f"{root}/members/{self.host}", data)
             self.published = data
+
+    def check_reload_request(self) -> None:
+        """A reload asked after this monitor loaded its config (``reload`` writes the time)."""
+        try:
+            data, stat = self.zk.get(f"{self.config.root}/reload")
+        except NoNodeError:
+            data, stat = b"", None
+        token = stat.mzxid if stat else 0
+        if self.reload_seen is None:
+            try:
+                self.reload_requested |= float(data or 0) > self.loaded_at
+            except ValueError:
+                pass
+        elif token != self.reload_seen:
+            self.reload_requested = True
+        self.reload_seen = token
 
     def apply(self, desired: set[str], states: dict[str, str], placement: dict) -> None:
         """Start desired units that are not running; stop running units that are not desired."""
@@ -202,6 +215,7 @@ class Monitor:
         self.reload_requested = False
         try:
             self.config = config_mod.load(self.config_path)
+            self.loaded_at = time.time()
         except (OSError, config_mod.ConfigError) as err:
             log.error("reload: keeping the old configuration: %s", err)
         for unit, state in states.items():
