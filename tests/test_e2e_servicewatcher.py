@@ -1,0 +1,56 @@
+"""examples/servicewatcher, run by our ducktape on a 7-node namespace cluster (3 ZooKeeper
+servers, 4 workers): every promise and every service kind passes, each test reports how
+long the cluster took to converge back to the declared placement, its faults are on the
+timeline with the placement series, and each monitor's log is collected."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.suites import REPO_ROOT, run_ducktape
+
+FAULTS = {"test_zookeeper_server_lost": "process_stop", "test_orchestrator_crash": "process_kill",
+          "test_machine_lost": "partition", "test_unit_failed": "process_kill", "test_global": "process_kill",
+          "test_shared": "process_stop", "test_multi": "partition", "test_force": "partition",
+          "test_prestart": "partition"}
+PHASES = {"test_zookeeper_server_lost": {"moved_to_another_server", "server_stopped", "server_back"},
+          "test_orchestrator_crash": {"others_cover", "back_and_repartitioned"},
+          "test_machine_lost": {"moved_away", "machine_back"}, "test_unit_failed": {"instance_moved", "after_reset"},
+          "test_global": {"unit_failed", "after_reset"}, "test_shared": {"taken_over", "monitor_resumed"},
+          "test_multi": {"moved_away", "machine_back"}, "test_force": {"forced", "host_away", "host_back"},
+          "test_enabled": {"after_reload"}, "test_prestart": {"moved_away", "machine_back"}}
+
+
+@pytest.mark.timeout(960)
+def test_servicewatcher_example_keeps_its_promises_on_a_namespace_cluster(suite_dir, netns_cluster_factory):
+    cluster = netns_cluster_factory(nodes=7)
+    proc = run_ducktape([str(REPO_ROOT / "examples" / "servicewatcher" / "tests"),
+                         "--cluster-file", str(cluster.cluster_file)], cwd=suite_dir, timeout=900)
+    report = json.loads((suite_dir / "results" / "latest" / "report.json").read_text())
+    results = {r["function_name"]: r for r in report["results"]}
+    statuses = {name: r["test_status"] for name, r in results.items()}
+    assert statuses == dict.fromkeys(PHASES, "PASS"), (statuses, proc.stdout[-4000:], proc.stderr[-4000:])
+    assert proc.returncode == 0
+
+    for name, result in results.items():
+        times = result["data"]["convergence_sec"]
+        assert set(times) == {"startup"} | PHASES[name], (name, times)
+        assert all(0 <= t < 60 for t in times.values()), (name, times)
+        kinds = [f["kind"] for f in result["faults"]]
+        assert kinds == ([FAULTS[name]] if name in FAULTS else []), (name, kinds)
+        assert all(f["end"] >= f["start"] for f in result["faults"])
+        series = {s["name"]: s["points"] for s in result["series"]}
+        assert series["instances running"] and series["declared placement held"][-1][1] == 1.0, name
+
+    # losing a worker takes its session away (the ZooKeeper session timeout), then the others react
+    assert results["test_machine_lost"]["data"]["convergence_sec"]["moved_away"] > 1.0
+    crash = results["test_orchestrator_crash"]["data"]
+    assert crash["units_kept"], "the crashed monitor's node ran units that had to stay up"
+    server = results["test_zookeeper_server_lost"]["data"]
+    assert server["server_after"] != server["server_before"]
+
+    results_dir = Path(results["test_machine_lost"]["results_dir"])
+    logs = list(results_dir.glob("ServiceWatcherService-*/*/monitor.log"))
+    assert len(logs) == 4 and all("placement #1" in log.read_text() for log in logs)
