@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.support.sshd",      # loopback_sshd: one sshd on 127.0.0.1
     "tests.support.chromium",  # chromium: headless Debian chromium driver
     "tests.support.suites",    # helpers to write and run small ducktape suites
+    "tests.support.trogdor",   # trogdor_cluster: real Trogdor agents and coordinators on loopback
 ]

@@ -16,7 +16,7 @@ EXPECTED = {
 
 def test_systests_pass_on_the_namespace_cluster(suite_dir, netns_cluster):
     proc = run_ducktape([str(REPO_ROOT / "systests"), "--cluster-file", str(netns_cluster.cluster_file),
-                         "--max-parallel", "2"], cwd=suite_dir, timeout=600)
+                         "--max-parallel", "2", "--test-timeout", "240"], cwd=suite_dir, timeout=600)
     report = json.loads((suite_dir / "results" / "latest" / "report.json").read_text())
     statuses = {f"{r['cls_name']}.{r['function_name']}": r["test_status"] for r in report["results"]}
     assert EXPECTED <= set(statuses), sorted(statuses)

@@ -6,8 +6,6 @@ import urllib.request
 
 import pytest
 
-from ducktape.cluster import JsonCluster
-from ducktape.cluster.cluster_spec import ClusterSpec
 from ducktape.trogdor.faults import (
     FaultError,
     disk_fill,
@@ -20,19 +18,15 @@ from ducktape.trogdor.faults.context import partition_fault
 from ducktape.trogdor.faults.disk import available_bytes
 from ducktape.trogdor.faults.ledger import tasks_on_node
 from ducktape.trogdor.faults.shell import account_run
+from tests.support.fault_nodes import allocated
 
 OTHER_RULE = "-s 192.0.2.77/32 -m comment --comment someone-else -j DROP"
 
 
 @pytest.fixture
 def nodes(netns_cluster):
-    cluster = JsonCluster(cluster_file=str(netns_cluster.cluster_file))
-    allocated = cluster.alloc(ClusterSpec.simple_linux(3))
-    try:
-        yield allocated
-    finally:
-        heal_nodes(allocated)
-        cluster.free(allocated)
+    with allocated(netns_cluster, 3) as nodes:
+        yield nodes
 
 
 def reaches(src, dst) -> bool:
@@ -138,7 +132,7 @@ def test_killed_process_is_gone_and_restart_command_runs(nodes):
             assert fault.results[node.account.hostname] == [pid]
             assert wait_until(lambda: not node.account.alive(pid))
             assert not http_answers(node, port)
-        assert node.account.isfile(f"/tmp/restarted-{port}")
+        assert wait_until(lambda: node.account.isfile(f"/tmp/restarted-{port}"))  # started detached
         assert wait_until(lambda: http_answers(node, port))
     finally:
         node.account.ssh(f"kill $(cat /tmp/restarted-{port}); rm -f /tmp/restarted-{port}", allow_fail=True)

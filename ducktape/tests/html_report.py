@@ -22,7 +22,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
 INDEX_SESSIONS = 20
 INDEX_CACHE = ".ducktape-index-cache.json"
-REPORT_SCRIPTS = ("common.js", "timeline.js", "details.js", "report.js")  # one inline script, in this order
+REPORT_SCRIPTS = ("common.js", "faults.js", "timeline.js", "details.js", "report.js")  # one inline script, in this order
 INDEX_SCRIPTS = ("common.js", "index.js")
 STATUS_KEYS = {
     "PASS": "num_passed", "FAIL": "num_failed", "IGNORE": "num_ignored",
@@ -147,8 +147,18 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "svc": result.get("services") or [],
             "dir": rel,
             "f": _list_files(session_dir / rel) if rel is not None else [],
+            "fl": _faults_view(result.get("faults")),
+            "sr": result.get("series") or [],
         })
     return rows
+
+
+def _faults_view(faults: Any) -> list[dict]:
+    """The faults a test applied (``report.json`` ``faults``), as the page draws them."""
+    return [{"kind": str(f.get("kind", "")), "n": [str(n) for n in f.get("nodes") or []], "s": _num(f.get("start")),
+             "e": _num(f.get("end")), "task": f.get("task_id"),
+             **({"detail": f["detail"]} if f.get("kind") == "schedule" else {})}
+            for f in faults or [] if isinstance(f, dict)]
 
 
 def _relative_dir(session_dir: Path, result: dict) -> str | None:

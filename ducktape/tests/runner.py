@@ -30,7 +30,7 @@ from ducktape.tests.result import TestResult, TestResults
 from ducktape.tests.runner_client import TIMEOUT_SIGNAL, run_test_process
 from ducktape.tests.scheduler import TestScheduler
 from ducktape.tests.status import FAIL, IGNORE
-from ducktape.trogdor.faults import heal_nodes
+from ducktape.trogdor.faults import heal_left
 
 TestKey = namedtuple("TestKey", ["test_id", "test_index"])
 
@@ -267,8 +267,8 @@ class TestRunner:
             self._drain(test)
         if test.key in self.active:
             _kill_group(test.process.pid)
-            self._heal_faults_left(test)
-            self._finish(test, self._lost_result(test))
+            left = self._heal_faults_left(test)
+            self._finish(test, self._lost_result(test, left))
         self.exiting.pop(test.key, None)
         self._forget(test)
 
@@ -279,15 +279,19 @@ class TestRunner:
             test.conn.close()
         self._unwatch(test.process.sentinel)
 
-    def _heal_faults_left(self, test: ActiveTest) -> None:
-        """A test process that died cannot heal its faults: undo them from the nodes' ledgers."""
-        for node, tasks in heal_nodes(test.nodes).items():
-            for task, problems in tasks.items():
-                self._log(logging.WARNING if not problems else logging.ERROR,
-                          f"{test.context.test_id}: fault {task} left on {node} by the killed test process "
-                          + ("healed" if not problems else "NOT healed: " + "; ".join(problems)))
+    def _heal_faults_left(self, test: ActiveTest) -> list[dict]:
+        """A test process that died cannot heal its faults: undo them from the nodes' ledgers.
+        Returns them as fault records for the test's result."""
+        left = heal_left(test.nodes)
+        for record in left:
+            problems = record.get("heal_problems")
+            record["detail"]["healed_by"] = "the runner, after the test process died"
+            self._log(logging.ERROR if problems else logging.WARNING,
+                      f"{test.context.test_id}: fault {record['task_id']} left on {', '.join(record['nodes'])} "
+                      "by the dead test process " + ("NOT healed: " + "; ".join(problems) if problems else "healed"))
+        return left
 
-    def _lost_result(self, test: ActiveTest) -> TestResult:
+    def _lost_result(self, test: ActiveTest, faults: list[dict] | None = None) -> TestResult:
         """A FAIL for a test whose process ended without sending its result."""
         code = test.process.exitcode
         if test.stop_reason:
@@ -300,7 +304,7 @@ class TestRunner:
         self._log(logging.ERROR, f"{test.context.test_id}: {summary}")
         _append_to_test_log(test.context, test.index, summary)
         return self._write_result(test.context, test.index, FAIL, summary, test.start_time,
-                                  nodes=test.nodes, nodes_used=len(test.nodes))
+                                  nodes=test.nodes, nodes_used=len(test.nodes), faults=faults)
 
     def _finish(self, test: ActiveTest, result: TestResult) -> None:
         """Nodes back to the pool, result recorded; the process is reaped when it exits."""
@@ -385,13 +389,14 @@ class TestRunner:
 
     def _write_result(self, ctx: Any, index: int, status: Any, summary: str, start: float,
                       nodes: list | None = None, nodes_used: int = 0,
-                      nodes_allocated: int | None = None) -> TestResult:
+                      nodes_allocated: int | None = None, faults: list[dict] | None = None) -> TestResult:
         nodes = nodes or []
         if nodes_allocated is None:
             nodes_allocated = len(nodes) if nodes else _expected_nodes(ctx)
         result = TestResult(ctx, index, self.session_context, status, summary, None, start, time.time(),
                             nodes_allocated=nodes_allocated, nodes_used=nodes_used, services=[])
         result.nodes = _hostnames(nodes)
+        result.faults = faults or []
         try:
             result.report()
         except OSError as err:

@@ -290,7 +290,6 @@ class RunnerClient:
         errors = PhaseOutcome.capture("service errors", ctx.services.errors)
         if errors.ok and errors.value:
             lines.extend(["", "", str(errors.value)])
-        self._step("heal faults", fault_journal.heal_left)
         self._step("free nodes", ctx.services.free_all)
         return status, lines, outcome.value if outcome.ok else None
 
@@ -311,10 +310,11 @@ class RunnerClient:
         return outcome
 
     def _teardown(self, status: TestStatus) -> None:
-        """tearDown, stop services, collect logs, clean services; each step isolated."""
+        """Heal faults, tearDown, stop services, collect logs, clean services; each step isolated."""
         services = self.test_context.services
         test = self.test
-        steps: list[tuple[str, Callable[[], Any]]] = []
+        # faults first, whatever the flags: services stop and logs copy over a healthy network
+        steps: list[tuple[str, Callable[[], Any]]] = [("heal faults", fault_journal.heal_left)]
         if not self.no_teardown:
             if test is not None:
                 steps.append(("tearDown", test.teardown))

@@ -4,12 +4,18 @@ Everything imported eagerly here is standard library only, so the agent runs fro
 zip file on any node with python3. ``TrogdorService`` and ``TrogdorTask`` (test side)
 load on first use.
 """
+from __future__ import annotations
+
 from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
 from ducktape.trogdor.worker import DoneFuture, Platform, TaskWorker, WorkerStatus
-from ducktape.trogdor.workloads import NoOpTaskSpec
+from ducktape.trogdor.workloads import (
+    ExternalCommandSpec,
+    NoOpTaskSpec,
+    RequestLatencySpec,
+)
 
 __all__ = [
-    "DoneFuture", "NoOpTaskSpec", "Platform",
+    "DoneFuture", "ExternalCommandSpec", "NoOpTaskSpec", "Platform", "RequestLatencySpec",
     "SpecError", "TaskSpec", "TaskWorker", "TrogdorService", "TrogdorTask", "WorkerStatus",
     "register_spec",
 ]

@@ -95,6 +95,7 @@ class TaskWorker:
     def __init__(self, worker_id: int, spec: Any):
         self.worker_id = worker_id
         self.spec = spec
+        self.task_id = ""  # set by the agent before ``start``
 
     def start(self, platform: Platform, status: WorkerStatus, done: DoneFuture) -> None:
         """Begin the work; return at once (start a thread for anything long)."""

@@ -76,7 +76,9 @@ class ZookeeperService(Service):
 
     def clean_node(self, node, **kwargs):
         """Remove data, config and logs; kill a server a failed test may have left behind."""
-        node.account.kill_java_processes(self.MAIN_CLASS, clean_shutdown=False, allow_fail=True)
+        # by command line, not java_pids/kill_java_processes: those need a JDK's jcmd, and
+        # Debian's zookeeper package brings only a JRE
+        node.account.kill_process(self.MAIN_CLASS, clean_shutdown=False, allow_fail=True)
         node.account.remove(self.ROOT, allow_fail=True)
 
     def pids(self, node) -> list[int]:
@@ -108,6 +110,11 @@ class ZookeeperService(Service):
             if line.startswith("Mode:"):
                 return line.split(":", 1)[1].strip()
         return None
+
+    def wait_serving(self, node, timeout_sec: float) -> None:
+        """Wait until *node* has synced with the leader and serves clients again."""
+        wait_until(lambda: self.mode(node) in ("leader", "follower"), timeout_sec=timeout_sec, backoff_sec=0.2,
+                   err_msg=f"ZooKeeper on {node.account.hostname} did not rejoin the ensemble")
 
     def leader(self, among=None):
         """The node that is leader now, looking only at *among* (default: all nodes)."""

@@ -45,8 +45,10 @@ class SleeperService(Service):
     """A remote process that would outlive the test unless teardown stops it."""
 
     def start_node(self, node, **kwargs):
+        # lastpid outlives clean_node for the outer test; a node's /tmp is its own, so
+        # concurrent runs on other clusters of the host never see it
         node.account.ssh("nohup sleep 1000 >/dev/null 2>&1 & echo $! > /tmp/ducktape-sleeper.pid; "
-                         "cp /tmp/ducktape-sleeper.pid /var/tmp/ducktape-sleeper.lastpid")
+                         "cp /tmp/ducktape-sleeper.pid /tmp/ducktape-sleeper.lastpid")
 
     def stop_node(self, node, **kwargs):
         node.account.ssh("test ! -f /tmp/ducktape-sleeper.pid || kill $(cat /tmp/ducktape-sleeper.pid) || true")

@@ -62,8 +62,8 @@ class RunnerSystest(Test):
         log = (Path(result["results_dir"]) / "test_log.info").read_text()
         assert "most recent call first" in log
         node = self.test_context.cluster.nodes[0]
-        pid = node.account.ssh_output("cat /var/tmp/ducktape-sleeper.lastpid").decode().strip()
-        node.account.ssh("rm -f /var/tmp/ducktape-sleeper.lastpid")
+        pid = node.account.ssh_output("cat /tmp/ducktape-sleeper.lastpid").decode().strip()
+        node.account.ssh("rm -f /tmp/ducktape-sleeper.lastpid")
         assert not node.account.alive(int(pid)), f"the service's process {pid} outlived the timed-out test"
 
     @cluster(num_nodes=2)

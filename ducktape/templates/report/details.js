@@ -26,6 +26,7 @@ DT.testDetails = (function () {
     if (t.m) add(box, el('h3', null, failed ? 'error' : 'summary'), failed ? traceback(t.m) : el('pre', 'summary', t.m));
     if (t.data !== null && t.data !== undefined) add(box, el('h3', null, 'data'), el('pre', 'json', pretty(t.data)));
     if (t.svc && t.svc.length) add(box, el('h3', null, 'services'), serviceList(t.svc));
+    if (DT.faultCharts) add(box, DT.faultCharts(t));
     add(box, fileLinks(t));
     return box;
   }

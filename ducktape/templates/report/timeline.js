@@ -79,6 +79,7 @@ DT.timeline = (function () {
         barsOf.get(t.k).push(bar);
         track.appendChild(bar);
       });
+      if (hasNodes && DT.faultBands) DT.faultBands(track, lane.name, T, t0, span);
       frag.appendChild(add(row, track));
     });
     grid.appendChild(frag);
@@ -91,7 +92,9 @@ DT.timeline = (function () {
     var legend = el('p', 'muted legend');
     legend.textContent = 'One lane per ' + (hasNodes ? 'node' : 'node slot (node names were not recorded)') +
       ', one bar per test from start to end; click a bar to open the test.' +
-      (idle ? ' ' + idle + ' test(s) held no nodes (ignored or not run) and have no bar.' : '');
+      (idle ? ' ' + idle + ' test(s) held no nodes (ignored or not run) and have no bar.' : '') +
+      (T.some(function (t) { return t.fl && t.fl.length; }) ? ' Hatched bands: faults applied to that node' +
+        ' (listed in the test\'s details).' : '');
     add(sec, legend);
     function highlight(k) {  // outline the bars of test k (null: none)
       lit.forEach(function (b) { b.classList.remove('sel'); });

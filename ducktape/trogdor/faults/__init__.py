@@ -4,17 +4,20 @@ Standard library only: the Trogdor agent runs this package on the nodes. From a 
 the context managers exported here; each records its changes in the node's ledger before
 making them and undoes them on exit, whatever happens.
 """
-from ducktape.trogdor.faults import disk, partition, process  # noqa: F401 - registers their undoers
+from ducktape.trogdor.faults import degrade, disk, partition, process, specs  # noqa: F401 - register undoers and specs
 from ducktape.trogdor.faults.context import (
     NodesFault,
     disk_fill,
+    heal_left,
     heal_nodes,
+    network_degrade,
     network_partition,
     process_kill,
     process_stop,
 )
 from ducktape.trogdor.faults.journal import record_samples, record_series
+from ducktape.trogdor.faults.nemesis import fault_schedule
 from ducktape.trogdor.faults.shell import FaultError
 
-__all__ = ["FaultError", "NodesFault", "disk_fill", "heal_nodes", "network_partition", "process_kill",
-           "process_stop", "record_samples", "record_series"]
+__all__ = ["FaultError", "NodesFault", "disk_fill", "fault_schedule", "heal_left", "heal_nodes", "network_degrade",
+           "network_partition", "process_kill", "process_stop", "record_samples", "record_series"]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ducktape.trogdor.faults import disk, journal, partition, process
+from ducktape.trogdor.faults import degrade, disk, journal, partition, process
 from ducktape.trogdor.faults.ledger import Ledger
 from ducktape.trogdor.faults.shell import FaultError, Run, account_run
 
@@ -51,11 +52,12 @@ class NodesFault:
         self.applied = False
 
     def apply(self) -> NodesFault:
-        journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
+        record = journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
         self.applied = True
-        outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id), name))
+        outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id, self.kind), name))
         failures = {name: err for name, (ok, err) in outcomes.items() if not ok}
         self.results = {name: value for name, (ok, value) in outcomes.items() if ok}
+        record["detail"]["results"] = self.results  # per node: pids, the degrade method used, ...
         if failures:
             with contextlib.suppress(FaultError):
                 self.heal()
@@ -129,12 +131,48 @@ def network_partition(*groups: Sequence[Any], plan: partition.Plan | None = None
         yield fault
 
 
+def degrade_fault(nodes: Sequence[Any], peers: Sequence[Any] | None = None, method: str = "auto",
+                  **degradation: Any) -> NodesFault:
+    """The fault of ``network_degrade``."""
+    spec = degrade.Degradation(**degradation)
+    peers_of = {}
+    for node in nodes:
+        targets = [p for p in (peers if peers is not None else nodes) if node_name(p) != node_name(node)]
+        peers_of[node_name(node)] = [node_address(p) for p in targets]
+    return NodesFault("degrade", _runners(nodes),
+                      lambda ledger, name: degrade.apply_node(ledger, peers_of[name], spec, method),
+                      detail={**{k: v for k, v in vars(spec).items() if v}, "method": method,
+                              "peers": sorted(node_name(p) for p in peers) if peers is not None else "each other"})
+
+
+@contextlib.contextmanager
+def network_degrade(nodes: Sequence[Any], peers: Sequence[Any] | None = None, delay_ms: float = 0,
+                    jitter_ms: float = 0, loss_percent: float = 0, duplicate_percent: float = 0,
+                    corrupt_percent: float = 0, reorder_percent: float = 0, rate_kbit: int = 0,
+                    method: str = "auto") -> Iterator[NodesFault]:
+    """The links from each of *nodes* toward *peers* (default: toward each other) are degraded
+    while the block runs. ``fault.results[name]["method"]`` says how (netem or user space)."""
+    with applied(degrade_fault(nodes, peers, method, delay_ms=delay_ms, jitter_ms=jitter_ms,
+                               loss_percent=loss_percent, duplicate_percent=duplicate_percent,
+                               corrupt_percent=corrupt_percent, reorder_percent=reorder_percent,
+                               rate_kbit=rate_kbit)) as fault:
+        yield fault
+
+
+def process_fault(kind: str, nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
+                  restart: str = "") -> NodesFault:
+    """The fault of ``process_stop`` (kind ``process_stop``) or ``process_kill``."""
+    if kind == "process_stop":
+        return NodesFault(kind, _runners(nodes), lambda ledger, name: process.stop_node(ledger, pattern),
+                          detail={"pattern": pattern})
+    return NodesFault(kind, _runners(nodes), lambda ledger, name: process.kill_node(ledger, pattern, sig, restart),
+                      detail={"pattern": pattern, "signal": int(sig), "restart": restart})
+
+
 @contextlib.contextmanager
 def process_stop(nodes: Sequence[Any], pattern: str) -> Iterator[NodesFault]:
     """Processes matching *pattern* are paused (SIGSTOP) while the block runs."""
-    with applied(NodesFault("process_stop", _runners(nodes),
-                            lambda ledger, name: process.stop_node(ledger, pattern),
-                            detail={"pattern": pattern})) as fault:
+    with applied(process_fault("process_stop", nodes, pattern)) as fault:
         yield fault
 
 
@@ -142,9 +180,7 @@ def process_stop(nodes: Sequence[Any], pattern: str) -> Iterator[NodesFault]:
 def process_kill(nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
                  restart: str = "") -> Iterator[NodesFault]:
     """Processes matching *pattern* get *sig* on entry; *restart* runs on each node on exit."""
-    with applied(NodesFault("process_kill", _runners(nodes),
-                            lambda ledger, name: process.kill_node(ledger, pattern, sig, restart),
-                            detail={"pattern": pattern, "signal": int(sig), "restart": restart})) as fault:
+    with applied(process_fault("process_kill", nodes, pattern, sig, restart)) as fault:
         yield fault
 
 
@@ -155,6 +191,30 @@ def disk_fill(nodes: Sequence[Any], path: str, leave_bytes: int) -> Iterator[Nod
                             lambda ledger, name: disk.fill_node(ledger, path, leave_bytes),
                             detail={"path": path, "leave_bytes": int(leave_bytes)})) as fault:
         yield fault
+
+
+def heal_left(nodes: Iterable[Any]) -> list[dict]:
+    """Heal every fault whose ledger is still on *nodes* (left by a test process that died);
+    returns them as journal-style records: kind, nodes, start, end, and problems if any."""
+    from ducktape.trogdor.faults.ledger import tasks_on_node
+
+    def on_node(name: str, run: Run) -> dict:
+        ledgers = {task: Ledger(run, task) for task in tasks_on_node(run)}
+        return {task: (ledger.meta(), ledger.heal()) for task, ledger in ledgers.items()}
+
+    found: dict[str, dict] = {}
+    for name, (ok, tasks) in sorted(_fan_out(_runners(nodes), on_node).items()):
+        if not ok:
+            found.setdefault("?", {"task_id": "?", "kind": "unknown", "nodes": [], "start": None, "end": time.time(),
+                                   "detail": {}, "heal_problems": []})["heal_problems"].append(f"{name}: {tasks}")
+            continue
+        for task, (meta, problems) in tasks.items():
+            record = found.setdefault(task, {"task_id": task, "kind": meta.get("fault", "fault"), "nodes": [],
+                                             "start": meta.get("started"), "end": time.time(), "detail": {}})
+            record["nodes"].append(name)
+            if problems:
+                record.setdefault("heal_problems", []).extend(f"{name}: {p}" for p in problems)
+    return list(found.values())
 
 
 def heal_nodes(nodes: Iterable[Any]) -> dict[str, dict[str, list[str]]]:

@@ -40,6 +40,14 @@ def ended(task_id: str, problems: Sequence[str] = ()) -> None:
                     record["heal_problems"] = list(problems)
 
 
+def note(kind: str, detail: dict) -> None:
+    """Record something that is not a fault but belongs with them (a schedule and its seed)."""
+    now = time.time()
+    with _lock:
+        _records.append({"task_id": f"{kind}-{len(_records)}", "kind": kind, "nodes": [], "start": now, "end": now,
+                         "detail": dict(detail)})
+
+
 def record_series(name: str, points: Sequence[Sequence[float]], unit: str = "") -> None:
     """Add a series of ``(unix time, value)`` points (a workload's latency per second, ...)."""
     with _lock:

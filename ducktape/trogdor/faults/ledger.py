@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+import typing
 from collections.abc import Callable
 
 from ducktape.trogdor.faults.shell import FaultError, Run, checked, quote
@@ -24,8 +26,8 @@ TAG_PREFIX = "dt-fault:"
 _TASK_ID = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 # kind -> (undo(run, entry), leftover(run, entry) -> description of what is still changed, or "")
-Undo = Callable[[Run, dict], None]
-Leftover = Callable[[Run, dict], str]
+Undo = typing.Callable[[Run, dict], None]  # typing's: evaluated at import, on 3.8 too
+Leftover = typing.Callable[[Run, dict], str]
 _UNDOERS: dict[str, tuple] = {}
 
 
@@ -56,10 +58,12 @@ def node_dir() -> str:
 class Ledger:
     """The ledger of one task on one node."""
 
-    def __init__(self, run: Run, task_id: str) -> None:
+    def __init__(self, run: Run, task_id: str, kind: str = "") -> None:
         self.run = run
         self.task_id = check_task_id(task_id)
         self.path = f"{node_dir()}/{task_id}.jsonl"
+        self.kind = kind  # written once, with the first change, so a ledger found later says what it was
+        self._described = not kind
 
     @property
     def tag(self) -> str:
@@ -68,8 +72,12 @@ class Ledger:
     def record(self, entry: dict, then: str = "", what: str = "") -> str:
         """Append *entry*, then (only if that worked) run *then*; one round trip.
         Returns the command's stdout; FaultError if either step failed."""
-        line = quote(json.dumps(entry, sort_keys=True))
-        cmd = f"mkdir -p {node_dir()} && printf '%s\\n' {line} >> {self.path}"
+        lines = [entry]
+        if not self._described:
+            lines.insert(0, {"kind": "meta", "fault": self.kind, "started": time.time()})
+            self._described = True
+        text = quote("".join(json.dumps(e, sort_keys=True) + "\n" for e in lines))
+        cmd = f"mkdir -p {node_dir()} && printf '%s' {text} >> {self.path}"
         if then:
             cmd = f"{cmd} && {{ {then}\n}}"
         return checked(self.run, cmd, what or f"record {entry.get('kind')} for task {self.task_id}")
@@ -85,6 +93,11 @@ class Ledger:
             except ValueError:
                 continue  # a line cut short by a crash: its change was never made
         return entries
+
+    def meta(self) -> dict:
+        """What the fault was and when it started (empty for a ledger written without a kind)."""
+        entries = self.entries()
+        return entries[0] if entries and entries[0].get("kind") == "meta" else {}
 
     def heal(self) -> list[str]:
         """Undo every entry, newest first; check each; delete the ledger if all are undone.
@@ -106,6 +119,15 @@ class Ledger:
         if not problems:
             self.run(f"rm -f {self.path}")
         return problems
+
+
+def _nothing_left(run: Run, entry: dict) -> str:
+    return ""
+
+
+@undoer("meta", _nothing_left)
+def _describes_only(run: Run, entry: dict) -> None:
+    """The meta line changed nothing on the node."""
 
 
 def tasks_on_node(run: Run) -> list[str]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import random
 import shlex
+import typing
 from collections.abc import Iterable, Sequence
 
 from ducktape.trogdor.faults.ledger import Ledger, undoer
 from ducktape.trogdor.faults.shell import FaultError, Run, checked, quote
 
-Plan = dict[str, frozenset[str]]
+Plan = typing.Dict[str, typing.FrozenSet[str]]  # noqa: UP006 - evaluated at import; the agent runs on 3.8
 
 
 def plan_from_groups(groups: Iterable[Iterable[str]]) -> Plan:

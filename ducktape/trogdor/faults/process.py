@@ -11,12 +11,18 @@ import signal
 from ducktape.trogdor.faults.ledger import Ledger, undoer
 from ducktape.trogdor.faults.shell import FaultError, Run, checked, hidden, quote
 
+# The shell running the search and its ancestors (an agent in exec mode has the pattern in
+# its own command line) are never matched.
+_NOT_OURSELVES = ('mine=" $$ "; p=$PPID; while [ "${p:-1}" -gt 1 ]; do mine="$mine$p "; '
+                  'p=$(ps -o ppid= -p "$p" | tr -d " "); done; '
+                  'for pid in $(pgrep -f -- PATTERN); do case "$mine" in *" $pid "*) ;; *) echo "$pid";; esac; done')
+
 
 def matching_pids(run: Run, pattern: str) -> list[int]:
     """PIDs on the node whose command line matches *pattern* (an extended regex)."""
-    status, out, err = run(f"pgrep -f -- {hidden(pattern)}")
-    if status not in (0, 1):
-        raise FaultError(f"pgrep -f {pattern!r} failed: {err.strip()}")
+    status, out, err = run(_NOT_OURSELVES.replace("PATTERN", hidden(pattern)))
+    if status != 0:
+        raise FaultError(f"looking for processes matching {pattern!r} failed: {err.strip()}")
     return sorted(int(p) for p in out.split())
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 import base64
 import shlex
 import subprocess
-from collections.abc import Callable
+import typing
 from typing import Any
 
-Run = Callable[[str], tuple[int, str, str]]
+# typing's generics: aliases are evaluated at import, and the agent runs on Python 3.8
+Run = typing.Callable[[str], typing.Tuple[int, str, str]]  # noqa: UP006
 
 COMMAND_TIMEOUT = 120.0
 

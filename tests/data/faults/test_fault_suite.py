@@ -52,11 +52,11 @@ class FaultSuite(Test):
     def test_c_probe_under_partition(self):
         n1, n2 = self._two_nodes()
         n1.account.create_file("/tmp/probe.py", PROBE)
-        n1.account.ssh(f"nohup python3 /tmp/probe.py {n2.account.ssh_hostname} 6 > /tmp/probe.txt 2>&1 &")
+        n1.account.ssh(f"nohup python3 /tmp/probe.py {n2.account.ssh_hostname} 8 > /tmp/probe.txt 2>&1 &")
         time.sleep(2)
         with network_partition([n1], [n2]):
-            time.sleep(2)
-        time.sleep(2.5)
+            time.sleep(3)
+        time.sleep(3)
         samples = [tuple(float(x) for x in line.split())
                    for line in n1.account.ssh_output("cat /tmp/probe.txt").decode().splitlines()]
         record_samples("connect n1->n2", samples)

@@ -1,0 +1,233 @@
+"""Fault task specs for the Trogdor agent, and the one worker that applies and heals them.
+
+Kafka's names and fields are accepted where Kafka has the fault
+(``NetworkPartitionFaultSpec``, ``ProcessStopFaultSpec`` with ``javaProcessName``,
+``DegradedNetworkFaultSpec`` with ``nodeSpecs``). Each spec says what to do on one node
+(``apply_on``); the worker runs it in a thread, and heals through the node's ledger on
+``stop`` and, after an agent crash, in ``recover``. Standard library only.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import signal
+import threading
+from typing import Any
+
+from ducktape.trogdor.faults import degrade, disk, partition, process
+from ducktape.trogdor.faults.ledger import Ledger
+from ducktape.trogdor.faults.shell import FaultError
+from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
+from ducktape.trogdor.worker import TaskWorker
+
+KAFKA_FAULT = "org.apache.kafka.trogdor.fault."
+DEGRADE_KEYS = {"latencyMs": "delay_ms", "jitterMs": "jitter_ms", "lossPercent": "loss_percent",
+                "duplicatePercent": "duplicate_percent", "corruptPercent": "corrupt_percent",
+                "reorderPercent": "reorder_percent", "rateLimitKbit": "rate_kbit"}
+DEGRADE_OTHER_KEYS = ("networkDevice", "peers", "method")  # networkDevice: Kafka's; the route decides here
+
+
+def ledger_id(worker_id: int, spec: TaskSpec) -> str:
+    """The ledger name of a worker: the same when the agent recovers it after a crash."""
+    digest = hashlib.sha1(json.dumps(spec.to_json(), sort_keys=True).encode()).hexdigest()[:10]
+    return f"trogdor-{worker_id}-{digest}"
+
+
+def _names(field: str, value: Any) -> tuple:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v for v in value):
+        raise SpecError(field, f"must be a list of node names, got {value!r}")
+    return tuple(value)
+
+
+class FaultSpec(TaskSpec):
+    """A fault: ``apply_on(ledger, node_name)`` changes one node (recording in *ledger* first)."""
+
+    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+        raise NotImplementedError
+
+    def new_worker(self, worker_id: int) -> FaultWorker:
+        return FaultWorker(worker_id, self)
+
+
+@register_spec(KAFKA_FAULT + "NetworkPartitionFaultSpec")
+@dataclasses.dataclass(frozen=True)
+class NetworkPartitionFaultSpec(FaultSpec):
+    """``partitions``: lists of node names that cannot reach each other's lists.
+    ``addresses`` (ours): node name -> IP, where names do not resolve on the nodes."""
+
+    partitions: Any = ()
+    addresses: dict = dataclasses.field(default_factory=dict)
+
+    def validate(self) -> None:
+        groups = [_names(f"partitions[{i}]", g) for i, g in enumerate(self.partitions or ())]
+        try:
+            partition.plan_from_groups(groups)
+        except FaultError as e:
+            raise SpecError("partitions", str(e)) from None
+
+    def plan(self) -> partition.Plan:
+        return partition.plan_from_groups(self.partitions)
+
+    def target_nodes(self, node_names: list[str]) -> list[str]:
+        return sorted(self.plan())
+
+    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+        lost = sorted(self.plan().get(node_name, ()))
+        partition.apply_node(ledger, [self.addresses.get(n, n) for n in lost])
+        return {"dropping": lost}
+
+
+@register_spec(KAFKA_FAULT + "ProcessStopFaultSpec")
+@dataclasses.dataclass(frozen=True)
+class ProcessStopFaultSpec(FaultSpec):
+    """SIGSTOP processes matching ``pattern`` (or Kafka's ``javaProcessName``) on ``nodeNames``."""
+
+    node_names: Any = ()
+    java_process_name: str = ""
+    pattern: str = ""
+
+    def validate(self) -> None:
+        _names("nodeNames", self.node_names)
+        if not (self.pattern or self.java_process_name):
+            raise SpecError("pattern", "give pattern or javaProcessName: which processes to stop")
+
+    def target_nodes(self, node_names: list[str]) -> list[str]:
+        return list(self.node_names)
+
+    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+        return {"stopped": process.stop_node(ledger, self.pattern or self.java_process_name)}
+
+
+@register_spec()
+@dataclasses.dataclass(frozen=True)
+class ProcessKillFaultSpec(FaultSpec):
+    """Send ``signal`` (SIGTERM or SIGKILL) to processes matching ``pattern``; run
+    ``restartCommand`` on the node when the fault ends."""
+
+    node_names: Any = ()
+    pattern: str = ""
+    signal: str = "SIGKILL"
+    restart_command: str = ""
+
+    def validate(self) -> None:
+        _names("nodeNames", self.node_names)
+        if not self.pattern:
+            raise SpecError("pattern", "missing: which processes to kill")
+        if self.signal not in ("SIGTERM", "SIGKILL"):
+            raise SpecError("signal", f"must be SIGTERM or SIGKILL, got {self.signal!r}")
+
+    def target_nodes(self, node_names: list[str]) -> list[str]:
+        return list(self.node_names)
+
+    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+        sig = getattr(signal, self.signal)
+        return {"killed": process.kill_node(ledger, self.pattern, sig, self.restart_command)}
+
+
+@register_spec(KAFKA_FAULT + "DegradedNetworkFaultSpec")
+@dataclasses.dataclass(frozen=True)
+class NetworkDegradeFaultSpec(FaultSpec):
+    """``nodeSpecs``: node name -> ``{latencyMs, rateLimitKbit, networkDevice}`` (Kafka) plus
+    ours: ``jitterMs``, ``lossPercent``, ``duplicatePercent``, ``corruptPercent``,
+    ``reorderPercent``, ``peers`` (default: the other nodes of ``nodeSpecs``), ``method``.
+    ``addresses``: node name -> IP, where names do not resolve on the nodes."""
+
+    node_specs: dict = dataclasses.field(default_factory=dict)
+    addresses: dict = dataclasses.field(default_factory=dict)
+
+    def validate(self) -> None:
+        if not self.node_specs:
+            raise SpecError("nodeSpecs", "empty: name the nodes to degrade")
+        for name, spec in self.node_specs.items():
+            field = f"nodeSpecs.{name}"
+            if not isinstance(spec, dict):
+                raise SpecError(field, f"must be an object, got {spec!r}")
+            unknown = set(spec) - set(DEGRADE_KEYS) - set(DEGRADE_OTHER_KEYS)
+            if unknown:
+                raise SpecError(f"{field}.{min(unknown)}", "unknown; known: "
+                                + ", ".join(sorted([*DEGRADE_KEYS, *DEGRADE_OTHER_KEYS])))
+            try:
+                self.degradation(name)
+            except (FaultError, TypeError) as e:
+                raise SpecError(field, str(e)) from None
+            if "peers" in spec:
+                _names(f"{field}.peers", spec["peers"])
+
+    def degradation(self, name: str) -> degrade.Degradation:
+        spec = self.node_specs[name]
+        return degrade.Degradation(**{ours: spec[theirs] for theirs, ours in DEGRADE_KEYS.items() if theirs in spec})
+
+    def target_nodes(self, node_names: list[str]) -> list[str]:
+        return sorted(self.node_specs)
+
+    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+        spec = self.node_specs.get(node_name, {})
+        peers = spec.get("peers") or [n for n in self.node_specs if n != node_name]
+        return degrade.apply_node(ledger, [self.addresses.get(p, p) for p in peers], self.degradation(node_name),
+                                  spec.get("method", "auto"))
+
+
+@register_spec()
+@dataclasses.dataclass(frozen=True)
+class DiskFillFaultSpec(FaultSpec):
+    """Fill the file system of ``path`` on ``nodeNames`` until ``leaveBytes`` are left."""
+
+    node_names: Any = ()
+    path: str = ""
+    leave_bytes: int = 0
+
+    def validate(self) -> None:
+        _names("nodeNames", self.node_names)
+        if not self.path.startswith("/"):
+            raise SpecError("path", f"must be an absolute directory, got {self.path!r}")
+        if self.leave_bytes < 0:
+            raise SpecError("leaveBytes", f"must be >= 0, got {self.leave_bytes}")
+
+    def target_nodes(self, node_names: list[str]) -> list[str]:
+        return list(self.node_names)
+
+    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+        return {"fill_bytes": disk.fill_node(ledger, self.path, self.leave_bytes)}
+
+
+class FaultWorker(TaskWorker):
+    """Applies a fault spec on its node in a thread; heals it on stop and on recover."""
+
+    def __init__(self, worker_id: int, spec: FaultSpec):
+        super().__init__(worker_id, spec)
+        self.ledger_id = ledger_id(worker_id, spec)
+        self.thread: threading.Thread | None = None
+        self.status: Any = None
+
+    def start(self, platform: Any, status: Any, done: Any) -> None:
+        self.status = status
+        status.update({"state": "applying", "ledger": self.ledger_id})
+
+        def apply() -> None:
+            try:
+                ledger = Ledger(platform.run, self.ledger_id, type(self.spec).__name__)
+                result = self.spec.apply_on(ledger, platform.node_name)
+                status.update({"state": "applied", "ledger": self.ledger_id, "result": result})
+            except Exception as e:  # noqa: BLE001 - the task ends with the error; stop heals
+                status.update({"state": "failed", "ledger": self.ledger_id, "error": str(e)})
+                done.complete(f"{type(e).__name__}: {e}")
+
+        self.thread = threading.Thread(target=apply, name=f"fault-{self.ledger_id}", daemon=True)
+        self.thread.start()
+
+    def stop(self, platform: Any) -> None:
+        if self.thread is not None:
+            self.thread.join()
+        problems = Ledger(platform.run, self.ledger_id).heal()
+        if self.status is not None:
+            self.status.update({"state": "healed" if not problems else "not healed", "ledger": self.ledger_id,
+                                **({"problems": problems} if problems else {})})
+        if problems:
+            raise FaultError("; ".join(problems))
+
+    @classmethod
+    def recover(cls, platform: Any, worker_id: int, spec: Any) -> None:
+        problems = Ledger(platform.run, ledger_id(worker_id, spec)).heal()
+        if problems:
+            raise FaultError("; ".join(problems))

@@ -1,0 +1,42 @@
+"""Build the agent's single file: a zipapp of ``ducktape.trogdor`` runnable by python3.
+
+The deploying code copies it to a node and runs ``python3 trogdor.pyz agent ...``;
+the node needs Python 3.8+ and nothing else. Test-side modules (which need the rest
+of ducktape) are left out.
+"""
+from __future__ import annotations
+
+import os
+import py_compile
+import shutil
+import tempfile
+import zipapp
+from pathlib import Path
+
+TEST_SIDE = {"service.py", "pack.py"}
+_MAIN = "from ducktape.trogdor.cli import main\n\nraise SystemExit(main())\n"
+
+
+def build_zipapp(dest: str) -> str:
+    """Write the zipapp to ``dest`` (a file path) and return it."""
+    package = Path(__file__).resolve().parent
+    with tempfile.TemporaryDirectory(prefix="trogdor-pyz-") as stage:
+        root = Path(stage)
+        (root / "ducktape").mkdir()
+        (root / "ducktape" / "__init__.py").write_text('"""ducktape: the Trogdor agent\'s part only."""\n')
+        (root / "__main__.py").write_text(_MAIN)
+        for path in sorted(package.rglob("*.py")):
+            rel = path.relative_to(package)
+            if "__pycache__" in rel.parts or (len(rel.parts) == 1 and rel.name in TEST_SIDE):
+                continue
+            target = root / "ducktape" / "trogdor" / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            # Byte code for this interpreter next to the source, where zipimport looks for it
+            # (a third off the agent's start); a node whose python3 differs compiles the source.
+            py_compile.compile(str(target), cfile=str(target.with_suffix(".pyc")), doraise=True,
+                               invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+        tmp = f"{dest}.tmp{os.getpid()}"
+        zipapp.create_archive(root, tmp, interpreter="/usr/bin/env python3", compressed=True)
+        os.replace(tmp, dest)
+    return dest

@@ -1,0 +1,197 @@
+"""TrogdorService: agents on the given nodes and a coordinator on its own node, from a test.
+
+The names and signatures follow kafkatest's Python trogdor module, so a kafkatest
+trogdor test ports by changing its imports. Nothing is installed on the nodes: the
+agent and coordinator are one zip file (see ``pack.py``) run by the node's python3,
+and a fresh bearer token is generated for each service.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from typing import Any, ClassVar
+
+from ducktape.errors import TimeoutError as DucktapeTimeout
+from ducktape.services.service import Service
+from ducktape.trogdor.pack import build_zipapp
+from ducktape.trogdor.rest import RestClient
+from ducktape.utils.util import wait_until
+
+
+class TrogdorService(Service):
+    """A coordinator (on the node this service allocates) and agents (on nodes given to it)."""
+
+    PERSISTENT_ROOT = "/mnt/trogdor"
+    COORDINATOR_DIR = os.path.join(PERSISTENT_ROOT, "coordinator")
+    AGENT_DIR = os.path.join(PERSISTENT_ROOT, "agent")
+    COORDINATOR_LOG = os.path.join(COORDINATOR_DIR, "trogdor-coordinator.log")
+    AGENT_LOG = os.path.join(AGENT_DIR, "trogdor-agent.log")
+    DEFAULT_AGENT_PORT = 8888
+    DEFAULT_COORDINATOR_PORT = 8889
+    REQUEST_TIMEOUT = 5
+
+    logs: ClassVar[dict[str, dict[str, Any]]] = {
+        "trogdor_coordinator_log": {"path": COORDINATOR_LOG, "collect_default": True},
+        "trogdor_agent_log": {"path": AGENT_LOG, "collect_default": True},
+    }
+
+    def __init__(self, context: Any, agent_nodes: list | None = None, client_services: list | None = None,
+                 agent_port: int = DEFAULT_AGENT_PORT, coordinator_port: int = DEFAULT_COORDINATOR_PORT):
+        Service.__init__(self, context, num_nodes=1)
+        self.coordinator_node = self.nodes[0]
+        for service in client_services or []:
+            self.nodes.extend(service.nodes)
+        self.nodes.extend(agent_nodes or [])
+        if len(self.nodes) == 1:
+            raise RuntimeError("TrogdorService needs at least one agent node; "
+                               "hint: pass agent_nodes=[...] or client_services=[...]")
+        self.agent_port = agent_port
+        self.coordinator_port = coordinator_port
+        self.token = secrets.token_hex(24)
+        self._zipapp: str | None = None
+
+    # --- deployment ---------------------------------------------------------------------
+    def node_name(self, node: Any) -> str:
+        """The node's name in the Trogdor config (its name, made unique by its index)."""
+        names = [n.name for n in self.nodes]
+        return node.name if names.count(node.name) == 1 else f"{node.name}-{self.idx(node)}"
+
+    def is_coordinator(self, node: Any) -> bool:
+        return node is self.coordinator_node
+
+    def _config(self) -> dict:
+        nodes = {}
+        for node in self.nodes:
+            entry: dict[str, Any] = {"hostname": node.account.ssh_hostname}
+            key, port = (("trogdor.coordinator.port", self.coordinator_port) if self.is_coordinator(node)
+                         else ("trogdor.agent.port", self.agent_port))
+            entry[key] = port
+            nodes[self.node_name(node)] = entry
+        return {"nodes": nodes, "trogdor.coordinator.heartbeat.ms": 1000,
+                "trogdor.coordinator.agent.timeout.ms": 10000}
+
+    def _role(self, node: Any) -> tuple[str, str, str]:
+        if self.is_coordinator(node):
+            return "coordinator", self.COORDINATOR_DIR, self.COORDINATOR_LOG
+        return "agent", self.AGENT_DIR, self.AGENT_LOG
+
+    def start_node(self, node: Any, **kwargs: Any) -> None:
+        role, home, log = self._role(node)
+        if self._zipapp is None:
+            self._zipapp = build_zipapp(os.path.join(self.local_scratch_dir, "trogdor.pyz"))
+        node.account.mkdirs(home)
+        node.account.copy_to(self._zipapp, f"{home}/trogdor.pyz")
+        node.account.create_file(f"{home}/trogdor.conf", json.dumps(self._config(), indent=2))
+        node.account.create_file(f"{home}/token", self.token + "\n")
+        node.account.ssh(f"chmod 600 {home}/token")
+        state = f" --state-dir {home}/state" if role == "agent" else ""
+        command = (f"cd {home} || exit 1; nohup python3 trogdor.pyz {role} --node-name {self.node_name(node)} "
+                   f"--config trogdor.conf --token-file token{state} "
+                   f">> {log} 2>&1 < /dev/null & echo $! > {home}/pid")
+        with node.account.monitor_log(log) as monitor:
+            node.account.ssh(command)
+            wait_until(lambda: monitor.found(f"Trogdor {role} on node .* listening on") or not self.alive(node),
+                       timeout_sec=60, backoff_sec=0.1,
+                       err_msg=f"trogdor {role} on {node.account.hostname} did not start in 60s; see {log}")
+        if not self.alive(node):
+            tail = node.account.ssh_output(f"tail -5 {log}", allow_fail=True).decode(errors="replace")
+            raise RuntimeError(f"trogdor {role} on {node.account.hostname} exited at start:\n{tail}")
+        self.logger.info("started trogdor %s on %s", role, self.node_name(node))
+
+    def _pid(self, node: Any) -> str | None:
+        _, home, _ = self._role(node)
+        out = node.account.ssh_output(f"cat {home}/pid 2>/dev/null || true", allow_fail=True)
+        pid = out.decode().strip()
+        return pid if pid.isdigit() else None
+
+    def alive(self, node: Any) -> bool:
+        pid = self._pid(node)
+        return pid is not None and node.account.alive(pid)
+
+    def wait_node(self, node: Any, timeout_sec: float | None = None) -> bool:
+        return not self.alive(node)
+
+    def stop_node(self, node: Any, **kwargs: Any) -> None:
+        """SIGTERM the daemon (agents stop and release their workers), SIGKILL after 20s."""
+        pid = self._pid(node)
+        if pid is None or not node.account.alive(pid):
+            return
+        node.account.signal(pid, 15, allow_fail=True)
+        try:
+            wait_until(lambda: not node.account.alive(pid), timeout_sec=20, backoff_sec=0.2)
+        except DucktapeTimeout:
+            node.account.signal(pid, 9, allow_fail=True)
+
+    def clean_node(self, node: Any, **kwargs: Any) -> None:
+        self.stop_node(node)
+        _, home, _ = self._role(node)
+        node.account.ssh(f"rm -rf -- {home}", allow_fail=True)
+
+    def free(self) -> None:
+        """Free only the coordinator's node: the agents' nodes belong to whoever gave them."""
+        if self.coordinator_node is not None:
+            self.nodes = [self.coordinator_node]
+            self.coordinator_node = None
+            Service.free(self)
+
+    # --- REST -------------------------------------------------------------------------
+    def client(self) -> RestClient:
+        return RestClient(self.coordinator_node.account.ssh_hostname, self.coordinator_port, self.token,
+                          timeout=self.REQUEST_TIMEOUT)
+
+    def create_task(self, id: str, spec: Any) -> TrogdorTask:
+        """Create a task from a spec object (ours or kafkatest's) or its JSON dict."""
+        message = spec.to_json() if hasattr(spec, "to_json") else getattr(spec, "message", spec)
+        self.logger.info("creating trogdor task %s: %s", id, json.dumps(message))
+        self.client().post("/coordinator/task/create", {"id": id, "spec": message})
+        return TrogdorTask(id, self)
+
+    def stop_task(self, id: str) -> None:
+        self.client().put("/coordinator/task/stop", {"id": id})
+
+    def tasks(self) -> dict:
+        """``{"tasks": {id: TaskState}}`` as the coordinator reports it."""
+        return self.client().get("/coordinator/tasks")
+
+
+class TrogdorTask:
+    """A task created through a TrogdorService; errors surface as RuntimeError."""
+
+    PENDING_STATE = "PENDING"
+    RUNNING_STATE = "RUNNING"
+    STOPPING_STATE = "STOPPING"
+    DONE_STATE = "DONE"
+
+    def __init__(self, id: str, trogdor: TrogdorService):
+        self.id = id
+        self.trogdor = trogdor
+
+    def task_state_or_error(self) -> tuple[str | None, str | None]:
+        """(state, None), or (None, error) once the task has failed."""
+        state = self.trogdor.tasks()["tasks"].get(self.id)
+        if state is None:
+            raise RuntimeError(f"Coordinator did not know about {self.id}.")
+        error = state.get("error")
+        return (state["state"], None) if not error else (None, error)
+
+    def done(self) -> bool:
+        state, error = self.task_state_or_error()
+        if state is None:
+            raise RuntimeError(f"Failed to gracefully stop {self.id}: got task error: {error}")
+        return state == self.DONE_STATE
+
+    def running(self) -> bool:
+        state, error = self.task_state_or_error()
+        if state is None:
+            raise RuntimeError(f"Failed to start {self.id}: got task error: {error}")
+        return state == self.RUNNING_STATE
+
+    def stop(self) -> None:
+        if self.done():
+            return
+        self.trogdor.stop_task(self.id)
+
+    def wait_for_done(self, timeout_sec: float = 360) -> None:
+        wait_until(self.done, timeout_sec=timeout_sec,
+                   err_msg=f"{self.id} failed to finish in the expected amount of time.")
