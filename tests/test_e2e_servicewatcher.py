@@ -5,6 +5,8 @@ timeline with the placement series, and each monitor's log is collected."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -24,7 +26,7 @@ PHASES = {"test_zookeeper_server_lost": {"moved_to_another_server", "server_stop
 
 
 @pytest.mark.timeout(960)
-def test_servicewatcher_example_keeps_its_promises_on_a_namespace_cluster(suite_dir, netns_cluster_factory):
+def test_servicewatcher_example_keeps_its_promises_on_a_namespace_cluster(suite_dir, netns_cluster_factory, page):
     cluster = netns_cluster_factory(nodes=7)
     proc = run_ducktape([str(REPO_ROOT / "examples" / "servicewatcher" / "tests"),
                          "--cluster-file", str(cluster.cluster_file)], cwd=suite_dir, timeout=900)
@@ -54,3 +56,21 @@ def test_servicewatcher_example_keeps_its_promises_on_a_namespace_cluster(suite_
     results_dir = Path(results["test_machine_lost"]["results_dir"])
     logs = list(results_dir.glob("ServiceWatcherService-*/*/monitor.log"))
     assert len(logs) == 4 and all("placement #1" in log.read_text() for log in logs)
+
+    # the report: the machine-loss test's convergence times in its data, the partition shaded
+    # over the two placement series
+    k = next(i for i, r in enumerate(report["results"]) if r["function_name"] == "test_machine_lost")
+    page.goto((suite_dir / "results" / "latest" / "report.html").as_uri())
+    page.eval(f"document.querySelector('.bar[data-k=\"{k}\"]').click()")
+    shown = page.eval("document.querySelector('tr.test-row.open ~ tr pre.json').textContent")
+    assert '"moved_away"' in shown and '"machine_back"' in shown, shown
+    titles = page.eval("Array.from(document.querySelectorAll('tr.test-row.open ~ tr svg.series-chart'))"
+                       ".map(s => s.getAttribute('aria-label'))")
+    assert {"instances running", "declared placement held"} <= set(titles), titles
+    assert page.eval("document.querySelectorAll('tr.test-row.open ~ tr svg.series-chart rect.fault-window').length") >= 2
+    assert page.console_errors() == []
+    page.eval("document.querySelector('tr.test-row.open').scrollIntoView()")
+    shot = page.screenshot(suite_dir / "servicewatcher-report.png", full_page=True)
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("DUCKTAPE_DOCS_SCREENSHOTS"):  # refresh the picture in docs/servicewatcher.md
+        shutil.copyfile(shot, REPO_ROOT / "docs" / "servicewatcher-report.png")
