@@ -39,15 +39,13 @@ def test_servicewatcher_example_keeps_its_promises_on_a_namespace_cluster(suite_
     for name, result in results.items():
         times = result["data"]["convergence_sec"]
         assert set(times) == {"startup"} | PHASES[name], (name, times)
-        assert all(0 <= t < 60 for t in times.values()), (name, times)
+        assert all(t >= 0 for t in times.values()), (name, times)
         kinds = [f["kind"] for f in result.get("faults", [])]
         assert kinds == ([FAULTS[name]] if name in FAULTS else []), (name, kinds)
         assert all(f["end"] >= f["start"] for f in result.get("faults", []))
         series = {s["name"]: s["points"] for s in result["series"]}
         assert series["instances running"] and series["declared placement held"][-1][1] == 1.0, name
 
-    # losing a worker takes its session away (the ZooKeeper session timeout), then the others react
-    assert results["test_machine_lost"]["data"]["convergence_sec"]["moved_away"] > 1.0
     crash = results["test_orchestrator_crash"]["data"]
     assert crash["units_kept"], "the crashed monitor's node ran units that had to stay up"
     server = results["test_zookeeper_server_lost"]["data"]

@@ -149,7 +149,8 @@ class Monitor:
             self.reconnected = False
             log.info("connected to zookeeper %s; repartitioning", self.server())
             self.placement = None
-        for unit in failed_here:
+        recorded = read_failed(self.zk, root)
+        for unit in sorted(failed_here - {u for h, u in recorded if h == self.host}):
             try:
                 self.zk.create(f"{root}/failed/{self.host}:{unit}", b"", makepath=True)
                 log.warning("unit %s failed here: this node is excluded for it until reset", unit)
@@ -157,7 +158,7 @@ class Monitor:
                 pass
         self.check_reload_request()
         members = frozenset(self.zk.get_children(f"{root}/members"))
-        failed = frozenset(read_failed(self.zk, root) | {(self.host, u) for u in failed_here})
+        failed = frozenset(recorded | {(self.host, u) for u in failed_here})
         view = (members, failed)
         if view != self.view:
             self.view, self.view_since = view, now

@@ -9,7 +9,6 @@ status, so a monitor that crashed and came back finds its units as it left them.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -114,9 +113,6 @@ class Supervisor:
             return sorted(os.listdir(self.state_dir))
         except OSError:
             return []
-
-    def forget(self, unit: str) -> None:
-        shutil.rmtree(self._dir(unit), ignore_errors=True)
 
 
 def backend(kind: str, state_dir: str):
