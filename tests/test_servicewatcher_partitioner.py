@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from itertools import combinations
+from pathlib import Path
 
 import pytest
 
@@ -135,3 +138,13 @@ def _ppid(pid: int) -> int:
             return int(handle.read().rsplit(")", 1)[1].split()[1])
     except OSError:
         return -1
+
+
+def test_a_bad_config_is_a_usage_error_with_a_hint(tmp_path):
+    bad = tmp_path / "sw.yaml"
+    bad.write_text("zookeeper: zk1:2181\nservices:\n  web: {kind: shared, count: 2, force: w1}\n")
+    done = subprocess.run([sys.executable, "-m", "watcher", "status", "--config", str(bad)], capture_output=True,
+                          text=True, cwd=Path(config_mod.__file__).parents[1], check=False)
+    assert done.returncode == 2
+    assert "web: force web needs a count of 1" in done.stderr and "hint:" in done.stderr
+    assert "Traceback" not in done.stderr
