@@ -20,8 +20,7 @@ class HelloService(Service):
         # share /tmp, tests run side by side (--max-parallel), and a service id alone can
         # repeat across tests (it embeds id(self), and every test process is forked alike).
         session = context.session_context.session_id
-        self.session_dir = f"{self.ROOT}/{session}"
-        self.log_dir = f"{self.session_dir}/{context.test_index}-{self.service_id}"
+        self.log_dir = f"{self.ROOT}/{session}/{context.test_index}-{self.service_id}"
         self.log_file = f"{self.log_dir}/hello.log"
         self.logs = {"hello_log": {"path": self.log_file, "collect_default": True}}
 
@@ -33,9 +32,9 @@ class HelloService(Service):
         self.logger.info("nothing to stop on %s", node.account.hostname)
 
     def clean_node(self, node, **kwargs):
+        # Only this service's own directory: removing the shared parents, even when empty,
+        # races with a test beside it whose mkdir -p is creating them.
         node.account.remove(self.log_dir, allow_fail=True)
-        # drop the parents once empty; another test may still be using them
-        node.account.ssh(f"rmdir {self.session_dir} {self.ROOT} 2>/dev/null; true")
 
     def greetings(self, node) -> list[str]:
         """The lines logged so far on *node*."""
