@@ -144,6 +144,10 @@ def test_a_dead_delayer_lets_packets_through_and_still_heals(nodes):
         assert rtt_ms(n1, n2) >= 100
         pidfile = f'/var/lib/ducktape-trogdor/faults/"$(hostname)"/{fault.task_id}.nfqueue.pid'
         pid = int(n1.account.ssh_output(f"cat {pidfile}", timeout_sec=30))
+        # no shell waits for it holding the output of the command that started it (it would
+        # write "Killed" there, in the middle of a later command of the same pooled shell)
+        parent = n1.account.ssh_output(f"ps -o comm= -p $(ps -o ppid= -p {pid})", timeout_sec=30).decode()
+        assert parent.strip() not in ("bash", "sh")
         n1.account.ssh(f"kill -9 {pid}", timeout_sec=30)
         assert rtt_ms(n1, n2) < 10  # --queue-bypass: no listener, no delay, no loss
     assert state(n1) == before

@@ -179,3 +179,33 @@ def test_stray_background_output_does_not_leak_into_later_commands(loopback_sshd
         assert acct.ssh_output("echo clean") == b"clean\n"
     finally:
         acct.close()
+
+
+def test_output_right_after_the_end_markers_does_not_hang_the_command(loopback_sshd, tmp_path):
+    """A background process an earlier command left on the channel writes just after the
+    next command's end markers (as bash does, reporting "Killed" for a job of ``a && b &``):
+    the command still completes, and the shell is not reused."""
+    from ducktape.cluster.shell import RemoteShell
+
+    acct = make_account(loopback_sshd.ssh_config("late"))
+    go, wrote = tmp_path / "go", tmp_path / "wrote"
+    try:
+        acct.ssh_output("true")
+        shell = RemoteShell(acct._conn.open_channel())
+        # waits for the next command, then for its shell to be back in read() on stdin,
+        # i.e. past both end markers, then writes on the channel's stderr and stdout
+        late = (f"( until [ -e {go} ]; do sleep 0.01; done; "
+                f"until grep -q '^0 0x0 ' /proc/$$/syscall; do sleep 0.01; done; "
+                f"echo late; echo late >&2; touch {wrote} ) &")
+        assert shell.run(late, False, time.monotonic() + 30, print)[0] == 0
+        tok = shell.start(f"touch {go}; echo done", False)
+        deadline = time.monotonic() + 30
+        while not wrote.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert wrote.exists()
+        time.sleep(0.2)  # the late output has reached the driver's side of the channel
+        assert shell.collect(tok, time.monotonic() + 10, print) == (0, b"done\n", b"")
+        assert not shell.usable()
+        shell.close()
+    finally:
+        acct.close()

@@ -86,9 +86,10 @@ class _Reader:
 
 
 def strip_stderr(err: bytes | bytearray, tok: str) -> bytes:
-    """The command's own stderr: without the pid line and the end marker."""
+    """The command's own stderr: without the pid line, the end marker and what followed it."""
     end = (tok + "E\n").encode()
-    data = bytes(err.removesuffix(end))
+    at = err.find(end)
+    data = bytes(err if at < 0 else err[:at])
     return re.sub(tok.encode() + rb"P\d+\n", b"", data, count=1)
 
 
@@ -98,13 +99,14 @@ class RemoteShell:
     def __init__(self, chan: Any):
         self.chan = chan
         self.fresh = True  # no command has completed on it yet
+        self.stray = False  # output came after a command's end markers
         chan.exec_command(START_SHELL)
 
     def usable(self) -> bool:
         """Open, connected, and quiet: output arriving between commands (a background
         process still writing to the shell's stdout) means it can no longer be trusted."""
         chan = self.chan
-        if chan.closed or chan.eof_received or not chan.get_transport().is_active():
+        if self.stray or chan.closed or chan.eof_received or not chan.get_transport().is_active():
             return False
         return not (chan.recv_ready() or chan.recv_stderr_ready())
 
@@ -127,13 +129,30 @@ class RemoteShell:
 
     def run(self, cmd: str, combine_stderr: bool, deadline: float | None, kill: Callable[[int], None]) -> tuple:
         """Run *cmd*; return (exit_status, stdout, stderr). CommandTimedOut after killing it."""
-        tok = self.start(cmd, combine_stderr)
+        return self.collect(self.start(cmd, combine_stderr), deadline, kill)
+
+    def collect(self, tok: str, deadline: float | None, kill: Callable[[int], None]) -> tuple:
+        """Read the output of the command framed by *tok* up to its end markers.
+
+        The markers are looked for anywhere, not only at the end: a background process an
+        earlier command left holding the channel (``a && b &`` keeps a bash that reports
+        "Killed" when ``b`` is killed) may write right after them. What follows a marker is
+        no part of this command; it marks the shell as no longer to be trusted."""
         reader = _Reader(self.chan)
-        end_out = re.compile(tok.encode() + rb"S(\d+)\n$")
+        end_out = re.compile(tok.encode() + rb"S(\d+)\n")
         end_err = (tok + "E\n").encode()
+        found: list = []  # the stdout marker's match, once seen
+        scanned = 0  # stdout before this offset holds no marker (it is not searched again)
 
         def finished() -> bool:
-            return reader.err.endswith(end_err) and end_out.search(reader.out[-64:]) is not None
+            nonlocal scanned
+            if not found:
+                match = end_out.search(reader.out, scanned)
+                if match is None:
+                    scanned = max(0, len(reader.out) - 64)
+                    return False
+                found.append(match)
+            return end_err in reader.err
 
         try:
             if not reader.pump(finished, deadline):
@@ -145,9 +164,10 @@ class RemoteShell:
             # The command started and took its shell with it (``kill -9 $$``): it ended by
             # a signal, as it would have under upstream's one-shell-per-command. Not re-run.
             return -1, bytes(reader.out), strip_stderr(reader.err, tok)
-        status = int(end_out.search(reader.out[-64:]).group(1))
-        out = bytes(reader.out[: reader.out.rindex(tok.encode())])
-        return status, out, strip_stderr(reader.err, tok)
+        match = found[0]
+        if match.end() < len(reader.out) or not reader.err.endswith(end_err):
+            self.stray = True
+        return int(match.group(1)), bytes(reader.out[: match.start()]), strip_stderr(reader.err, tok)
 
     def _stop(self, reader: _Reader, tok: str, finished: Callable[[], bool], kill: Callable[[int], None]) -> None:
         """Kill the command's process group (TERM, then KILL) and raise CommandTimedOut."""

@@ -144,7 +144,11 @@ def _start_delayer(ledger: Ledger, peers: list[str], degradation: Degradation) -
     base = f"{node_dir()}/{ledger.task_id}.nfqueue"
     source = base64.b64encode(pkgutil.get_data(__package__, "nfqueue.py")).decode()
     d = degradation
-    start = (f"printf %s {source} | base64 -d > {base}.py && rm -f {base}.pid && "
+    # The delayer must be a simple command of its own with '&': put after '&&', the whole
+    # list would run in a background bash that waits for the delayer while holding the
+    # caller's stdout/stderr (a pooled shell's channel, the agent's pipes) and, when the
+    # delayer is killed, writes "Killed" on them in the middle of another command.
+    start = (f"printf %s {source} | base64 -d > {base}.py && rm -f {base}.pid || exit 1\n"
              f"nohup python3 {base}.py --queue {queue} --delay-ms {d.delay_ms} --jitter-ms {d.jitter_ms} "
              f"--reorder-percent {d.reorder_percent} --duplicate-percent {d.duplicate_percent} "
              f"--corrupt-percent {d.corrupt_percent} --mark {MARK:#x} --pidfile {base}.pid "
