@@ -247,6 +247,29 @@ def test_exit_first_stops_scheduling(suite_dir):
     assert "All tests were NOT run. Expected 2 tests, only 1 were run." in proc.stdout + proc.stderr
 
 
+def test_a_killed_test_without_nodes_is_its_own_failure_and_the_session_goes_on(suite_dir):
+    """Healing what a dead test left on its nodes must work for a test that had none."""
+    write_suite(suite_dir, {"nodeless/test_nodeless.py": """
+        import os, signal
+        from ducktape.tests.test import Test
+        from ducktape.mark.resource import cluster
+
+        class NodelessTest(Test):
+            @cluster(num_nodes=0)
+            def test_a_crashes(self):
+                os.kill(os.getpid(), signal.SIGKILL)
+
+            @cluster(num_nodes=0)
+            def test_b_fails(self):
+                raise AssertionError("b fails on purpose")
+        """})
+    proc = run_ducktape(["nodeless", "--max-parallel", "1"], cwd=suite_dir)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    results = by_function(session_report(suite_dir))
+    assert "killed by signal SIGKILL before it reported a result" in results["test_a_crashes"]["summary"]
+    assert "b fails on purpose" in results["test_b_fails"]["summary"], proc.stdout + proc.stderr
+
+
 def test_silent_test_process_is_stopped_by_the_runner_timeout(suite_dir):
     write_suite(suite_dir, {"silent/test_silent.py": """
         import os, signal
