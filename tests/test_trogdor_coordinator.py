@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import sys
+import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -170,3 +173,35 @@ def test_openapi_document_is_served_and_in_docs(trogdor_cluster):
     assert served == openapi.coordinator_document()
     assert json.loads((DOCS / "trogdor-coordinator.openapi.json").read_text()) == served
     assert {"/coordinator/tasks/{taskId}", "/coordinator/task/create", "/coordinator/shutdown"} <= set(served["paths"])
+
+
+def test_an_agent_dying_in_the_middle_of_an_answer_is_unreachable(trogdor_cluster):
+    """An agent killed between the headers and the body of its answer (IncompleteRead) is
+    one that cannot be reached: the coordinator gives up on it as on a refused connection."""
+    server = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def cut_answers():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+
+    thread = threading.Thread(target=cut_answers, daemon=True)
+    thread.start()
+    try:
+        dying = SimpleNamespace(name="n2", port=server.getsockname()[1])
+        coord = trogdor_cluster.coordinator([trogdor_cluster.agent("n1"), dying], agent_timeout_ms=1000)
+        create(coord, "t", {"class": NOOP, "durationMs": 60000})
+        done = wait_task(coord, "t", "DONE", timeout=30)
+        assert done["error"].startswith("n2: node n2: agent unreachable"), done["error"]
+        assert "IncompleteRead" in done["error"], done["error"]
+    finally:
+        stop.set()
+        thread.join()
+        server.close()

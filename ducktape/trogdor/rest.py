@@ -6,6 +6,7 @@ Standard library only (http.server, urllib), so it runs inside the agent's zip f
 from __future__ import annotations
 
 import hmac
+import http.client
 import json
 import logging
 import re
@@ -219,6 +220,10 @@ class RestClient:
             except (ValueError, AttributeError):
                 message = text
             raise RestError(e.code, message) from None
+        except http.client.HTTPException as e:
+            # a server that died while answering (headers sent, body cut short: IncompleteRead)
+            # is unreachable like one that refused the connection; callers catch OSError
+            raise ConnectionError(f"{method} {url}: broken answer: {type(e).__name__}: {e}") from e
 
     def get(self, path: str, **query: Any) -> Any:
         return self.call("GET", path, query=query)
