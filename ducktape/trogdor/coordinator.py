@@ -193,7 +193,9 @@ class Coordinator:
                 status = link.client.get("/agent/status")
                 link.last_contact, link.error = time.monotonic(), ""
                 self._reconcile(link, status.get("workers", {}))
-            except (OSError, RestError, ValueError, AttributeError) as e:
+            except Exception as e:  # this thread must outlive any error, or its node's tasks never end
+                if not isinstance(e, (OSError, RestError, ValueError, AttributeError)):
+                    log.exception("unexpected error talking to agent %s", link.name)
                 link.error = str(e) or type(e).__name__
                 silent = time.monotonic() - link.last_contact
                 if silent > self.unreachable_s:
