@@ -10,9 +10,10 @@ from typing import Any
 
 from ducktape.cluster.cluster import Cluster
 from ducktape.cluster.localhost import UPSTREAM_NUM_NODES, LocalhostCluster
-from ducktape.command_line.errors import UsageError
+from ducktape.defaults import ConsoleDefaults
+from ducktape.errors import UsageError
 
-DEFAULT_CLUSTER = "ducktape.cluster.vagrant.VagrantCluster"
+DEFAULT_CLUSTER = ConsoleDefaults.CLUSTER_TYPE
 LOCALHOST_CLUSTER = "ducktape.cluster.localhost.LocalhostCluster"
 logger = logging.getLogger("ducktape.cluster")
 

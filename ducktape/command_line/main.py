@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ducktape.command_line.errors import USAGE_EXIT, UsageError
+from ducktape.errors import USAGE_EXIT, UsageError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -174,7 +174,7 @@ def open_session(args: dict[str, Any]):
 
     ``--collect-only`` and ``--collect-num-nodes`` run nothing: they take no session id,
     create no directory and log to the console only."""
-    from ducktape.command_line.defaults import ConsoleDefaults
+    from ducktape.defaults import ConsoleDefaults
     from ducktape.tests.session import (
         SessionContext,
         SessionLoggerMaker,
@@ -199,7 +199,7 @@ def _listing_session(args: dict[str, Any]):
     (stderr under ``--collect-format json``, so stdout stays pure JSON)."""
     import logging
 
-    from ducktape.command_line.defaults import ConsoleDefaults
+    from ducktape.defaults import ConsoleDefaults
     from ducktape.tests.session import SessionContext
 
     session_context = SessionContext(session_id="collect-only",

@@ -12,8 +12,8 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from ducktape.command_line.defaults import ConsoleDefaults
-from ducktape.command_line.errors import UsageError
+from ducktape.defaults import ConsoleDefaults
+from ducktape.errors import UsageError
 
 # Options taking a variable number of values, argparse style: name -> minimum count.
 VARIADIC = {"--exclude": 0, "--ssh-checker-function": 1}

@@ -17,8 +17,7 @@ from collections.abc import Iterable
 from logging import Logger
 from typing import Any
 
-from ducktape.command_line.errors import UsageError
-from ducktape.errors import DucktapeError
+from ducktape.errors import DucktapeError, UsageError
 from ducktape.mark._mark import parametrized
 from ducktape.mark.mark_expander import MarkedFunctionExpander
 from ducktape.tests import subsets as subsets_mod

@@ -6,7 +6,7 @@ import threading
 import time
 from typing import Any
 
-from ducktape.command_line.defaults import ConsoleDefaults
+from ducktape.defaults import ConsoleDefaults
 from ducktape.tests.console_style import console_level
 from ducktape.tests.loggermaker import LoggerMaker, add_file_and_console_handlers
 

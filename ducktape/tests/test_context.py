@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from ducktape.command_line.defaults import ConsoleDefaults
+from ducktape.defaults import ConsoleDefaults
 from ducktape.mark.consts import (
     CLUSTER_NODE_TYPE_KEYWORD,
     CLUSTER_SIZE_KEYWORD,
