@@ -76,6 +76,12 @@ def test_cluster_imports_nothing_above_it():
                                "ducktape.trogdor", "ducktape.mark", "ducktape.jvm_logging")) == []
 
 
+def test_services_import_nothing_of_the_runner():
+    services = {m: n for m, n in GRAPH.items() if _within(m, "ducktape.services") or m == "ducktape.jvm_logging"}
+    assert "ducktape.services.service" in services
+    assert _breaches(services, ("ducktape.command_line", "ducktape.tests", "ducktape.trogdor")) == []
+
+
 def test_only_the_entry_point_imports_command_line():
     below = {m: n for m, n in GRAPH.items()
              if not _within(m, "ducktape.command_line") and m != "ducktape.__main__"}

@@ -212,7 +212,7 @@ class TestContext:
         for mark in getattr(self.function, "marks", ()):
             if mark.name == "TIMEOUT":
                 return mark.seconds
-        return self.session_context.test_timeout
+        return None if self.session_context is None else self.session_context.test_timeout
 
     @property
     def ok_to_fail(self) -> bool:
