@@ -168,16 +168,16 @@ def test_vagrant_failure_is_a_usage_error(tmp_path, monkeypatch):
 def test_make_cluster_default_falls_back_to_localhost(tmp_path, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
     with caplog.at_level(logging.INFO, logger="ducktape.cluster"):
-        cluster = make_cluster({"cluster": "ducktape.cluster.vagrant.VagrantCluster", "cluster_file": None,
-                                "ssh_checker_function": None})
+        cluster = make_cluster(cluster="ducktape.cluster.vagrant.VagrantCluster", cluster_file=None,
+                               ssh_checker_function=None)
     assert isinstance(cluster, LocalhostCluster)
     assert any("LocalhostCluster" in r.getMessage() for r in caplog.records)
 
 
 def test_make_cluster_default_reads_cluster_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    cluster = make_cluster({"cluster": None, "cluster_file": os.path.join(DATA, "ducker.json"),
-                            "ssh_checker_function": ["tests.test_cluster_json.checker"]})
+    cluster = make_cluster(cluster=None, cluster_file=os.path.join(DATA, "ducker.json"),
+                           ssh_checker_function=["tests.test_cluster_json.checker"])
     assert isinstance(cluster, VagrantCluster) and len(cluster) == 3
     account = next(iter(cluster._available_accounts))
     assert account._custom_ssh_exception_checks == [checker]
@@ -197,5 +197,5 @@ def checker(err, account):
 ])
 def test_make_cluster_bad_input(args, expected):
     with pytest.raises(UsageError) as info:
-        make_cluster(args)
+        make_cluster(**args)
     assert expected in info.value.message and info.value.hint

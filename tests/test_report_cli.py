@@ -19,7 +19,7 @@ def finished_session(tmp_path, finish=True):
     """A session dir as a run leaves it: per-test reports, session.json, and (if finished) session reports."""
     session = rc.session(tmp_path)
     results = rc.finished_results(session)
-    reporters = make_reporters(session, {})
+    reporters = make_reporters(session)
     reporters = [r for r in reporters if not isinstance(r, ConsoleReporter)]
     notify(reporters, "session_started", session, 6, cluster_size=4)
     for res in results:

@@ -36,7 +36,7 @@ def run_session(tmp_path, echo=None):
     session = rc.session(tmp_path)
     results = rc.finished_results(session)
     echoed: list[str] = []
-    reporters = make_reporters(session, {"results_root": str(Path(session.results_dir).parent)})
+    reporters = make_reporters(session, str(Path(session.results_dir).parent))
     for r in reporters:
         if isinstance(r, ConsoleReporter):
             r.echo, r.width = echoed.append, 120
@@ -148,7 +148,7 @@ def test_no_rerun_file_without_failures(tmp_path):
     session = rc.session(tmp_path)
     results = rc.finished_results(session)
     results._results = [r for r in results if str(r.test_status) != "fail"]
-    reporters = make_reporters(session, {})
+    reporters = make_reporters(session)
     echoed: list[str] = []
     reporters[-1].echo = echoed.append
     notify(reporters, "session_started", session, 4)
@@ -204,7 +204,7 @@ def test_notify_contains_a_broken_reporter(tmp_path):
 
     session = rc.session(tmp_path)
     results = rc.finished_results(session)
-    reporters = [Broken(), *make_reporters(session, {})[1:4]]
+    reporters = [Broken(), *make_reporters(session)[1:4]]
     errors = notify(reporters, "session_finished", results, False)
     assert [str(e) for e in errors] == ["disk full"]
     assert (Path(session.results_dir) / "report.xml").exists()

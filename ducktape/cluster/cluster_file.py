@@ -11,9 +11,10 @@ import json
 import os
 from typing import Any
 
-from ducktape.command_line.errors import UsageError
+from ducktape.defaults import ConsoleDefaults
+from ducktape.errors import UsageError
 
-DEFAULT_CLUSTER_FILE = os.path.join(".ducktape", "cluster.json")
+DEFAULT_CLUSTER_FILE = ConsoleDefaults.CLUSTER_FILE
 SCHEMA_HINT = (
     '{"nodes": [{"ssh_config": {"host": "worker1", "hostname": "10.0.0.5", "user": "ducker", "port": 22, '
     '"identityfile": "/path/to/key"}, "externally_routable_ip": "10.0.0.5", "node_type": "large"}]}'

@@ -1,18 +1,20 @@
-"""Building the session's cluster from the command line (``--cluster``,
-``--cluster-file``, ``--ssh-checker-function``)."""
+"""Building the session's cluster from its settings (``--cluster``, ``--cluster-file``,
+``--ssh-checker-function``, ``--localhost-nodes``), passed as values: this layer sees no flags."""
 from __future__ import annotations
 
 import importlib
 import inspect
 import logging
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from ducktape.cluster.cluster import Cluster
 from ducktape.cluster.localhost import UPSTREAM_NUM_NODES, LocalhostCluster
-from ducktape.command_line.errors import UsageError
+from ducktape.defaults import ConsoleDefaults
+from ducktape.errors import UsageError
 
-DEFAULT_CLUSTER = "ducktape.cluster.vagrant.VagrantCluster"
+DEFAULT_CLUSTER = ConsoleDefaults.CLUSTER_TYPE
 LOCALHOST_CLUSTER = "ducktape.cluster.localhost.LocalhostCluster"
 logger = logging.getLogger("ducktape.cluster")
 
@@ -45,19 +47,20 @@ def _checker_functions(paths: Any) -> list:
     return [load_dotted(p, "function", "--ssh-checker-function") for p in paths]
 
 
-def make_cluster(args: dict, notice_logger: logging.Logger | None = None) -> Cluster:
+def make_cluster(cluster: str | None = None, cluster_file: str | None = None,
+                 ssh_checker_function: Sequence[str] | str | None = None, *, localhost_nodes: int | None = None,
+                 notice_logger: logging.Logger | None = None) -> Cluster:
     """Instantiate the ``--cluster`` class as ``cls(cluster_file=..., [ssh_exception_checks=...])``.
 
     With the default class, no cluster file and no Vagrantfile in the current
     directory, the session runs on LocalhostCluster instead; the notice goes to
     *notice_logger* (the session log, so the user sees it) or this module's logger.
-    A LocalhostCluster (or subclass) gets ``num_nodes=args["localhost_nodes"]`` when set.
+    A LocalhostCluster (or subclass) gets ``num_nodes=localhost_nodes`` when set.
     """
-    path = args.get("cluster") or DEFAULT_CLUSTER
-    cluster_file = args.get("cluster_file")
-    checks = _checker_functions(args.get("ssh_checker_function"))
+    path = cluster or DEFAULT_CLUSTER
+    checks = _checker_functions(ssh_checker_function)
     if path == DEFAULT_CLUSTER and not cluster_file and not os.path.exists("Vagrantfile"):
-        size = args.get("localhost_nodes") or UPSTREAM_NUM_NODES
+        size = localhost_nodes or UPSTREAM_NUM_NODES
         (notice_logger or logger).info(
             "No --cluster-file and no Vagrantfile in %s: running on LocalhostCluster, %d node%s "
             "(every node is this machine; --localhost-nodes N changes it).", os.getcwd(), size, "" if size == 1 else "s")
@@ -70,7 +73,7 @@ def make_cluster(args: dict, notice_logger: logging.Logger | None = None) -> Clu
     kwargs: dict[str, Any] = {"cluster_file": cluster_file}
     if checks:
         kwargs["ssh_exception_checks"] = checks
-    size = args.get("localhost_nodes")
+    size = localhost_nodes
     if isinstance(cls, type) and issubclass(cls, LocalhostCluster) and size is not None:
         if size < 1:
             raise UsageError(f"--localhost-nodes must be at least 1, got {size}", "--localhost-nodes 4")

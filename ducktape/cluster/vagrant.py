@@ -14,7 +14,7 @@ from typing import Any
 from ducktape.cluster.cluster_file import ClusterFileError, read_cluster_file
 from ducktape.cluster.json import JsonCluster, make_remote_account
 from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
-from ducktape.command_line.errors import UsageError
+from ducktape.errors import UsageError
 
 logger = logging.getLogger("ducktape.cluster")
 _HOST_LINE = re.compile(r"^\s*Host(?:\s+|\s*=\s*)(\S.*)$", re.IGNORECASE)

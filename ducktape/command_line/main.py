@@ -5,7 +5,6 @@ on stderr and exit status 2; a traceback is shown only with ``--debug``.
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import shlex
@@ -15,7 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from ducktape.command_line.errors import USAGE_EXIT, UsageError
+from ducktape.errors import USAGE_EXIT, UsageError
+from ducktape.session_config import SessionConfig
+from ducktape.utils.json_input import parse_json_input
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,38 +83,43 @@ def _main(argv: list[str]) -> int:
         return 0
     args["command_line"] = shlex.join(["ducktape", *argv])
     with named_source(sources.get("parameters")):
-        injected_args = parse_parameters(args.get("parameters"))
+        injected_args = parse_parameters(args["parameters"])
     with named_source(sources.get("globals")):
-        args["globals"] = get_user_defined_globals(args.get("globals"))
-    session_context, session_logger = open_session(args)
+        args["globals"] = get_user_defined_globals(args["globals"])
+    config = SessionConfig.from_options(args)  # the one settings object; nothing below sees *args*
+    session_context, session_logger = open_session(config)
+    _log_configuration(session_logger, args)
     try:
-        return _load_and_run(args, injected_args, session_context, session_logger)
+        return _load_and_run(config, injected_args, session_context, session_logger)
     finally:
         from ducktape.tests.loggermaker import close_logger
 
         close_logger(session_logger)
 
 
-def _load_and_run(args: dict, injected_args: dict | None, session_context, session_logger) -> int:
+def _load_and_run(config: SessionConfig, injected_args: dict | None, session_context, session_logger) -> int:
     from ducktape.tests.loader import TestLoader
 
-    loader = TestLoader(session_context, session_logger, repeat=args["repeat"], injected_args=injected_args,
-                        subset=args["subset"], subsets=args["subsets"],
-                        historical_report=args["historical_report"])
-    tests = loader.load(args["test_path"], excluded_test_symbols=args["exclude"])
+    loader = TestLoader(session_context, session_logger, repeat=config.repeat, injected_args=injected_args,
+                        subset=config.subset, subsets=config.subsets, historical_report=config.historical_report)
+    tests = loader.load(list(config.test_path), excluded_test_symbols=_listed(config.exclude))
     session_logger.info("Discovered %d tests to run", len(tests))
-    if args["collect_only"]:
+    if config.collect_only:
         from ducktape.command_line.collect import print_collected
 
-        print_collected(tests, args["collect_format"])
+        print_collected(tests, config.collect_format)
         return 0
-    if args["collect_num_nodes"]:
+    if config.collect_num_nodes:
         print(sum(test.expected_num_nodes for test in tests))
         return 0
-    tests = sample_tests(tests, args.get("sample"))
+    tests = sample_tests(tests, config.sample)
     from ducktape.tests.session_run import run_session
 
-    return run_session(args, session_context, session_logger, tests)
+    return run_session(config, session_context, session_logger, tests)
+
+
+def _listed(values: tuple[str, ...] | None) -> list[str] | None:
+    return None if values is None else list(values)
 
 
 @contextmanager
@@ -131,15 +137,9 @@ def parse_parameters(text: str | None) -> dict | None:
     """``--parameters``: a JSON object of keyword arguments, or None."""
     if text is None:
         return None
-    try:
-        value = json.loads(text)
-    except ValueError as err:
-        raise UsageError(f"--parameters is not valid JSON: {err}: {text!r}",
-                         hint='--parameters \'{"x": 1, "y": "a"}\'') from None
-    if not isinstance(value, dict):
-        raise UsageError(f"--parameters must be a JSON object, got {type(value).__name__}: {text!r}",
-                         hint='--parameters \'{"x": 1}\'')
-    return value
+    return parse_json_input(text, (dict,),
+                            invalid=("--parameters is not valid JSON: {error}: {text!r}", '--parameters \'{"x": 1, "y": "a"}\''),
+                            wrong_kind=("--parameters must be a JSON object, got {kind}: {text!r}", '--parameters \'{"x": 1}\''))
 
 
 def get_user_defined_globals(globals_str: str | None):
@@ -158,65 +158,59 @@ def get_user_defined_globals(globals_str: str | None):
             raise UsageError(f"cannot read {source}: {err}") from None
     else:
         text = globals_str
-    try:
-        value = json.loads(text)
-    except ValueError as err:
-        raise UsageError(f"{source} is neither valid JSON nor a path to a JSON file: {err}",
-                         hint='--globals \'{"key": "value"}\' or --globals path/to/globals.json') from None
-    if not isinstance(value, dict):
-        raise UsageError(f"{source} must hold a JSON object, not {type(value).__name__}",
-                         hint='--globals \'{"key": "value"}\'')
+    value = parse_json_input(text, (dict,), source=source,
+                             invalid=("{source} is neither valid JSON nor a path to a JSON file: {error}",
+                                      '--globals \'{"key": "value"}\' or --globals path/to/globals.json'),
+                             wrong_kind=("{source} must hold a JSON object, not {kind}", '--globals \'{"key": "value"}\''))
     return make_dict(**value)
 
 
-def open_session(args: dict[str, Any]):
+def open_session(config: SessionConfig):
     """Allocate the session id and directory, build the SessionContext and the session logger.
 
     ``--collect-only`` and ``--collect-num-nodes`` run nothing: they take no session id,
     create no directory and log to the console only."""
-    from ducktape.command_line.defaults import ConsoleDefaults
+    from ducktape.defaults import ConsoleDefaults
     from ducktape.tests.session import (
         SessionContext,
         SessionLoggerMaker,
         allocate_session,
     )
 
-    if args.get("collect_only") or args.get("collect_num_nodes"):
-        return _listing_session(args)
+    if config.collect_only or config.collect_num_nodes:
+        return _listing_session(config)
     try:
-        session_id, results_dir = allocate_session(ConsoleDefaults.SESSION_ID_FILE, args["results_root"])
+        session_id, results_dir = allocate_session(ConsoleDefaults.SESSION_ID_FILE, config.results_root)
     except OSError as err:
-        raise UsageError(f"cannot create the session directory under --results-root {args['results_root']!r}: "
+        raise UsageError(f"cannot create the session directory under --results-root {config.results_root!r}: "
                          f"{err}") from None
-    session_context = SessionContext(session_id=session_id, results_dir=results_dir, **args)
-    session_logger = SessionLoggerMaker(session_context).logger
-    _log_configuration(session_logger, args)
-    return session_context, session_logger
+    session_context = SessionContext.from_config(config, session_id=session_id, results_dir=results_dir)
+    return session_context, SessionLoggerMaker(session_context).logger
 
 
-def _listing_session(args: dict[str, Any]):
+def _listing_session(config: SessionConfig):
     """The session of a run that only lists tests: no id, no directory, console logging
     (stderr under ``--collect-format json``, so stdout stays pure JSON)."""
     import logging
 
-    from ducktape.command_line.defaults import ConsoleDefaults
+    from ducktape.defaults import ConsoleDefaults
     from ducktape.tests.session import SessionContext
 
-    session_context = SessionContext(session_id="collect-only",
-                                     results_dir=os.path.join(args["results_root"], "collect-only"), **args)
+    session_context = SessionContext.from_config(config, session_id="collect-only",
+                                                 results_dir=os.path.join(config.results_root, "collect-only"))
     session_logger = logging.getLogger(f"ducktape.collect-only.{os.getpid()}.session_logger")
     session_logger.setLevel(logging.DEBUG)
     session_logger.propagate = False
-    json_out = args.get("collect_only") and args.get("collect_format") == "json"
+    json_out = config.collect_only and config.collect_format == "json"
     handler = logging.StreamHandler(sys.stderr if json_out else sys.stdout)
-    handler.setLevel(logging.DEBUG if args.get("debug") else logging.INFO)
+    handler.setLevel(logging.DEBUG if config.debug else logging.INFO)
     handler.setFormatter(logging.Formatter(ConsoleDefaults.SESSION_LOG_FORMATTER))
     session_logger.addHandler(handler)
-    _log_configuration(session_logger, args)
     return session_context, session_logger
 
 
 def _log_configuration(session_logger, args: dict[str, Any]) -> None:
+    """Every option as parsed, one debug line each, in the parser's order."""
     for key, value in args.items():
         session_logger.debug("Configuration: %s=%s", key, value)
 

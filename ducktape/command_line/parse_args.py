@@ -12,8 +12,9 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from ducktape.command_line.defaults import ConsoleDefaults
-from ducktape.command_line.errors import UsageError
+from ducktape.defaults import ConsoleDefaults
+from ducktape.errors import UsageError
+from ducktape.session_config import SessionConfig
 
 # Options taking a variable number of values, argparse style: name -> minimum count.
 VARIADIC = {"--exclude": 0, "--ssh-checker-function": 1}
@@ -35,28 +36,28 @@ _FLAGS = [
     ("--enable-jvm-logs", "collect JVM logs (GC, stdout/stderr, heap dumps) from every service."),
 ]
 
-_VALUES: list[tuple[str, Any, Any, str]] = [
-    ("--config-file", str, ConsoleDefaults.USER_CONFIG_FILE, "path to the user configuration file."),
-    ("--cluster", str, ConsoleDefaults.CLUSTER_TYPE, "cluster class (package.module.Class) to allocate nodes from."),
-    ("--default-num-nodes", int, None, "nodes a test without @cluster reserves (default: the whole cluster)."),
-    ("--cluster-file", str, None, "JSON file describing the cluster's nodes (read by JsonCluster/VagrantCluster)."),
-    ("--localhost-nodes", int, None, "size of the embedded LocalhostCluster (default: what --max-parallel needs)."),
-    ("--results-root", str, ConsoleDefaults.RESULTS_ROOT_DIRECTORY, "directory holding one subdirectory per session."),
-    ("--parameters", str, None, "inject these arguments (a JSON object) into the selected test(s)."),
-    ("--globals", str, None, "user globals: a JSON object, or the path of a file holding one."),
-    ("--max-parallel", click.IntRange(min=1), 1, "upper bound on the number of tests run at the same time."),
-    ("--repeat", int, 1, "run every selected test this many times."),
-    ("--subsets", int, 1, "split the sorted tests into this many subsets ..."),
-    ("--subset", int, 0, "... and run this one (0-based)."),
-    ("--historical-report", str, None, "report.json (path or http(s) URL) of an earlier run: balance subsets by run time."),
-    ("--sample", int, None, "run a random sample of this many tests."),
-    ("--test-runner-timeout", click.IntRange(min=1), 1800000, "ms the driver waits for any sign of life from running tests."),
-    ("--deflake", int, 1, "run a failing test up to this many times in total; a later pass is FLAKY."),
-    ("--test-timeout", click.FloatRange(min=0, min_open=True), None, "per-test time limit in seconds (a test's @timeout mark wins)."),
-    ("--collect-logs", click.Choice(COLLECT_LOGS_CHOICES), None,
+_VALUES: list[tuple[str, Any, str]] = [  # name, type, help; the default is SessionConfig's
+    ("--config-file", str, "path to the user configuration file."),
+    ("--cluster", str, "cluster class (package.module.Class) to allocate nodes from."),
+    ("--default-num-nodes", int, "nodes a test without @cluster reserves (default: the whole cluster)."),
+    ("--cluster-file", str, "JSON file describing the cluster's nodes (read by JsonCluster/VagrantCluster)."),
+    ("--localhost-nodes", int, "size of the embedded LocalhostCluster (default: what --max-parallel needs)."),
+    ("--results-root", str, "directory holding one subdirectory per session."),
+    ("--parameters", str, "inject these arguments (a JSON object) into the selected test(s)."),
+    ("--globals", str, "user globals: a JSON object, or the path of a file holding one."),
+    ("--max-parallel", click.IntRange(min=1), "upper bound on the number of tests run at the same time."),
+    ("--repeat", int, "run every selected test this many times."),
+    ("--subsets", int, "split the sorted tests into this many subsets ..."),
+    ("--subset", int, "... and run this one (0-based)."),
+    ("--historical-report", str, "report.json (path or http(s) URL) of an earlier run: balance subsets by run time."),
+    ("--sample", int, "run a random sample of this many tests."),
+    ("--test-runner-timeout", click.IntRange(min=1), "ms the driver waits for any sign of life from running tests."),
+    ("--deflake", int, "run a failing test up to this many times in total; a later pass is FLAKY."),
+    ("--test-timeout", click.FloatRange(min=0, min_open=True), "per-test time limit in seconds (a test's @timeout mark wins)."),
+    ("--collect-logs", click.Choice(COLLECT_LOGS_CHOICES),
      ("which service logs to copy: always, on-failure (only from failed tests), never "
       "(default: all on failure, otherwise those collected by default or marked).")),
-    ("--collect-format", click.Choice(("text", "json")), "text",
+    ("--collect-format", click.Choice(("text", "json")),
      "--collect-only output: text (upstream's) or json (one object per line per test)."),
 ]
 
@@ -70,15 +71,17 @@ def create_ducktape_parser() -> click.Command:
         click.Option(["--ssh-checker-function"], multiple=True, metavar="DOTTED...",
                      help="functions f(exception, account) called on SSH errors."),
     ]
-    params += [click.Option([name], is_flag=True, default=False, help=text) for name, text in _FLAGS]
+    params += [click.Option([name], is_flag=True, default=SessionConfig.default(_dest(name)), help=text)
+               for name, text in _FLAGS]
     # short options only: a long --verbose would make --ver, an abbreviation of --version, ambiguous
-    params += [click.Option(["verbose", "-v"], count=True, default=0,
+    params += [click.Option(["verbose", "-v"], count=True, default=SessionConfig.default("verbose"),
                             help="more console output: test processes' INFO lines, a line per finished test; "
                                  "-vv adds DEBUG."),
-               click.Option(["quiet", "-q"], count=True, default=0,
+               click.Option(["quiet", "-q"], count=True, default=SessionConfig.default("quiet"),
                             help="less console output: warnings and failures only; -qq errors only.")]
-    params += [click.Option([name], type=kind, default=default, help=text, show_default=default is not None)
-               for name, kind, default, text in _VALUES]
+    for name, kind, text in _VALUES:
+        default = SessionConfig.default(_dest(name))
+        params.append(click.Option([name], type=kind, default=default, help=text, show_default=default is not None))
     return click.Command("ducktape", params=params, add_help_option=True,
                          context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
                          help="Discover and run your tests. TEST_PATH: PATH[::Class[.method[@{json}]]], "

@@ -13,7 +13,7 @@ import logging
 import os
 from typing import TextIO
 
-from ducktape.command_line.defaults import ConsoleDefaults
+from ducktape.defaults import ConsoleDefaults
 
 ERASE_LINE = "\r\x1b[K"
 _RESET = "\x1b[0m"

@@ -17,14 +17,14 @@ from collections.abc import Iterable
 from logging import Logger
 from typing import Any
 
-from ducktape.command_line.errors import UsageError
-from ducktape.errors import DucktapeError
+from ducktape.errors import DucktapeError, UsageError
 from ducktape.mark._mark import parametrized
 from ducktape.mark.mark_expander import MarkedFunctionExpander
 from ducktape.tests import subsets as subsets_mod
 from ducktape.tests.suite_files import is_suite_file, read_suites
 from ducktape.tests.test import Test
 from ducktape.tests.test_context import TestContext
+from ducktape.utils.json_input import parse_json_input
 
 DEFAULT_TEST_FILE_PATTERN = r"(^test_.*\.py$)|(^.*_test\.py$)"
 DEFAULT_TEST_FUNCTION_PATTERN = "(^test.*)|(.*test$)"
@@ -185,14 +185,12 @@ class TestLoader:
         if self.injected_args:
             raise LoaderException(f"Cannot use both global and per-method test parameters: {given!r}",
                                   hint="drop --parameters or the @{...} part of the test symbol")
-        try:
-            injected_args = json.loads(args_text)
-        except ValueError as err:
-            raise LoaderException(f"invalid JSON after '@' in test symbol {given!r}: {err}",
-                                  hint='path.py::Class.method@{"x": 1} (an object, or a list of objects)') from None
-        if not isinstance(injected_args, (dict, list)):
-            raise LoaderException(f"parameters after '@' in test symbol {given!r} must be a JSON object or list",
-                                  hint='path.py::Class.method@{"x": 1}')
+        injected_args = parse_json_input(
+            args_text, (dict, list), error=LoaderException, given=given,
+            invalid=("invalid JSON after '@' in test symbol {given!r}: {error}",
+                     'path.py::Class.method@{"x": 1} (an object, or a list of objects)'),
+            wrong_kind=("parameters after '@' in test symbol {given!r} must be a JSON object or list",
+                        'path.py::Class.method@{"x": 1}'))
         return path, cls_name, method_name, injected_args
 
     def _find_test_files(self, path_or_glob: str, given: str) -> list[str]:

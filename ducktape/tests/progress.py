@@ -46,7 +46,7 @@ class ProgressReporter(Reporter):
         self.live = is_terminal(self.stream) if live is None else live
         self.colour = colour_enabled(self.stream) if colour is None else colour
         self.width = width
-        self.verbosity = getattr(session_context, "verbosity", 0) or 0
+        self.verbosity = session_context.verbosity
         self.total = 0
         self.done = 0
         self.counts: dict[str, int] = {}

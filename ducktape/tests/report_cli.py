@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ducktape.command_line.errors import USAGE_EXIT, UsageError
-
-SESSION_FILE = "session.json"
+from ducktape.defaults import SESSION_FILE
+from ducktape.errors import USAGE_EXIT, UsageError
 
 
 class RecordedSession:

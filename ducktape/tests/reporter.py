@@ -1,6 +1,6 @@
 """Session reporters: ``make_reporters`` for the runner, and upstream's reporter classes.
 
-The runner builds its reporters with ``make_reporters(session_context, args)`` and
+The runner builds its reporters with ``make_reporters(session_context, results_root)`` and
 calls ``session_started`` / ``test_finished`` / ``session_finished`` on each
 (``notify`` does it with errors contained). The upstream class names below stay
 importable for code that used them directly; each is a thin adapter over the
@@ -63,9 +63,9 @@ def file_reporters(session_context, results_root: Path | None = None) -> list[Re
     ]
 
 
-def make_reporters(session_context, args: dict) -> list[Reporter]:
-    """Every reporter of a ``ducktape`` run, in the order they should be called."""
-    results_root = args.get("results_root")
+def make_reporters(session_context, results_root: str | None = None) -> list[Reporter]:
+    """Every reporter of a ``ducktape`` run, in the order they should be called; *results_root*
+    (``--results-root``) holds the ``latest`` link."""
     root = Path(results_root).absolute() if results_root else None
     return [
         SessionRecordReporter(session_context),

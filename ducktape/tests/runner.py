@@ -26,6 +26,7 @@ from typing import Any
 from ducktape.cluster import process_tag
 from ducktape.cluster.finite_subcluster import FiniteSubcluster  # noqa: F401 - imported once here, not per test
 from ducktape.cluster.node_container import InsufficientResourcesError
+from ducktape.defaults import TEST_RUNNER_TIMEOUT_MS
 from ducktape.mark.consts import CLUSTER_SIZE_KEYWORD, CLUSTER_SPEC_KEYWORD
 from ducktape.services.service_registry import ServiceRegistry  # noqa: F401 - likewise: every test process uses it
 from ducktape.tests import events
@@ -93,9 +94,9 @@ class TestRunner:
         self.deflake_num = max(1, deflake_num)
         self.reporters = list(reporters or [])
         self.teardown_grace = teardown_grace
-        self.max_parallel = max(1, int(getattr(session_context, "max_parallel", 1) or 1))
-        self.exit_first = bool(getattr(session_context, "exit_first", False))
-        timeout_ms = getattr(session_context, "test_runner_timeout", None) or 1800000
+        self.max_parallel = max(1, int(session_context.max_parallel or 1))
+        self.exit_first = bool(session_context.exit_first)
+        timeout_ms = session_context.test_runner_timeout or TEST_RUNNER_TIMEOUT_MS  # None when built by hand
         self.liveness_seconds = timeout_ms / 1000.0
         self.heartbeat_interval = max(0.05, min(1.0, self.liveness_seconds / 4))
         self.client_status: dict = {}
@@ -103,7 +104,7 @@ class TestRunner:
         results_dir = session_context.results_dir
         self.disk = DiskFull(os.path.dirname(results_dir), session_logger)
         self.disk.session_dir = results_dir
-        self.no_teardown = bool(getattr(session_context, "no_teardown", False))
+        self.no_teardown = bool(session_context.no_teardown)
         self.process_tag = process_tag.new_session_tag()
         self.record = SessionRecord(os.path.dirname(results_dir), session_context.session_id, self.process_tag,
                                     session_logger)

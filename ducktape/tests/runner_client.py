@@ -167,7 +167,7 @@ class RunnerClient:
         self.deflake_num = max(1, deflake_num)
         self.timeout_seconds = timeout_seconds
         self.heartbeat_interval = heartbeat_interval
-        self.no_teardown = bool(getattr(session_context, "no_teardown", False))
+        self.no_teardown = bool(session_context.no_teardown)
         self.test: Any = None
         self._timed_out = False
         self._interrupt_seen = False  # Ctrl-C (or SIGTERM) reached this process
@@ -374,7 +374,7 @@ class RunnerClient:
         if used >= total:
             return status, summary
         message = f"Test requested {total} nodes, used only {used}"
-        if getattr(self.session_context, "fail_bad_cluster_utilization", False) and status != FAIL:
+        if self.session_context.fail_bad_cluster_utilization and status != FAIL:
             self.log(logging.INFO, "FAIL: " + message)
             return FAIL, [message]
         self.log(logging.WARNING, message)

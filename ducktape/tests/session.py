@@ -6,13 +6,18 @@ import threading
 import time
 from typing import Any
 
-from ducktape.command_line.defaults import ConsoleDefaults
+from ducktape.defaults import ConsoleDefaults
+from ducktape.session_config import SessionConfig
 from ducktape.tests.console_style import console_level
 from ducktape.tests.loggermaker import LoggerMaker, add_file_and_console_handlers
 
 
 class SessionContext:
-    """Session-wide settings shared by every test of one ``ducktape`` run. Unknown kwargs are ignored."""
+    """Session-wide settings shared by every test of one ``ducktape`` run. Unknown kwargs are ignored.
+
+    ``ducktape`` builds it with ``from_config``; constructed by hand (upstream's signature), a
+    setting not given keeps upstream's value for it.
+    """
 
     def __init__(self, **kwargs: Any) -> None:
         self.session_id = kwargs["session_id"]
@@ -35,6 +40,11 @@ class SessionContext:
         self.command_line = kwargs.get("command_line")  # how the session was started, for the reports
         self._globals = kwargs.get("globals")
 
+    @classmethod
+    def from_config(cls, config: SessionConfig, session_id: str, results_dir: str) -> SessionContext:
+        """The context of a session run with *config*."""
+        return cls(session_id=session_id, results_dir=results_dir, **config.session_context_kwargs())
+
     @property
     def globals(self):
         """User globals (an immutable dict); empty when ``--globals`` was not given."""
@@ -55,7 +65,7 @@ class SessionLoggerMaker(LoggerMaker):
         super().__init__(session_context.session_id + ".session_logger")
         self.log_dir = session_context.results_dir
         self.debug = session_context.debug
-        self.verbosity = getattr(session_context, "verbosity", 0)
+        self.verbosity = session_context.verbosity
 
     def configure_logger(self) -> None:
         if self.configured:

@@ -9,30 +9,33 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from ducktape.session_config import SessionConfig
 from ducktape.tests.progress import ProgressReporter
 from ducktape.tests.reporters.base import notify
 from ducktape.tests.runner import TestRunner, has_cluster_size
 
 
-def run_session(args: dict, session_context: Any, session_logger: logging.Logger, tests: list) -> int:
-    """Run *tests* and return the exit status: 0 only when nothing failed and every
-    expected test reported a result."""
+def run_session(config: SessionConfig, session_context: Any, session_logger: logging.Logger, tests: list) -> int:
+    """Run *tests* with the settings of *config* and return the exit status: 0 only when
+    nothing failed and every expected test reported a result."""
     from ducktape.cluster.factory import make_cluster
     from ducktape.cluster.localhost import embedded_size
     from ducktape.tests.reporter import make_reporters
 
-    apply_default_num_nodes(tests, args.get("default_num_nodes"))
-    if args.get("localhost_nodes") is None:
-        args = {**args, "localhost_nodes": embedded_size(
-            [ctx.expected_num_nodes if has_cluster_size(ctx) else None for ctx in tests], args.get("max_parallel") or 1)}
-    cluster = make_cluster(args, notice_logger=session_logger)
+    apply_default_num_nodes(tests, config.default_num_nodes)
+    localhost_nodes = config.localhost_nodes
+    if localhost_nodes is None:
+        localhost_nodes = embedded_size([ctx.expected_num_nodes if has_cluster_size(ctx) else None for ctx in tests],
+                                        config.max_parallel)
+    cluster = make_cluster(config.cluster, config.cluster_file, config.ssh_checker_function,
+                           localhost_nodes=localhost_nodes, notice_logger=session_logger)
     try:
         for ctx in tests:
             ctx.cluster = cluster
-        deflake = args.get("deflake") or 1
+        deflake = config.deflake or 1  # --deflake 0 runs once without a warning, as before
         if deflake < 1:
             session_logger.warning("--deflake %s is less than 1: running each test once", deflake)
-        reporters = [ProgressReporter(session_context), *make_reporters(session_context, args)]
+        reporters = [ProgressReporter(session_context), *make_reporters(session_context, config.results_root)]
         expected = len(tests)
         notify(reporters, "session_started", session_context, expected, cluster_size=len(cluster),
                logger=session_logger)

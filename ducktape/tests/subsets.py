@@ -5,7 +5,7 @@ import json
 import os
 from collections.abc import Sequence
 
-from ducktape.command_line.errors import UsageError
+from ducktape.errors import UsageError
 
 HISTORY_HINT = 'a report.json from an earlier run: {"results": [{"test_id": ..., "run_time_seconds": ...}, ...]}'
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from ducktape.command_line.errors import UsageError
+from ducktape.errors import UsageError
 
 SUITE_HINT = ("a suite file maps suite names to a list of test paths, or to {included: [...], excluded: [...]}; "
               "an optional top-level 'import:' names other suite files")

@@ -78,7 +78,8 @@ class Test(TemplateRenderer):
         """Paths of *service*'s logs to copy, by ``--collect-logs``: ``always`` every log,
         ``on-failure`` every log of a failed test and none otherwise, ``never`` none; without
         the flag, upstream's rule (every log on failure, else those collected by default or marked)."""
-        policy = getattr(self.test_context.session_context, "collect_logs", None)
+        session = self.test_context.session_context
+        policy = None if session is None else session.collect_logs
         failed = test_status == FAIL or test_status == OFAIL
         if policy == "never" or (policy == "on-failure" and not failed):
             return []

@@ -13,7 +13,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from ducktape.command_line.defaults import ConsoleDefaults
+from ducktape.defaults import ConsoleDefaults
 from ducktape.mark.consts import (
     CLUSTER_NODE_TYPE_KEYWORD,
     CLUSTER_SIZE_KEYWORD,
@@ -212,7 +212,7 @@ class TestContext:
         for mark in getattr(self.function, "marks", ()):
             if mark.name == "TIMEOUT":
                 return mark.seconds
-        return getattr(self.session_context, "test_timeout", None)
+        return None if self.session_context is None else self.session_context.test_timeout
 
     @property
     def ok_to_fail(self) -> bool:
@@ -268,7 +268,7 @@ class TestContext:
                 TestContext.logger_name(self, self.test_index),
                 TestContext.results_dir(self, self.test_index),
                 self.session_context.debug,
-                getattr(self.session_context, "verbosity", 0),
+                self.session_context.verbosity,
                 self.test_id,
             )
         return self._logger

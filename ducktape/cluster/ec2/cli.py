@@ -11,9 +11,10 @@ from pathlib import Path
 import click
 
 from ducktape.cluster.ec2.config import load_config
-from ducktape.command_line.errors import UsageError
+from ducktape.defaults import ConsoleDefaults
+from ducktape.errors import UsageError
 
-DEFAULT_CLUSTER_FILE = Path(".ducktape") / "cluster.json"
+DEFAULT_CLUSTER_FILE = Path(ConsoleDefaults.CLUSTER_FILE)
 
 
 @click.group()

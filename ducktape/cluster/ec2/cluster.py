@@ -21,7 +21,7 @@ from ducktape.cluster.ec2.instances import owner_name
 from ducktape.cluster.ec2.lifecycle import cluster_json, down, up
 from ducktape.cluster.ec2.signals import SigtermAsInterrupt
 from ducktape.cluster.json import JsonCluster
-from ducktape.command_line.errors import UsageError
+from ducktape.errors import UsageError
 
 SESSION_KEYS = ("config", "ec2", "nodes", "name")
 SESSION_HINT = "a YAML file such as: {config: ec2.yml, nodes: 3, name: nightly}"

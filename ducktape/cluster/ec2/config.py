@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from ducktape.command_line.errors import UsageError
+from ducktape.errors import UsageError
 
 EXAMPLE = ("region: us-east-1, ami: ami-0abc..., instance_type: m5.large, key_name: ducktape, "
            "identity_file: ~/.ssh/ducktape.pem, user: admin")

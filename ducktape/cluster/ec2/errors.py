@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ducktape.command_line.errors import USAGE_EXIT, UsageError
+from ducktape.errors import USAGE_EXIT, UsageError
 
 CAPACITY_CODES = {
     "InstanceLimitExceeded", "VcpuLimitExceeded", "InsufficientInstanceCapacity", "InsufficientCapacity",

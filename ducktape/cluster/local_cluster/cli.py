@@ -15,10 +15,11 @@ import click
 
 from ducktape.cluster.ec2.cli import ec2
 from ducktape.cluster.local_cluster.errors import LocalClusterError
-from ducktape.command_line.errors import USAGE_EXIT, UsageError
+from ducktape.defaults import ConsoleDefaults
+from ducktape.errors import USAGE_EXIT, UsageError
 
 DEFAULT_NAME = "ducktape"
-DEFAULT_CLUSTER_FILE = Path(".ducktape") / "cluster.json"
+DEFAULT_CLUSTER_FILE = Path(ConsoleDefaults.CLUSTER_FILE)
 PROG = "ducktape-cluster"
 
 

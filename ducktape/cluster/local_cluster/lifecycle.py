@@ -33,7 +33,7 @@ from ducktape.cluster.local_cluster.state import (
     state_lock,
     write_state,
 )
-from ducktape.command_line.errors import UsageError
+from ducktape.errors import UsageError
 
 PRIVSEP_DIR = Path("/run/sshd")
 

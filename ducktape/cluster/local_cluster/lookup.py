@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ducktape.cluster.local_cluster.names import STATE_ROOT, ClusterNames, check_name
 from ducktape.cluster.local_cluster.state import cluster_names_on_disk, read_state
-from ducktape.command_line.errors import UsageError
+from ducktape.errors import UsageError
 
 
 def name_for_cluster_file(path: Path, root: Path = STATE_ROOT) -> str | None:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ducktape.command_line.errors import UsageError
+from ducktape.errors import UsageError
 
 STATE_ROOT = Path("/run/ducktape-cluster")
 NAME_RULE = re.compile(r"^[a-z][a-z0-9-]{0,23}$")

@@ -7,7 +7,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 
-from ducktape.command_line.errors import UsageError
+from ducktape.errors import UsageError
 
 # tool -> Debian package that provides it
 REQUIRED_TOOLS = {

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import ducktape
+from ducktape.defaults import SESSION_FILE
 from ducktape.tests.reporters.base import Reporter, write_atomic
 from ducktape.tests.reporters.junit import junit_string
 from ducktape.tests.reporters.rerun import RERUN_FILE, failed_symbols, rerun_suite_text
@@ -22,8 +23,6 @@ from ducktape.tests.reporters.text import (
     summary_string,
     test_block,
 )
-
-SESSION_FILE = "session.json"
 
 
 def _dumps(value, **kwargs) -> str:

@@ -1,0 +1,47 @@
+"""SessionConfig: the one settings object of a run, and the SessionContext built from it."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from ducktape.command_line.parse_args import parse_args
+from ducktape.session_config import SessionConfig
+from ducktape.tests.session import SessionContext
+
+
+def test_every_option_is_a_field_with_the_parsers_default(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no user config file
+    parsed = parse_args([])
+    fields = {f.name for f in dataclasses.fields(SessionConfig)}
+    assert set(parsed) == fields - {"command_line"}
+    for name, value in parsed.items():
+        if name != "test_path":
+            assert value == SessionConfig.default(name), name
+    assert parsed["test_path"] == [str(tmp_path)]
+
+
+def test_the_config_is_frozen_and_lists_become_tuples():
+    config = SessionConfig.from_options({"exclude": ["a.py", "b.py"], "max_parallel": 3})
+    assert config.exclude == ("a.py", "b.py") and config.max_parallel == 3
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.max_parallel = 4  # type: ignore[misc]
+    assert config.replace(max_parallel=4).max_parallel == 4 and config.max_parallel == 3
+
+
+def test_an_option_the_config_does_not_know_is_refused():
+    with pytest.raises(TypeError):
+        SessionConfig.from_options({"no_such_option": 1})
+
+
+def test_session_context_from_config_matches_the_keyword_form(tmp_path, monkeypatch):
+    """What session.json records (``to_json``) is the same as when the context took the flag dict."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    args = parse_args(["--max-parallel", "3", "--debug", "-v", "--test-timeout", "2.5", "--collect-logs", "never"])
+    args["command_line"] = "ducktape --max-parallel 3"
+    by_dict = SessionContext(session_id="s", results_dir=str(tmp_path), **args)
+    by_config = SessionContext.from_config(SessionConfig.from_options(args), session_id="s", results_dir=str(tmp_path))
+    assert by_config.to_json() == by_dict.to_json()
+    assert by_config.max_parallel == 3 and by_config.verbosity == 1 and by_config.test_timeout == 2.5
