@@ -20,6 +20,11 @@ def test_trogdor_service_on_the_namespace_cluster(suite_dir, netns_cluster):
     for outcome in outcomes.values():
         assert outcome["test_status"] == "PASS", (outcome["summary"], result.stdout[-3000:])
     assert result.returncode == 0
+    faults = {f["task_id"]: f for f in outcomes["test_workloads_and_a_lost_agent"].get("faults", [])}
+    assert faults["stop-sleeper"]["kind"] == "ProcessStopFaultSpec", faults
+    assert faults["stop-sleeper"]["start"] <= faults["stop-sleeper"]["end"]
+    assert len(faults["stop-sleeper"]["nodes"]) == 1 and "long" not in faults  # NoOp is no fault
+    assert faults["stop-sleeper"]["nodes"][0] in outcomes["test_workloads_and_a_lost_agent"]["nodes"]
     logs = {p.name for p in (suite_dir / "results" / "latest").rglob("trogdor-*.log")}
     assert logs == {"trogdor-agent.log", "trogdor-coordinator.log"}, logs
     agent_logs = "".join(p.read_text() for p in (suite_dir / "results" / "latest").rglob("trogdor-agent.log"))

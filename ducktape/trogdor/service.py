@@ -14,8 +14,11 @@ from typing import Any, ClassVar
 
 from ducktape.errors import TimeoutError as DucktapeTimeout
 from ducktape.services.service import Service
+from ducktape.trogdor.faults import journal
+from ducktape.trogdor.faults.specs import FaultSpec
 from ducktape.trogdor.pack import build_zipapp
-from ducktape.trogdor.rest import RestClient
+from ducktape.trogdor.rest import RestClient, RestError
+from ducktape.trogdor.spec import SpecError, TaskSpec
 from ducktape.utils.util import wait_until
 
 
@@ -50,6 +53,7 @@ class TrogdorService(Service):
         self.coordinator_port = coordinator_port
         self.token = secrets.token_hex(24)
         self._zipapp: str | None = None
+        self._recorded: set[str] = set()
 
     # --- deployment ---------------------------------------------------------------------
     def node_name(self, node: Any) -> str:
@@ -117,6 +121,8 @@ class TrogdorService(Service):
         pid = self._pid(node)
         if pid is None or not node.account.alive(pid):
             return
+        if self.is_coordinator(node):
+            self._record_fault_tasks()
         node.account.signal(pid, 15, allow_fail=True)
         try:
             wait_until(lambda: not node.account.alive(pid), timeout_sec=20, backoff_sec=0.2)
@@ -134,6 +140,28 @@ class TrogdorService(Service):
             self.nodes = [self.coordinator_node]
             self.coordinator_node = None
             Service.free(self)
+
+    def _record_fault_tasks(self) -> None:
+        """Put the fault tasks the coordinator ran into the test's results, beside the faults
+        a test applies itself, so the report draws them on the nodes' timeline lanes."""
+        try:
+            tasks = self.tasks().get("tasks", {})
+        except (OSError, RestError) as err:  # the test's own outcome stands; only the drawing is lost
+            self.logger.warning("cannot read the coordinator's tasks for the report: %s", err)
+            return
+        hosts = {self.node_name(n): n.account.hostname for n in self.nodes if not self.is_coordinator(n)}
+        for task_id, state in tasks.items():
+            try:
+                spec = TaskSpec.from_json(state.get("spec") or {})
+            except SpecError:
+                continue
+            if isinstance(spec, FaultSpec) and state.get("startedMs") and task_id not in self._recorded:
+                self._recorded.add(task_id)
+                end_ms = state.get("doneMs") or None
+                nodes = [hosts.get(name, name) for name in spec.target_nodes(list(hosts))]
+                journal.add_finished(task_id, type(spec).__name__, nodes,
+                                     start=state["startedMs"] / 1000, end=end_ms / 1000 if end_ms else None,
+                                     detail={"via": "trogdor coordinator", "error": state.get("error") or ""})
 
     # --- REST -------------------------------------------------------------------------
     def client(self) -> RestClient:

@@ -40,6 +40,14 @@ def ended(task_id: str, problems: Sequence[str] = ()) -> None:
                     record["heal_problems"] = list(problems)
 
 
+def add_finished(task_id: str, kind: str, nodes: Sequence[str], start: float, end: float | None,
+                 detail: dict | None = None) -> None:
+    """Record a fault someone else applied and healed (a Trogdor agent): *end* None means now."""
+    with _lock:
+        _records.append({"task_id": task_id, "kind": kind, "nodes": sorted(nodes), "start": start,
+                         "end": time.time() if end is None else end, "detail": dict(detail or {})})
+
+
 def note(kind: str, detail: dict) -> None:
     """Record something that is not a fault but belongs with them (a schedule and its seed)."""
     now = time.time()

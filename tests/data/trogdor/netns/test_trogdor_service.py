@@ -53,6 +53,14 @@ class TrogdorServiceTest(Test):
         status = trogdor.tasks()["tasks"]["latency"]["status"]
         assert status["count"] >= 30 and status["errors"] == 0, status
 
+        # A fault run by the agents goes into the test's results like one a test applies itself.
+        a2.account.ssh("nohup sleep 6001 > /dev/null 2>&1 &")
+        stop = trogdor.create_task("stop-sleeper", TaskSpec.from_json({
+            "class": "org.apache.kafka.trogdor.fault.ProcessStopFaultSpec", "startMs": 0, "durationMs": 500,
+            "nodeNames": [a2_name], "pattern": "sleep 6001"}))
+        stop.wait_for_done(timeout_sec=60)
+        a2.account.kill_process('"sleep 6001"', clean_shutdown=False, allow_fail=True)
+
         long = trogdor.create_task("long", NoOpTaskSpec(0, 600000))
         wait_until(long.running, timeout_sec=30, err_msg="long task never ran")
         a1.account.signal(trogdor._pid(a1), 9)
