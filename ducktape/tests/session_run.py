@@ -27,6 +27,9 @@ def run_session(args: dict, session_context: Any, session_logger: logging.Logger
         args = {**args, "localhost_nodes": embedded_size(
             [ctx.expected_num_nodes if has_cluster_size(ctx) else None for ctx in tests], args.get("max_parallel") or 1)}
     cluster = make_cluster(args, notice_logger=session_logger)
+    connect_ahead = getattr(cluster, "connect_ahead", None)  # SSH clusters: handshakes overlap the setup below
+    if callable(connect_ahead):
+        connect_ahead()
     try:
         for ctx in tests:
             ctx.cluster = cluster
