@@ -22,11 +22,14 @@ def _ready(pool: SparePool, account) -> bool:
     return bool(pool._ready.get(account.hostname))
 
 
-def _handed_once(pool: SparePool, account) -> tuple[dict, socket.socket]:
+def _one_spare_handed(sshd) -> tuple[SparePool, LinuxRemoteAccount, dict, socket.socket]:
+    """A pool for one node, and the spare it handed out (as the runner takes it at launch)."""
+    pool, account = SparePool(), _account(sshd)
+    pool.fill([account])
     wait_until(lambda: _ready(pool, account), timeout_sec=30, err_msg="no spare was dialled")
     handed = pool.take([account])
     assert list(handed) == [account.hostname]
-    return handed, handed[account.hostname]
+    return pool, account, handed, handed[account.hostname]
 
 
 def _local_port(account) -> int:
@@ -34,9 +37,7 @@ def _local_port(account) -> int:
 
 
 def test_an_account_logs_in_over_the_socket_it_was_handed(loopback_sshd):
-    pool, driver_view = SparePool(), _account(loopback_sshd)
-    pool.fill([driver_view])
-    handed, sock = _handed_once(pool, driver_view)
+    pool, driver_view, handed, sock = _one_spare_handed(loopback_sshd)
     user = _account(loopback_sshd)
     user._use_predialled(sock)
     assert user.ssh_output("echo hi") == b"hi\n"
@@ -50,9 +51,7 @@ def test_an_account_logs_in_over_the_socket_it_was_handed(loopback_sshd):
 
 
 def test_an_untouched_socket_is_handed_out_again(loopback_sshd):
-    pool, account = SparePool(), _account(loopback_sshd)
-    pool.fill([account])
-    handed, sock = _handed_once(pool, account)
+    pool, account, handed, sock = _one_spare_handed(loopback_sshd)
     idle = _account(loopback_sshd)
     idle._use_predialled(sock)
     idle.close()  # a test that never touched its node: only its own copy goes
@@ -64,9 +63,7 @@ def test_an_untouched_socket_is_handed_out_again(loopback_sshd):
 
 
 def test_a_socket_sshd_dropped_costs_one_fresh_dial(loopback_sshd):
-    pool, account = SparePool(), _account(loopback_sshd)
-    pool.fill([account])
-    _handed, sock = _handed_once(pool, account)
+    pool, _account_seen, _handed, sock = _one_spare_handed(loopback_sshd)
     sock.sendall(b"not ssh\r\n")  # sshd gives up on this connection
     user = _account(loopback_sshd)
     user._use_predialled(sock)

@@ -70,6 +70,9 @@ class SparePool:
         self._dialling: set[str] = set()
         self._accounts: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
+        self._due: list[tuple[float, str]] = []  # (when, hostname): dials for the dialler thread
+        self._dialler: threading.Thread | None = None
         self._closed = False
 
     def fill(self, accounts: Iterable[Any]) -> None:
@@ -117,23 +120,44 @@ class SparePool:
     def close(self) -> None:
         with self._lock:
             self._closed = True
+            self._wake.notify_all()
             spares = [s for ready in self._ready.values() for s in ready]
             self._ready.clear()
         for spare in spares:
             spare.close()
 
     def _refill(self, account: Any, delay: float = 0.0) -> None:
+        """Have the dialler thread dial a spare for *account* in *delay* seconds. One thread
+        for all nodes: taking a spare at launch must not wait for a thread to start."""
         host = account.hostname
         with self._lock:
             if self._closed or host in self._dialling or self._ready.get(host):
                 return
             self._accounts[host] = account
             self._dialling.add(host)
-        threading.Thread(target=self._dial, args=(account, delay), name=f"ducktape-spare-{host}", daemon=True).start()
+            self._due.append((time.monotonic() + delay, host))
+            self._wake.notify()
+            if self._dialler is None:
+                self._dialler = threading.Thread(target=self._dial_when_due, name="ducktape-spares", daemon=True)
+                self._dialler.start()
 
-    def _dial(self, account: Any, delay: float) -> None:
+    def _dial_when_due(self) -> None:
+        while True:
+            with self._lock:
+                while not self._closed and (not self._due or min(self._due)[0] > time.monotonic()):
+                    self._wake.wait(min(self._due)[0] - time.monotonic() if self._due else None)
+                if self._closed:
+                    return
+                due = min(self._due)
+                self._due.remove(due)
+                account = self._accounts.get(due[1])
+                if account is None:  # forgotten (parked) meanwhile
+                    self._dialling.discard(due[1])
+            if account is not None:
+                self._dial(account)
+
+    def _dial(self, account: Any) -> None:
         cfg = account.ssh_config
-        time.sleep(delay)
         try:
             sock = dial(cfg.hostname, cfg.port, cfg.connecttimeout)
         except Exception as err:  # noqa: BLE001 - no spare: the test process dials itself, and says why
