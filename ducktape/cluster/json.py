@@ -20,6 +20,7 @@ from ducktape.cluster.node_container import (
     is_healthy,
 )
 from ducktape.cluster.remoteaccount import RemoteAccount
+from ducktape.cluster.spares import SparePool
 from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 
 
@@ -52,6 +53,7 @@ class JsonCluster(Cluster):
         self._in_use_nodes = NodeContainer()
         self._id_supplier = 0
         self._health = NodeHealth()
+        self._spares = SparePool()
         self._parked: dict[str, str] = {}
         source = "cluster definition"
         if cluster_json is None:
@@ -67,8 +69,14 @@ class JsonCluster(Cluster):
                 account.externally_routable_ip = self._externally_routable_ip(account)
             self._available_accounts.add_node(account)
 
+    def connect_ahead(self) -> None:
+        """Open the health watch's connections and dial spare ones to every free node now, all
+        at once and in the background (the session calls it before the first allocation)."""
+        self._health.watch(a for a in self._available_accounts if _watched(a))
+        self._spares.fill(a for a in self._available_accounts if isinstance(a, RemoteAccount))
+
     def do_alloc(self, cluster_spec: ClusterSpec) -> list[ClusterNode]:
-        self._health.watch(a for a in self._available_accounts if _watched(a))  # all connect at once
+        self.connect_ahead()  # a no-op once done
         try:
             good, bad = self._available_accounts.remove_spec(cluster_spec, self._healthy)
         except InsufficientHealthyNodesError as err:
@@ -92,6 +100,7 @@ class JsonCluster(Cluster):
             cause = self._health.cause(account) or "its health check (available()) failed"
             self._parked[account.hostname] = cause
             self._health.forget(account)
+            self._spares.forget(account)
             account.logger.warning(f"{account}: parked for the rest of the session: {cause}")
         self._bad_accounts.add_nodes(accounts)
 
@@ -102,11 +111,26 @@ class JsonCluster(Cluster):
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_health"] = None  # threads and the driver's connections stay in the driver
+        state["_spares"] = None
         return state
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._health = NodeHealth()
+        self._spares = SparePool()
+
+    def take_predialled(self, nodes: list[ClusterNode]) -> dict[str, Any]:
+        """Hostname -> a TCP connection to its sshd dialled ahead, for the test process about
+        to run on *nodes* (cluster/spares.py); give it back with ``give_back_predialled``."""
+        return self._spares.take(node.account for node in nodes if isinstance(node.account, RemoteAccount))
+
+    def give_back_predialled(self, handed: dict[str, Any]) -> None:
+        """The test process that held *handed* has exited: untouched sockets are used again."""
+        self._spares.give_back(handed)
+
+    def close(self) -> None:
+        """Close the spare connections; the health watch's threads are daemons."""
+        self._spares.close()
 
     def free_single(self, node: ClusterNode) -> None:
         self._in_use_nodes.remove_node(node)

@@ -105,6 +105,7 @@ class RemoteAccount(Account):
         self._pool: ShellPool | None = None
         self._conn_pid = 0
         self._group: _ConnectGroup | None = None
+        self._predialled: Any = None
 
     def _where(self) -> str:
         cfg = self.ssh_config
@@ -117,12 +118,18 @@ class RemoteAccount(Account):
         if self._conn is None:
             with _CREATE_LOCK:
                 if self._conn is None:
-                    self._pool = ShellPool(SSHConnection(self.ssh_config, self._log))
+                    spare, self._predialled = self._predialled, None
+                    self._pool = ShellPool(SSHConnection(self.ssh_config, self._log, predialled=spare))
                     self._conn_pid = os.getpid()
                     self._conn = self._pool.conn
             if self._group is not None:
                 self._group.first_use()
         return self._conn
+
+    def _use_predialled(self, sock: Any) -> None:
+        """Log in over *sock*, a TCP connection to this node's sshd the driver dialled ahead
+        (cluster/spares.py), when this process first connects."""
+        self._predialled = sock
 
     def _abandon_inherited_connection(self) -> None:
         """After a fork the parent's connection is not ours: its reader thread is gone and
@@ -181,6 +188,7 @@ class RemoteAccount(Account):
         state["_conn"] = None
         state["_pool"] = None
         state["_group"] = None
+        state["_predialled"] = None
         return state
 
     def __eq__(self, other: object) -> bool:

@@ -87,8 +87,8 @@ class QuickAckSocket:
         self._sock = sock
         self._quickack = getattr(socket, "TCP_QUICKACK", None)
 
-    def recv(self, size: int) -> bytes:
-        data = self._sock.recv(size)
+    def recv(self, size: int, flags: int = 0) -> bytes:
+        data = self._sock.recv(size, flags)
         if self._quickack is not None:
             try:
                 self._sock.setsockopt(socket.IPPROTO_TCP, self._quickack, 1)
@@ -151,9 +151,11 @@ class SSHConnection:
     *config* is a RemoteAccountSSHConfig; *log* is ``log(level, msg)`` of the owning account.
     """
 
-    def __init__(self, config: Any, log: Callable[..., None]):
+    def __init__(self, config: Any, log: Callable[..., None], predialled: Any = None):
         self.config = config
         self._log = log
+        self._predialled = predialled  # a socket the driver dialled for us (cluster/spares.py)
+        self._spare_in_use: Any = None
         self._lock = threading.RLock()
         self._client: Any = None
         self._sftp: Any = None
@@ -174,34 +176,49 @@ class SSHConnection:
         return transport is not None and transport.is_active()
 
     def _connect(self) -> None:
-        """Dial the node, retrying transient failures with backoff; keep the first cause."""
+        """Dial the node, retrying transient failures with backoff; keep the first cause.
+        A pre-dialled socket is tried first; if sshd dropped it, a fresh dial follows at once."""
         self._drop()
-        paramiko = _paramiko()
+        spare, self._predialled = self._predialled, None
+        if spare is not None:
+            try:
+                self._client = self._handshake(spare)
+                self._spare_in_use = spare
+                return
+            except Exception as err:  # noqa: BLE001 - the fresh dial below reports a real failure
+                _shut(spare)
+                self._log(logging.DEBUG, f"handshake on the pre-dialled connection failed ({describe(err)}); dialling")
         cfg = self.config
         errors: list[BaseException] = []
         for attempt in range(CONNECT_ATTEMPTS):
-            client = paramiko.SSHClient()
-            client.set_missing_host_key_policy(ignore_host_key_policy_class()())
             try:
-                sock = dial(cfg.hostname, cfg.port, cfg.connecttimeout)
-                client.connect(
-                    hostname=cfg.hostname, port=cfg.port, username=cfg.user, password=cfg.password, sock=sock,
-                    key_filename=cfg.identityfile and os.path.expanduser(cfg.identityfile), look_for_keys=False, allow_agent=False,
-                    timeout=cfg.connecttimeout, banner_timeout=cfg.connecttimeout or 30,
-                    auth_timeout=cfg.connecttimeout or 30, transport_factory=make_transport,
-                )
+                self._client = self._handshake(dial(cfg.hostname, cfg.port, cfg.connecttimeout))
+                return
             except Exception as err:
-                client.close()
                 errors.append(err)
                 if not transient(err) or attempt == CONNECT_ATTEMPTS - 1:
                     raise err from (errors[0] if len(errors) > 1 else None)
                 self._log(logging.DEBUG, f"connect attempt {attempt + 1} failed ({describe(err)}); retrying")
                 time.sleep(BACKOFF_SEC * 2**attempt)
-                continue
-            transport = client.get_transport()
-            transport.set_keepalive(KEEPALIVE_INTERVAL_SEC)
-            self._client = client
-            return
+
+    def _handshake(self, sock: Any) -> Any:
+        """An SSHClient logged in over *sock* (closed on failure)."""
+        paramiko = _paramiko()
+        cfg = self.config
+        client = paramiko.SSHClient()
+        client.set_missing_host_key_policy(ignore_host_key_policy_class()())
+        try:
+            client.connect(
+                hostname=cfg.hostname, port=cfg.port, username=cfg.user, password=cfg.password, sock=sock,
+                key_filename=cfg.identityfile and os.path.expanduser(cfg.identityfile), look_for_keys=False, allow_agent=False,
+                timeout=cfg.connecttimeout, banner_timeout=cfg.connecttimeout or 30,
+                auth_timeout=cfg.connecttimeout or 30, transport_factory=make_transport,
+            )
+        except BaseException:
+            client.close()
+            raise
+        client.get_transport().set_keepalive(KEEPALIVE_INTERVAL_SEC)
+        return client
 
     def open_channel(self, timeout: float | None = None) -> Any:
         """A new session channel. If the transport died under us, reconnect once; a refusal
@@ -243,8 +260,23 @@ class SSHConnection:
         if self._client is not None:
             self._client.close()
             self._client = None
+        if self._spare_in_use is not None:  # the driver still holds a copy: end the TCP connection itself
+            _shut(self._spare_in_use)
+            self._spare_in_use = None
 
     def close(self) -> None:
         """Close SFTP and the connection; a no-op when nothing is open."""
         with self._lock:
             self._drop()
+            if self._predialled is not None:  # never used: only our copy goes, the driver keeps its own
+                self._predialled.close()
+                self._predialled = None
+
+
+def _shut(sock: Any) -> None:
+    """End a TCP connection whatever other processes hold a copy of the socket, then close ours."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()

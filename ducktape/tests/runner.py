@@ -66,6 +66,7 @@ class ActiveTest:
     kill_at: float | None = None
     dirty: bool = True  # may have left processes on its nodes; a clean FINISHED clears it
     unreachable: tuple = ()  # hostnames found dead after the test: nothing to look for there
+    predialled: dict = field(default_factory=dict)  # hostname -> socket, the cluster's until the process exits
 
     key: TestKey = None  # type: ignore[assignment]
 
@@ -219,14 +220,20 @@ class TestRunner:
         reader, writer = self._mp.Pipe(duplex=False)
         timeout = ctx.timeout_seconds
         others = [reader, *(test.conn for test in [*self.active.values(), *self.exiting.values()])]
+        take = getattr(self.cluster, "take_predialled", None)  # a custom --cluster class may lack it
+        predialled = take(nodes) if callable(take) else {}
         args = (ctx, index, nodes, self.session_context, writer, others, self.deflake_num, timeout,
-                self.heartbeat_interval, process_tag.tag_for(self.process_tag, index))
+                self.heartbeat_interval, process_tag.tag_for(self.process_tag, index), predialled)
         self.record.before_use(nodes)
         process = self._mp.Process(target=run_test_process, args=args, name=f"ducktape-test-{index}")
-        process.start()
+        try:
+            process.start()
+        except BaseException:
+            self._give_back_predialled(predialled)
+            raise
         writer.close()
         now = time.time()
-        test = ActiveTest(ctx, index, nodes, process, reader, now, timeout, last_heard=now)
+        test = ActiveTest(ctx, index, nodes, process, reader, now, timeout, last_heard=now, predialled=predialled)
         self.active[test.key] = test
         self._watch(reader.fileno(), test)
         self._watch(process.sentinel, test)
@@ -321,11 +328,19 @@ class TestRunner:
         self._forget(test)
 
     def _forget(self, test: ActiveTest) -> None:
-        """Stop watching *test*'s pipe and process; close the pipe."""
+        """Stop watching *test*'s pipe and process; close the pipe. The process has exited:
+        the connections dialled ahead for it go back to the cluster."""
+        self._give_back_predialled(test.predialled)
+        test.predialled = {}
         if not test.conn.closed:
             self._unwatch(test.conn.fileno())
             test.conn.close()
         self._unwatch(test.process.sentinel)
+
+    def _give_back_predialled(self, predialled: dict) -> None:
+        give_back = getattr(self.cluster, "give_back_predialled", None)
+        if predialled and callable(give_back):
+            give_back(predialled)
 
     def _heal_faults_left(self, test: ActiveTest) -> list[dict]:
         """A test process that died cannot heal its faults: undo them from the nodes' ledgers.

@@ -432,13 +432,16 @@ def _thread_exception_logger(logger: logging.Logger) -> Callable[[Any], None]:
 
 
 def run_test_process(ctx: Any, index: int, nodes: list, session_context: Any, conn: Any, others: list,
-                     deflake_num: int, timeout: float | None, heartbeat_interval: float, tag: str = "") -> None:
+                     deflake_num: int, timeout: float | None, heartbeat_interval: float, tag: str = "",
+                     predialled: dict | None = None) -> None:
     """Entry point of a forked test process: own process group, own subcluster, then run.
     The nodes go through a pickle round trip (accounts pickle disconnected, per the contract),
     so the test never writes on an SSH session the driver opened and still uses.
     *others* are the driver's ends of the pipes (this test's and the others'), closed here so
     that only the driver holds them: a test then learns at once when the driver is gone.
-    *tag* marks every process the test starts (cluster/process_tag.py), so the driver can end them."""
+    *tag* marks every process the test starts (cluster/process_tag.py), so the driver can end them.
+    *predialled* maps hostnames to TCP connections the driver dialled ahead to their sshd
+    (cluster/spares.py): each account logs in over its own when it first connects."""
     from ducktape.cluster.finite_subcluster import FiniteSubcluster
     from ducktape.cluster.process_tag import TAG_VARIABLE
     from ducktape.cluster.remoteaccount import connect_together
@@ -451,6 +454,10 @@ def run_test_process(ctx: Any, index: int, nodes: list, session_context: Any, co
         other.close()
     _INHERITED.append(nodes)  # never collected: their live SSH sessions belong to the driver
     ctx.cluster = FiniteSubcluster(_disconnected_copy(nodes))
+    for node in ctx.cluster.nodes:
+        sock = (predialled or {}).get(node.account.hostname)
+        if sock is not None and hasattr(node.account, "_use_predialled"):
+            node.account._use_predialled(sock)
     connect_together([node.account for node in ctx.cluster.nodes])
     ctx.test_index = index
     threading.excepthook = _thread_exception_logger(ctx.logger)

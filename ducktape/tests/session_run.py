@@ -29,6 +29,9 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
                                         config.max_parallel)
     cluster = make_cluster(config.cluster, config.cluster_file, config.ssh_checker_function,
                            localhost_nodes=localhost_nodes, notice_logger=session_logger)
+    connect_ahead = getattr(cluster, "connect_ahead", None)  # SSH clusters: handshakes overlap the setup below
+    if callable(connect_ahead):
+        connect_ahead()
     try:
         for ctx in tests:
             ctx.cluster = cluster
