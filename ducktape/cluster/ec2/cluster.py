@@ -82,6 +82,8 @@ class Ec2Cluster(JsonCluster):
         """Terminate every instance of this cluster (by tag); safe to call twice."""
         if self._closed:
             return
+        if hasattr(self, "_spares"):  # absent when provisioning failed before the nodes were known
+            super().close()
         try:
             down(self.ec2_region, self.ec2_name)
         finally:
