@@ -75,7 +75,7 @@ class LocalAccount(Account):
     # commands --------------------------------------------------------------------------
     def _popen(self, cmd: str, combine_stderr: bool, stderr_file: Any = None) -> subprocess.Popen:
         return subprocess.Popen(
-            [SHELL, "-c", cmd], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            [SHELL, "-c", self._wire(cmd)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT if combine_stderr else (stderr_file or subprocess.PIPE),
             start_new_session=True, cwd=os.path.expanduser("~"),
         )

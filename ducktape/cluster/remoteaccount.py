@@ -81,6 +81,11 @@ def check_ssh(method: Callable) -> Callable:
     return wrapper
 
 
+def _export_process_tag(account: Account, cmd: str) -> str:
+    """Command hook: *cmd* exporting the running test's process tag (not on Windows shells)."""
+    return cmd if account.os == WINDOWS else process_tag.tagged(cmd)
+
+
 _CREATE_LOCK = threading.Lock()
 _INHERITED: list = []  # connections inherited through fork, kept alive and untouched
 
@@ -105,6 +110,7 @@ class RemoteAccount(Account):
         self._pool: ShellPool | None = None
         self._conn_pid = 0
         self._group: _ConnectGroup | None = None
+        self.add_command_hook(_export_process_tag, shown=False)
 
     def _where(self) -> str:
         cfg = self.ssh_config
@@ -192,15 +198,11 @@ class RemoteAccount(Account):
         return hash((type(self).__name__, self.ssh_config, self.externally_routable_ip, self.node_type))
 
     # commands --------------------------------------------------------------------------
-    def _tagged(self, cmd: str) -> str:
-        """*cmd* exporting the running test's process tag (not on Windows shells)."""
-        return cmd if self.os == WINDOWS else process_tag.tagged(cmd)
-
     @check_ssh
     def _execute(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> tuple:
         self._connection()
         try:
-            return self._pool.run(self._tagged(cmd), combine_stderr, timeout_sec)
+            return self._pool.run(self._wire(cmd), combine_stderr, timeout_sec)
         except CommandTimedOut as timed_out:
             raise RemoteCommandTimeoutError(self, cmd, timeout_sec) from timed_out
 
@@ -212,7 +214,7 @@ class RemoteAccount(Account):
         chan = self._conn.open_channel(timeout=timeout_sec)
         chan.settimeout(timeout_sec)
         chan.set_combine_stderr(combine_stderr)
-        chan.exec_command(self._tagged(cmd))
+        chan.exec_command(self._wire(cmd))
         return _ChannelStream(chan)
 
     # files -----------------------------------------------------------------------------

@@ -176,6 +176,7 @@ class RunnerClient:
         self._all_services: list = []
         self._teardown_failed = False  # stopping or cleaning a service failed: processes may be left
         self._current_run = 1
+        self._watched_registries: list = []
         self._dump_file: Any = None
 
     @property
@@ -336,17 +337,11 @@ class RunnerClient:
 
     def _watch_services(self, registry: Any, run: int) -> None:
         """Report each service as it registers, so the driver can name what may be left running."""
-        self._current_run = run  # read at registration: one wrapper serves every deflake run
-        if getattr(registry, "_runner_watched", False):
+        self._current_run = run  # read at registration: one listener serves every deflake run
+        if any(watched is registry for watched in self._watched_registries):
             return
-        register = registry.append
-
-        def append(service: Any) -> None:
-            register(service)
-            self._on_service(service, self._current_run)
-
-        registry.append = append
-        registry._runner_watched = True
+        self._watched_registries.append(registry)
+        registry.add_listener(lambda service: self._on_service(service, self._current_run))
 
     def _on_service(self, service: Any, run: int) -> None:
         if self.deflake_num > 1:
