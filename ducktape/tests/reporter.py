@@ -31,6 +31,7 @@ from ducktape.tests.reporters.text import (
     summary_string,
     test_report_string,
 )
+from ducktape.tests.status import status_of
 
 __all__ = [
     "DEFAULT_SEPARATOR_WIDTH",
@@ -177,6 +178,6 @@ class FailedTestSymbolReporter(SummaryReporter):
     def report(self) -> None:
         RerunFailedReporter(self.results.session_context).session_finished(self.results)
         console = ConsoleReporter(self.results.session_context, width=self.width)
-        symbols = [s for s in (self.to_symbol(r) for r in self.results if str(r.test_status) == "fail") if s]
+        symbols = [s for s in (self.to_symbol(r) for r in self.results if status_of(r.test_status).fails_run) if s]
         if symbols:
             console.echo_rerun(symbols, self.width)
