@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 from ducktape.cluster.cluster import Cluster
+from ducktape.cluster.cluster_file import settings_kwargs
 from ducktape.cluster.localhost import UPSTREAM_NUM_NODES, LocalhostCluster
 from ducktape.command_line.errors import UsageError
 
@@ -46,7 +47,8 @@ def _checker_functions(paths: Any) -> list:
 
 
 def make_cluster(args: dict, notice_logger: logging.Logger | None = None) -> Cluster:
-    """Instantiate the ``--cluster`` class as ``cls(cluster_file=..., [ssh_exception_checks=...])``.
+    """Instantiate the ``--cluster`` class as ``cls(cluster_file=..., [ssh_exception_checks=...])``,
+    plus ``settings=`` (the cluster file's ``"settings"`` object) when its constructor names it.
 
     With the default class, no cluster file and no Vagrantfile in the current
     directory, the session runs on LocalhostCluster instead; the notice goes to
@@ -67,7 +69,7 @@ def make_cluster(args: dict, notice_logger: logging.Logger | None = None) -> Clu
         raise UsageError(f"--cluster {path}: {path.rpartition('.')[2]!r} is not a cluster class "
                          "(a subclass of ducktape.cluster.cluster.Cluster)",
                          f"--cluster takes a dotted class path such as {DEFAULT_CLUSTER}")
-    kwargs: dict[str, Any] = {"cluster_file": cluster_file}
+    kwargs: dict[str, Any] = {"cluster_file": cluster_file, **settings_kwargs(cls, cluster_file)}
     if checks:
         kwargs["ssh_exception_checks"] = checks
     size = args.get("localhost_nodes")
