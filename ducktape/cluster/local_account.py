@@ -23,7 +23,11 @@ from typing import Any
 
 from ducktape.cluster import transfer
 from ducktape.cluster.account import DEFAULT_PERMISSIONS, Account
-from ducktape.cluster.command import RemoteAccountError, RemoteCommandTimeoutError
+from ducktape.cluster.command import (
+    LineStream,
+    RemoteAccountError,
+    RemoteCommandTimeoutError,
+)
 from ducktape.cluster.consts import LINUX
 from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 
@@ -163,31 +167,25 @@ class _Clock:
         self.timeout = timeout
 
 
-class _LocalStream:
+class _LocalStream(LineStream):
     """Lines of a running local command; a read that waits past the timeout raises socket.timeout."""
 
     def __init__(self, proc: subprocess.Popen, stderr_file: Any, timeout: float | None):
+        super().__init__()
         self.proc = proc
         self.channel = _Clock(timeout)
         self._stderr_file = stderr_file
-        self._buffer = bytearray()
-        self._eof = False
 
-    def readline(self) -> str:
+    def _fill(self) -> None:
         fd = self.proc.stdout.fileno()
-        while b"\n" not in self._buffer and not self._eof:
-            ready, _, _ = select.select([fd], [], [], self.channel.timeout)
-            if not ready:
-                raise socket.timeout("timed out waiting for command output")  # noqa: UP041 - socket.timeout on 3.9
-            chunk = os.read(fd, 1 << 16)
-            if chunk:
-                self._buffer += chunk
-            else:
-                self._eof = True
-        cut = self._buffer.find(b"\n") + 1 or len(self._buffer)
-        line = bytes(self._buffer[:cut])
-        del self._buffer[:cut]
-        return line.decode(errors="replace")
+        ready, _, _ = select.select([fd], [], [], self.channel.timeout)
+        if not ready:
+            raise socket.timeout("timed out waiting for command output")  # noqa: UP041 - socket.timeout on 3.9
+        chunk = os.read(fd, 1 << 16)
+        if chunk:
+            self._buffer += chunk
+        else:
+            self._eof = True
 
     def exit_status(self) -> int:
         return self.proc.wait()

@@ -21,6 +21,7 @@ from typing import Any
 from ducktape.cluster import process_tag, transfer
 from ducktape.cluster.account import DEFAULT_PERMISSIONS, Account
 from ducktape.cluster.command import (
+    LineStream,
     NodeConnectionError,
     RemoteAccountError,
     RemoteCommandError,
@@ -297,7 +298,7 @@ class _ConnectGroup:
             threading.Thread(target=account._warm, name=f"ducktape-connect-{account.hostname}", daemon=True).start()
 
 
-class _ChannelStream:
+class _ChannelStream(LineStream):
     """A running command on its own channel, as ssh_capture reads it.
 
     Both streams are drained as data arrives: unread stderr would keep the SSH window
@@ -306,12 +307,11 @@ class _ChannelStream:
     """
 
     def __init__(self, chan: Any):
+        super().__init__()
         self.channel = chan
-        self._out = bytearray()
         self._err = bytearray()
-        self._eof = False
 
-    def _pump(self) -> None:
+    def _fill(self) -> None:
         chan = self.channel
         if not (chan.recv_ready() or chan.recv_stderr_ready()):
             if chan.eof_received or chan.closed:
@@ -322,22 +322,14 @@ class _ChannelStream:
         while chan.recv_stderr_ready():
             self._err += chan.recv_stderr(65536)
         if chan.recv_ready():
-            self._out += chan.recv(65536)
-
-    def readline(self) -> str:
-        while b"\n" not in self._out and not self._eof:
-            self._pump()
-        cut = self._out.index(b"\n") + 1 if b"\n" in self._out else len(self._out)
-        line = bytes(self._out[:cut])
-        del self._out[:cut]
-        return line.decode(errors="replace")
+            self._buffer += chan.recv(65536)
 
     def exit_status(self) -> int:
         return self.channel.recv_exit_status()
 
     def read_stderr(self) -> bytes:
         while not self._eof:
-            self._pump()
+            self._fill()
         return bytes(self._err)
 
     def close(self) -> None:

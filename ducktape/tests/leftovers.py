@@ -21,6 +21,9 @@ from typing import Any
 from ducktape.cluster import process_tag
 from ducktape.cluster.node_group import NodeGroup
 from ducktape.tests.disk_full import RESERVE_FILE
+from ducktape.utils.proc import (
+    start_time as process_start_time,  # tells the driver from a reused pid
+)
 
 RECORD_DIR = ".ducktape-sessions"
 KILL_TIMEOUT_SEC = 10.0  # the driver waits for it: a dead node must not hold the run long
@@ -47,15 +50,6 @@ def end_tagged(nodes: list, pattern: str, timeout: float = KILL_TIMEOUT_SEC) -> 
     ended = [f"{key}: {line}" for key, o in searched if o.error is None for line in process_tag.parse_killed(o.value)]
     failed = [f"{key}: {o.error}" for key, o in searched if o.error is not None]
     return sorted(ended), sorted(failed)
-
-
-def process_start_time(pid: int) -> str | None:
-    """Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), None when gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
 
 
 class SessionRecord:

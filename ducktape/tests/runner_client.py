@@ -24,6 +24,7 @@ from typing import Any
 from ducktape.tests import events
 from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
 from ducktape.trogdor.faults import journal as fault_journal
+from ducktape.utils import proc
 
 TIMEOUT_SIGNAL = signal.SIGUSR1  # driver → test process: your time is up
 
@@ -124,21 +125,9 @@ def _beat(channel: EventChannel, interval: float, stop: threading.Event) -> None
             return
 
 
-def _child_pids() -> list[int]:
-    """Pids of this process's children, from /proc/self/task/*/children."""
-    pids: list[int] = []
-    for task in os.listdir("/proc/self/task"):
-        try:
-            with open(f"/proc/self/task/{task}/children") as children:
-                pids.extend(int(pid) for pid in children.read().split())
-        except OSError:
-            continue
-    return pids
-
-
 def _terminate_children(logger: logging.Logger) -> None:
     """SIGTERM processes this test process started and left running."""
-    for pid in _child_pids():
+    for pid in proc.children():
         logger.warning("process %d did not terminate on its own, sending SIGTERM", pid)
         try:
             os.kill(pid, signal.SIGTERM)
