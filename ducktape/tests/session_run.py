@@ -19,7 +19,7 @@ def run_session(args: dict, session_context: Any, session_logger: logging.Logger
     expected test reported a result."""
     from ducktape.cluster.factory import make_cluster
     from ducktape.cluster.localhost import embedded_size
-    from ducktape.tests.reporter import make_reporters
+    from ducktape.tests.reporters.session import make_reporters
 
     apply_default_num_nodes(tests, args.get("default_num_nodes"))
     if args.get("localhost_nodes") is None:
