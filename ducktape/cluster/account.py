@@ -72,6 +72,7 @@ class Account(HttpMixin):
     """Identity, logging and the command/process/file verbs shared by all accounts."""
 
     os: str | None = None
+    _command_hooks: tuple[tuple[CommandHook, bool], ...] = ()  # replaced, never mutated: no sharing
 
     def __init__(self, ssh_config: Any, externally_routable_ip: str | None = None, node_type: str | None = None,
                  logger: logging.Logger | None = None, ssh_exception_checks: list[Callable] | None = None):
@@ -83,7 +84,6 @@ class Account(HttpMixin):
         self.node_type = node_type
         self._logger = logger
         self._custom_ssh_exception_checks = list(ssh_exception_checks or [])
-        self._command_hooks: list[tuple[CommandHook, bool]] = []
 
     # command hooks -------------------------------------------------------------------
     def add_command_hook(self, hook: CommandHook, shown: bool = True) -> None:
@@ -94,14 +94,14 @@ class Account(HttpMixin):
         one (``shown=False``) only the text handed to the shell. Adding a hook twice is a no-op.
         """
         if all(existing is not hook for existing, _ in self._command_hooks):
-            self._command_hooks.append((hook, shown))
+            self._command_hooks = (*self._command_hooks, (hook, shown))
 
     def remove_command_hook(self, hook: CommandHook) -> None:
         """Stop applying *hook*; harmless when it is not installed."""
-        self._command_hooks = [(h, shown) for h, shown in self._command_hooks if h is not hook]
+        self._command_hooks = tuple((h, shown) for h, shown in self._command_hooks if h is not hook)
 
     def _hooked(self, cmd: str, shown: bool) -> str:
-        for hook, is_shown in list(self._command_hooks):
+        for hook, is_shown in self._command_hooks:
             if is_shown == shown:
                 cmd = hook(self, cmd)
         return cmd
