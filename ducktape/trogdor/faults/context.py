@@ -86,7 +86,7 @@ def _fan_out(runners: dict[str, Run], fn: Callable[[str, Run], Any]) -> dict[str
             return name, (True, fn(name, run))
         except Exception as err:  # noqa: BLE001 - reported per node, never lost
             return name, (False, err)
-    if len(runners) == 1:
+    if len(runners) <= 1:  # no thread for one node; none at all for a test that had no nodes
         return dict(map(one, runners.items()))
     with ThreadPoolExecutor(max_workers=min(16, len(runners))) as pool:
         return dict(pool.map(one, runners.items()))
