@@ -1,26 +1,30 @@
 """JVM log collection for ``--enable-jvm-logs``.
 
 Every service registered while the flag is on gets three log entries (GC log,
-JVM log, heap dump), a start_node that creates the log directory on the node and
-makes the node's commands carry ``JDK_JAVA_OPTIONS``, and a clean_node that
-removes the directory and restores the account. Differences from upstream, on
-purpose: the options are set with ``export …;`` rather than ``env … cmd`` so
-commands starting with a shell builtin (``export``, ``cd``) still work; JVM
-warnings stay on the console (no ``-Xlog:disable``); the service's ``logs`` is
-copied before it is extended, so the class attribute shared by other services is
-never changed.
+JVM log, heap dump) and this logger as a node listener: before each start_node it
+creates the log directory on the node and gives the node's account a command hook
+that makes every command carry ``JDK_JAVA_OPTIONS`` (whichever verb runs it: run,
+ssh, ssh_output, ssh_capture); after each clean_node, and when the node is freed,
+the directory goes and the hook is removed. Differences from upstream, on purpose:
+the options are set with ``export …;`` rather than ``env … cmd`` so commands
+starting with a shell builtin (``export``, ``cd``) still work; JVM warnings stay on
+the console (no ``-Xlog:disable``); the service's ``logs`` is copied before it is
+extended, so the class attribute shared by other services is never changed.
 """
 from __future__ import annotations
 
 import os
-import types
+
+from ducktape.cluster.account import PrefixHook
+from ducktape.services.service import NodeListener
 
 
-class JVMLogger:
+class JVMLogger(NodeListener):
     """Adds JVM logging to services; *log_dir* is the directory on each node."""
 
     def __init__(self, log_dir: str = "/mnt/jvm_logs"):
         self.log_dir = log_dir
+        self.command_hook = PrefixHook(self.command_prefix())
 
     def jvm_log_entries(self) -> dict[str, dict]:
         """The ``logs`` entries a JVM-logging service gains."""
@@ -31,61 +35,37 @@ class JVMLogger:
         }
 
     def enable_for_service(self, service) -> None:
-        """Give *service* the JVM log entries, helpers and wrapped start_node/clean_node."""
+        """Give *service* the JVM log entries and helpers, and listen to its node steps."""
         service.logs = {**(getattr(service, "logs", None) or {}), **self.jvm_log_entries()}
         service.JVM_LOG_DIR = self.log_dir
         service.jvm_options = lambda node: self._get_jvm_options()
         service.setup_jvm_logging = lambda node: self._setup_on_node(node)
         service.clean_jvm_logs = lambda node: self._cleanup_on_node(node)
-        original_start_node = service.start_node
-        original_clean_node = service.clean_node
-        jvm_logger = self
-
-        def start_node(self, node, *args, **kwargs):
-            jvm_logger._setup_on_node(node)
-            jvm_logger.wrap_account(node.account)
-            return original_start_node(node, *args, **kwargs)
-
-        def clean_node(self, node, *args, **kwargs):
-            try:
-                return original_clean_node(node, *args, **kwargs)
-            finally:
-                jvm_logger._cleanup_on_node(node)
-                jvm_logger.unwrap_account(node.account)
-
-        service.start_node = types.MethodType(start_node, service)
-        service.clean_node = types.MethodType(clean_node, service)
+        service.add_node_listener(self)
 
     def command_prefix(self) -> str:
         """Shell text put before each command; works before builtins like export and cd."""
         return f'export JDK_JAVA_OPTIONS="${{JDK_JAVA_OPTIONS:-}} {self._get_jvm_options()}"; '
 
     def wrap_account(self, account) -> None:
-        """Make the account's ssh, ssh_capture and ssh_output run commands with the JVM options."""
-        if getattr(account, "_ducktape_restore_ssh", None) is not None:
-            return
-        prefix = self.command_prefix()
-        names = ("ssh", "ssh_capture", "ssh_output")
-        saved = {name: account.__dict__.get(name, _CLASS_METHOD) for name in names}
-        for name in names:
-            setattr(account, name, _prefixed(getattr(account, name), prefix))
+        """Make every command the account runs carry the JVM options."""
+        account.add_command_hook(self.command_hook)
 
-        def restore():
-            for name, value in saved.items():
-                if value is _CLASS_METHOD:
-                    account.__dict__.pop(name, None)
-                else:
-                    setattr(account, name, value)
-            account.__dict__.pop("_ducktape_restore_ssh", None)
-
-        account._ducktape_restore_ssh = restore
-
-    @staticmethod
-    def unwrap_account(account) -> None:
+    def unwrap_account(self, account) -> None:
         """Undo wrap_account; harmless when the account is not wrapped."""
-        restore = getattr(account, "_ducktape_restore_ssh", None)
-        if restore is not None:
-            restore()
+        account.remove_command_hook(self.command_hook)
+
+    # node listener ---------------------------------------------------------------------
+    def starting_node(self, service, node) -> None:
+        self._setup_on_node(node)
+        self.wrap_account(node.account)
+
+    def cleaned_node(self, service, node) -> None:
+        self._cleanup_on_node(node)
+        self.unwrap_account(node.account)
+
+    def freeing_node(self, service, node) -> None:
+        self.unwrap_account(node.account)
 
     def _get_jvm_options(self) -> str:
         gc_log = os.path.join(self.log_dir, "gc.log")
@@ -107,16 +87,3 @@ class JVMLogger:
 
     def _cleanup_on_node(self, node) -> None:
         node.account.ssh(f"rm -rf {self.log_dir}", allow_fail=True)
-
-
-_CLASS_METHOD = object()  # marks a method the account did not override on the instance
-
-
-def _prefixed(original, prefix: str):
-    """Wrap one account method so its command (first argument) gets *prefix*."""
-
-    def run(cmd, *args, **kwargs):
-        return original(prefix + cmd, *args, **kwargs)
-
-    run.__name__ = getattr(original, "__name__", "run")
-    return run

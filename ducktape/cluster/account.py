@@ -2,7 +2,10 @@
 
 The base owns the run contract once: allow_fail, timeouts, logging, errors and the
 three views ``ssh`` (exit status), ``ssh_output`` (bytes) and ``ssh_capture``
-(streaming lines) over one ``run()`` that returns a CommandResult. It also builds
+(streaming lines) over one ``run()`` that returns a CommandResult. Command hooks
+(``add_command_hook``) rewrite every command on its way in, whichever verb ran it:
+that is how JVM logging adds its options and RemoteAccount exports the process tag,
+without anyone replacing the account's methods. It also builds
 the shell commands of the process and file helpers (arguments unquoted, as upstream:
 the node's shell expands them). Subclasses
 supply the primitives: ``_execute``, ``_stream`` and the file operations.
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shlex
 import shutil
 import tempfile
 import time
@@ -28,6 +32,30 @@ DEFAULT_PERMISSIONS = 0o755
 KILLED = -1  # exit status of a command that ended by a signal, as upstream reports it over SSH
 module_logger = logging.getLogger("ducktape.cluster.remoteaccount")
 
+CommandHook = Callable[["Account", str], str]
+"""A command hook: ``hook(account, cmd)`` returns the command to run instead of *cmd*."""
+
+
+class PrefixHook:
+    """A command hook that puts fixed shell text (e.g. ``export VAR=value; ``) before each command.
+
+    A class rather than a closure so an account carrying one can still be pickled.
+    """
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def __call__(self, account: Account, cmd: str) -> str:
+        return self.prefix + cmd
+
+    def __repr__(self) -> str:
+        return f"PrefixHook({self.prefix!r})"
+
+
+def export_prefix(variables: dict[str, str]) -> str:
+    """Shell text that exports *variables* (values quoted) before a command."""
+    return "".join(f"export {name}={shlex.quote(value)}; " for name, value in variables.items())
+
 
 def exit_status_of(status: int) -> int:
     """*status* as the caller sees it: a command that ended by a signal reports ``KILLED``.
@@ -44,6 +72,7 @@ class Account(HttpMixin):
     """Identity, logging and the command/process/file verbs shared by all accounts."""
 
     os: str | None = None
+    _command_hooks: tuple[tuple[CommandHook, bool], ...] = ()  # replaced, never mutated: no sharing
 
     def __init__(self, ssh_config: Any, externally_routable_ip: str | None = None, node_type: str | None = None,
                  logger: logging.Logger | None = None, ssh_exception_checks: list[Callable] | None = None):
@@ -55,6 +84,31 @@ class Account(HttpMixin):
         self.node_type = node_type
         self._logger = logger
         self._custom_ssh_exception_checks = list(ssh_exception_checks or [])
+
+    # command hooks -------------------------------------------------------------------
+    def add_command_hook(self, hook: CommandHook, shown: bool = True) -> None:
+        """Rewrite every command this account runs (run, ssh, ssh_output, ssh_capture and
+        the helpers built on them) with *hook*; hooks apply in the order they were added.
+
+        A shown hook changes the command as it is logged and reported in errors; a hidden
+        one (``shown=False``) only the text handed to the shell. Adding a hook twice is a no-op.
+        """
+        if all(existing is not hook for existing, _ in self._command_hooks):
+            self._command_hooks = (*self._command_hooks, (hook, shown))
+
+    def remove_command_hook(self, hook: CommandHook) -> None:
+        """Stop applying *hook*; harmless when it is not installed."""
+        self._command_hooks = tuple((h, shown) for h, shown in self._command_hooks if h is not hook)
+
+    def _hooked(self, cmd: str, shown: bool) -> str:
+        for hook, is_shown in self._command_hooks:
+            if is_shown == shown:
+                cmd = hook(self, cmd)
+        return cmd
+
+    def _wire(self, cmd: str) -> str:
+        """*cmd* as the shell receives it: after the hidden hooks. Transports call this."""
+        return self._hooked(cmd, shown=False)
 
     # identity and logging -------------------------------------------------------------
     @property
@@ -86,16 +140,17 @@ class Account(HttpMixin):
 
     # the run contract -----------------------------------------------------------------
     def _execute(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> tuple:
-        """Run *cmd* to completion: (exit_status, stdout, stderr). Subclasses implement."""
+        """Run ``self._wire(cmd)`` to completion: (exit_status, stdout, stderr). Subclasses implement."""
         raise NotImplementedError
 
     def _stream(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> Any:
-        """Start *cmd*; return a stream with readline/read_stderr/exit_status/channel/close."""
+        """Start ``self._wire(cmd)``; return a stream with readline/read_stderr/exit_status/channel/close."""
         raise NotImplementedError
 
     def run(self, cmd: str, allow_fail: bool = False, combine_stderr: bool = False,
             timeout_sec: float | None = None) -> CommandResult:
         """Run *cmd* and return its CommandResult; RemoteCommandError on failure unless allow_fail."""
+        cmd = self._hooked(cmd, shown=True)
         self._log(logging.DEBUG, f"Running ssh command: {cmd}")
         start = time.monotonic()
         status, out, err = self._execute(cmd, combine_stderr, timeout_sec)
@@ -130,6 +185,7 @@ class Account(HttpMixin):
         The exit status is checked when the iteration reaches the end. *timeout_sec*
         bounds each read (socket.timeout), as upstream does.
         """
+        cmd = self._hooked(cmd, shown=True)
         self._log(logging.DEBUG, f"Running ssh command: {cmd}")
         stream = self._stream(cmd, combine_stderr, timeout_sec)
         start = time.monotonic()

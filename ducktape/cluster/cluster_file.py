@@ -7,6 +7,7 @@ both a UsageError (for the command line) and a ValueError starting with
 """
 from __future__ import annotations
 
+import inspect
 import json
 import os
 from typing import Any
@@ -88,6 +89,35 @@ def _check_node(source: str, index: int, node: Any) -> dict:
         raise ClusterFileError(source, f"{where}: field 'ssh_config.identityfile': cannot read key file {key!r}",
                                "point identityfile at a readable private key, or drop the field")
     return node
+
+
+SETTINGS_KEY = "settings"
+
+
+def cluster_settings(cluster_file: str | None) -> dict:
+    """The cluster file's ``"settings"`` object: the cluster class's own settings (region,
+    tags, a Vagrant directory...). {} without a file (or a missing one) or without the key."""
+    if not cluster_file or not os.path.exists(cluster_file):
+        return {}
+    definition = read_cluster_file(cluster_file)
+    settings = definition.get(SETTINGS_KEY, {}) if isinstance(definition, dict) else {}
+    if not isinstance(settings, dict):
+        raise ClusterFileError(cluster_file, f"field {SETTINGS_KEY!r} must be an object, got {settings!r}",
+                               '{"settings": {"region": "eu-west-1"}, "nodes": [...]}')
+    return settings
+
+
+def settings_kwargs(cluster_class: type, cluster_file: str | None) -> dict:
+    """``{"settings": cluster_settings(cluster_file)}`` when *cluster_class*'s constructor has a
+    parameter named ``settings``, else {} (classes that do not ask are built as before)."""
+    try:
+        parameters = inspect.signature(cluster_class).parameters
+    except (TypeError, ValueError):
+        return {}
+    param = parameters.get(SETTINGS_KEY)
+    if param is None or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+        return {}
+    return {SETTINGS_KEY: cluster_settings(cluster_file)}
 
 
 def validate_cluster_json(cluster_json: Any, source: str = "cluster definition") -> list[dict]:

@@ -33,6 +33,29 @@ class CommandResult:
         return f"<CommandResult {self.node} exit={self.exit_status} {self.duration:.3f}s {self.command!r}>"
 
 
+class LineStream:
+    """A running command's output handed out a line at a time (str, newline kept, "" at the end).
+
+    Subclasses implement ``_fill()``: wait for more output and append it to ``self._buffer``,
+    or set ``self._eof`` when there is none left (raising socket.timeout when the wait is too long).
+    """
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._eof = False
+
+    def _fill(self) -> None:
+        raise NotImplementedError
+
+    def readline(self) -> str:
+        while b"\n" not in self._buffer and not self._eof:
+            self._fill()
+        cut = self._buffer.find(b"\n") + 1 or len(self._buffer)
+        line = bytes(self._buffer[:cut])
+        del self._buffer[:cut]
+        return line.decode(errors="replace")
+
+
 class RemoteAccountError(DucktapeError):
     """An action on a node failed; ``str`` is ``"<account>: <msg>"``."""
 

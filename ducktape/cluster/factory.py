@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ducktape.cluster.cluster import Cluster
+from ducktape.cluster.cluster_file import settings_kwargs
 from ducktape.cluster.localhost import UPSTREAM_NUM_NODES, LocalhostCluster
 from ducktape.defaults import ConsoleDefaults
 from ducktape.errors import UsageError
@@ -50,7 +51,8 @@ def _checker_functions(paths: Any) -> list:
 def make_cluster(cluster: str | None = None, cluster_file: str | None = None,
                  ssh_checker_function: Sequence[str] | str | None = None, *, localhost_nodes: int | None = None,
                  notice_logger: logging.Logger | None = None) -> Cluster:
-    """Instantiate the ``--cluster`` class as ``cls(cluster_file=..., [ssh_exception_checks=...])``.
+    """Instantiate the ``--cluster`` class as ``cls(cluster_file=..., [ssh_exception_checks=...])``,
+    plus ``settings=`` (the cluster file's ``"settings"`` object) when its constructor names it.
 
     With the default class, no cluster file and no Vagrantfile in the current
     directory, the session runs on LocalhostCluster instead; the notice goes to
@@ -70,7 +72,7 @@ def make_cluster(cluster: str | None = None, cluster_file: str | None = None,
         raise UsageError(f"--cluster {path}: {path.rpartition('.')[2]!r} is not a cluster class "
                          "(a subclass of ducktape.cluster.cluster.Cluster)",
                          f"--cluster takes a dotted class path such as {DEFAULT_CLUSTER}")
-    kwargs: dict[str, Any] = {"cluster_file": cluster_file}
+    kwargs: dict[str, Any] = {"cluster_file": cluster_file, **settings_kwargs(cls, cluster_file)}
     if checks:
         kwargs["ssh_exception_checks"] = checks
     size = localhost_nodes

@@ -4,6 +4,10 @@ Commands run as local subprocesses (bash when present, like the persistent remot
 shells), each in its own session so a timed-out command is killed with everything it
 started. Files are plain local file operations. Same verbs and semantics as
 RemoteAccount, so LocalhostCluster works on a fresh machine with no sshd.
+
+It is also the command runner for code running on a node itself (an agent, a helper
+process): ``local_runner()`` needs no SSH config and no sshd, and gives the same verbs,
+CommandResult, errors and command hooks as an account reached over SSH.
 """
 from __future__ import annotations
 
@@ -19,8 +23,13 @@ from typing import Any
 
 from ducktape.cluster import transfer
 from ducktape.cluster.account import DEFAULT_PERMISSIONS, Account
-from ducktape.cluster.command import RemoteAccountError, RemoteCommandTimeoutError
+from ducktape.cluster.command import (
+    LineStream,
+    RemoteAccountError,
+    RemoteCommandTimeoutError,
+)
 from ducktape.cluster.consts import LINUX
+from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 
 KILL_GRACE_SEC = 2.0
 SHELL = "/bin/bash" if os.path.exists("/bin/bash") else "/bin/sh"
@@ -75,7 +84,7 @@ class LocalAccount(Account):
     # commands --------------------------------------------------------------------------
     def _popen(self, cmd: str, combine_stderr: bool, stderr_file: Any = None) -> subprocess.Popen:
         return subprocess.Popen(
-            [SHELL, "-c", cmd], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            [SHELL, "-c", self._wire(cmd)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT if combine_stderr else (stderr_file or subprocess.PIPE),
             start_new_session=True, cwd=os.path.expanduser("~"),
         )
@@ -139,6 +148,12 @@ class LocalAccount(Account):
             raise FileNotFoundError(2, "no such file or directory", src)
 
 
+def local_runner(name: str | None = None, logger: Any = None) -> LocalAccount:
+    """A runner for commands on this machine, without SSH: a LocalAccount named *name*
+    (default: this host's name) as an agent on a node would use it."""
+    return LocalAccount(RemoteAccountSSHConfig(name or socket.gethostname(), hostname="localhost"), logger=logger)
+
+
 class _Clock:
     """The read timeout of a local stream, shaped like a paramiko channel's."""
 
@@ -152,31 +167,25 @@ class _Clock:
         self.timeout = timeout
 
 
-class _LocalStream:
+class _LocalStream(LineStream):
     """Lines of a running local command; a read that waits past the timeout raises socket.timeout."""
 
     def __init__(self, proc: subprocess.Popen, stderr_file: Any, timeout: float | None):
+        super().__init__()
         self.proc = proc
         self.channel = _Clock(timeout)
         self._stderr_file = stderr_file
-        self._buffer = bytearray()
-        self._eof = False
 
-    def readline(self) -> str:
+    def _fill(self) -> None:
         fd = self.proc.stdout.fileno()
-        while b"\n" not in self._buffer and not self._eof:
-            ready, _, _ = select.select([fd], [], [], self.channel.timeout)
-            if not ready:
-                raise socket.timeout("timed out waiting for command output")  # noqa: UP041 - socket.timeout on 3.9
-            chunk = os.read(fd, 1 << 16)
-            if chunk:
-                self._buffer += chunk
-            else:
-                self._eof = True
-        cut = self._buffer.find(b"\n") + 1 or len(self._buffer)
-        line = bytes(self._buffer[:cut])
-        del self._buffer[:cut]
-        return line.decode(errors="replace")
+        ready, _, _ = select.select([fd], [], [], self.channel.timeout)
+        if not ready:
+            raise socket.timeout("timed out waiting for command output")  # noqa: UP041 - socket.timeout on 3.9
+        chunk = os.read(fd, 1 << 16)
+        if chunk:
+            self._buffer += chunk
+        else:
+            self._eof = True
 
     def exit_status(self) -> int:
         return self.proc.wait()

@@ -21,6 +21,7 @@ from typing import Any
 from ducktape.cluster import process_tag, transfer
 from ducktape.cluster.account import DEFAULT_PERMISSIONS, Account
 from ducktape.cluster.command import (
+    LineStream,
     NodeConnectionError,
     RemoteAccountError,
     RemoteCommandError,
@@ -81,6 +82,11 @@ def check_ssh(method: Callable) -> Callable:
     return wrapper
 
 
+def _export_process_tag(account: Account, cmd: str) -> str:
+    """Command hook: *cmd* exporting the running test's process tag (not on Windows shells)."""
+    return cmd if account.os == WINDOWS else process_tag.tagged(cmd)
+
+
 _CREATE_LOCK = threading.Lock()
 _INHERITED: list = []  # connections inherited through fork, kept alive and untouched
 
@@ -106,6 +112,7 @@ class RemoteAccount(Account):
         self._conn_pid = 0
         self._group: _ConnectGroup | None = None
         self._predialled: Any = None
+        self.add_command_hook(_export_process_tag, shown=False)
 
     def _where(self) -> str:
         cfg = self.ssh_config
@@ -200,15 +207,11 @@ class RemoteAccount(Account):
         return hash((type(self).__name__, self.ssh_config, self.externally_routable_ip, self.node_type))
 
     # commands --------------------------------------------------------------------------
-    def _tagged(self, cmd: str) -> str:
-        """*cmd* exporting the running test's process tag (not on Windows shells)."""
-        return cmd if self.os == WINDOWS else process_tag.tagged(cmd)
-
     @check_ssh
     def _execute(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> tuple:
         self._connection()
         try:
-            return self._pool.run(self._tagged(cmd), combine_stderr, timeout_sec)
+            return self._pool.run(self._wire(cmd), combine_stderr, timeout_sec)
         except CommandTimedOut as timed_out:
             raise RemoteCommandTimeoutError(self, cmd, timeout_sec) from timed_out
 
@@ -220,7 +223,7 @@ class RemoteAccount(Account):
         chan = self._conn.open_channel(timeout=timeout_sec)
         chan.settimeout(timeout_sec)
         chan.set_combine_stderr(combine_stderr)
-        chan.exec_command(self._tagged(cmd))
+        chan.exec_command(self._wire(cmd))
         return _ChannelStream(chan)
 
     # files -----------------------------------------------------------------------------
@@ -303,7 +306,7 @@ class _ConnectGroup:
             threading.Thread(target=account._warm, name=f"ducktape-connect-{account.hostname}", daemon=True).start()
 
 
-class _ChannelStream:
+class _ChannelStream(LineStream):
     """A running command on its own channel, as ssh_capture reads it.
 
     Both streams are drained as data arrives: unread stderr would keep the SSH window
@@ -312,12 +315,11 @@ class _ChannelStream:
     """
 
     def __init__(self, chan: Any):
+        super().__init__()
         self.channel = chan
-        self._out = bytearray()
         self._err = bytearray()
-        self._eof = False
 
-    def _pump(self) -> None:
+    def _fill(self) -> None:
         chan = self.channel
         if not (chan.recv_ready() or chan.recv_stderr_ready()):
             if chan.eof_received or chan.closed:
@@ -328,22 +330,14 @@ class _ChannelStream:
         while chan.recv_stderr_ready():
             self._err += chan.recv_stderr(65536)
         if chan.recv_ready():
-            self._out += chan.recv(65536)
-
-    def readline(self) -> str:
-        while b"\n" not in self._out and not self._eof:
-            self._pump()
-        cut = self._out.index(b"\n") + 1 if b"\n" in self._out else len(self._out)
-        line = bytes(self._out[:cut])
-        del self._out[:cut]
-        return line.decode(errors="replace")
+            self._buffer += chan.recv(65536)
 
     def exit_status(self) -> int:
         return self.channel.recv_exit_status()
 
     def read_stderr(self) -> bytes:
         while not self._eof:
-            self._pump()
+            self._fill()
         return bytes(self._err)
 
     def close(self) -> None:

@@ -54,14 +54,47 @@ class ServiceNodeErrors(DucktapeError):
         super().__init__(f"{action} failed on {len(failures)} nodes:\n" + "\n".join(lines))
 
 
+class NodeListener:
+    """Told about a service's node steps; subclass and override what you need.
+
+    ``starting_node`` runs before every ``start_node`` call, ``cleaned_node`` after every
+    ``clean_node`` call (even a failed one), ``freeing_node`` before a node goes back to
+    the cluster. "Every call" includes a test calling ``service.start_node(node)`` itself.
+    """
+
+    def starting_node(self, service: Service, node: Any) -> None:
+        """*node* is about to be started by *service*."""
+
+    def cleaned_node(self, service: Service, node: Any) -> None:
+        """*service* has cleaned *node* (or tried to)."""
+
+    def freeing_node(self, service: Service, node: Any) -> None:
+        """*service* is returning *node* to the cluster."""
+
+
 class Service(TemplateRenderer):
     """Deploys one kind of process on its nodes and tears it down again.
 
     ``logs`` maps a log name to ``{"path": remote_path, "collect_default": bool}``;
-    the runner copies those paths off the nodes after the test.
+    the runner copies those paths off the nodes after the test. ``add_node_listener``
+    lets other code (JVM logging) act around each node step without replacing methods.
     """
 
     logs: ClassVar[dict[str, dict[str, Any]]] = {}
+    _node_listeners: tuple[NodeListener, ...] = ()
+
+    def __getattribute__(self, name: str) -> Any:
+        # start_node and clean_node are looked up through here, so listeners see every
+        # call, the subclass's override included; super() calls bypass this (no repeats).
+        value = object.__getattribute__(self, name)
+        if name in _OBSERVED_STEPS and object.__getattribute__(self, "_node_listeners"):
+            return _observed(self, name, value)
+        return value
+
+    def add_node_listener(self, listener: NodeListener) -> None:
+        """Tell *listener* about this service's node steps from now on (once per listener)."""
+        if listener not in self._node_listeners:
+            self._node_listeners = (*self._node_listeners, listener)
 
     def __init__(self, context, num_nodes: int | None = None, cluster_spec=None, *args, **kwargs):
         skip_nodes_allocation = bool(kwargs.pop("skip_nodes_allocation", False))
@@ -190,9 +223,8 @@ class Service(TemplateRenderer):
             who = self.who_am_i(node)
             self.logger.info("%s: freeing node", who)
             self.nodes.pop()
-            restore = getattr(node.account, "_ducktape_restore_ssh", None)
-            if restore is not None:
-                restore()
+            for listener in self._node_listeners:
+                listener.freeing_node(self, node)
             node.account.logger = None
             try:
                 self.cluster.free(node)
@@ -327,6 +359,29 @@ class Service(TemplateRenderer):
 
 
 _ING = {"stop": "stopping", "clean": "cleaning"}
+_OBSERVED_STEPS = frozenset({"start_node", "clean_node"})
+
+
+def _observed(service: Service, name: str, step: Callable) -> Callable:
+    """*step* (the bound start_node or clean_node) with the service's node listeners around it."""
+    listeners = service._node_listeners
+
+    if name == "start_node":
+        def start_node(node: Any, *args: Any, **kwargs: Any) -> Any:
+            for listener in listeners:
+                listener.starting_node(service, node)
+            return step(node, *args, **kwargs)
+
+        return start_node
+
+    def clean_node(node: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return step(node, *args, **kwargs)
+        finally:
+            for listener in listeners:
+                listener.cleaned_node(service, node)
+
+    return clean_node
 
 
 def _raise_gathered(action: str, failures: list[tuple[str, BaseException]]) -> None:

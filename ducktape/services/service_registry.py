@@ -4,10 +4,12 @@ The runner uses it to stop, clean and free everything a test started, whatever
 the test did. Each ``*_all`` step tries every service, logs each failure on the
 service's logger and returns the failures, so one broken service never stops the
 others' teardown. Only Ctrl-C is re-raised, after every service was tried.
+Listeners (``add_listener``) are called with each service as it registers: the
+runner reports services that way, and JVM logging equips them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 
@@ -29,11 +31,16 @@ class ServiceRegistry:
     def __init__(self, enable_jvm_logs: bool = False) -> None:
         self._services: dict[int, object] = {}
         self._nodes: dict[int, list[str]] = {}
-        self._jvm_logger = None
+        self._listeners: list[Callable[[object], None]] = []
         if enable_jvm_logs:
             from ducktape.jvm_logging import JVMLogger
 
-            self._jvm_logger = JVMLogger()
+            self.add_listener(JVMLogger().enable_for_service)
+
+    def add_listener(self, on_append: Callable[[object], None]) -> None:
+        """Call *on_append(service)* for each service appended from now on, in the order
+        listeners were added, before the service is stored."""
+        self._listeners.append(on_append)
 
     def __contains__(self, item) -> bool:
         return id(item) in self._services
@@ -45,8 +52,8 @@ class ServiceRegistry:
         return repr(list(self._services.values()))
 
     def append(self, service) -> None:
-        if self._jvm_logger is not None:
-            self._jvm_logger.enable_for_service(service)
+        for on_append in list(self._listeners):
+            on_append(service)
         self._services[id(service)] = service
         self._nodes[id(service)] = [str(n.account) for n in service.nodes]
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
+from ducktape.tests.status import status_of
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
@@ -265,7 +266,7 @@ def _session_summary(dir_name: str, report_path: Path) -> dict | None:
     for result in results:
         test_id = str(result.get("test_id", ""))
         status = str(result.get("test_status", "")).upper()
-        if tests.get(test_id) != "FAIL":
+        if not status_of(tests.get(test_id, "")).fails_run:  # a FAIL in any run stays
             tests[test_id] = status
     return {
         "dir": dir_name, "id": view["id"], "start": view["start"], "duration": view["duration"],

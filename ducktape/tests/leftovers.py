@@ -15,12 +15,15 @@ import json
 import logging
 import os
 import socket
-import threading
 from pathlib import Path
 from typing import Any
 
 from ducktape.cluster import process_tag
+from ducktape.cluster.node_group import NodeGroup
 from ducktape.tests.disk_full import RESERVE_FILE
+from ducktape.utils.proc import (
+    start_time as process_start_time,  # tells the driver from a reused pid
+)
 
 RECORD_DIR = ".ducktape-sessions"
 KILL_TIMEOUT_SEC = 10.0  # the driver waits for it: a dead node must not hold the run long
@@ -40,37 +43,13 @@ def end_tagged(nodes: list, pattern: str, timeout: float = KILL_TIMEOUT_SEC) -> 
     machines: dict[str, Any] = {}
     for node in nodes:
         machines.setdefault(node_key(node), node.account)
-    ended: list[str] = []
-    failed: list[str] = []
-    lock = threading.Lock()
-
-    def search(key: str, account: Any) -> None:
-        try:
-            out = account.ssh_output(process_tag.kill_command(pattern), allow_fail=True, combine_stderr=False,
-                                     timeout_sec=timeout)
-            lines = [f"{key}: {line}" for line in process_tag.parse_killed(out)]
-            with lock:
-                ended.extend(lines)
-        except Exception as err:  # noqa: BLE001 - an unreachable node is reported, not raised
-            with lock:
-                failed.append(f"{key}: {err}")
-
-    threads = [threading.Thread(target=search, args=item, name=f"ducktape-leftovers-{item[0]}", daemon=True)
-               for item in machines.items()]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = NodeGroup(machines.values()).call(
+        lambda account: account.ssh_output(process_tag.kill_command(pattern), allow_fail=True,
+                                           combine_stderr=False, timeout_sec=timeout), name="leftovers")
+    searched = list(zip(machines, outcomes))  # an unreachable node is reported, not raised
+    ended = [f"{key}: {line}" for key, o in searched if o.error is None for line in process_tag.parse_killed(o.value)]
+    failed = [f"{key}: {o.error}" for key, o in searched if o.error is not None]
     return sorted(ended), sorted(failed)
-
-
-def process_start_time(pid: int) -> str | None:
-    """Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), None when gone."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
 
 
 class SessionRecord:

@@ -17,9 +17,9 @@ from typing import Any, TextIO
 
 from ducktape.tests.console_style import ERASE_LINE, colour_enabled, is_terminal, paint
 from ducktape.tests.reporters.base import Reporter
+from ducktape.tests.status import status_of
 
 _COUNTED = (("PASS", "passed"), ("FAIL", "failed"), ("FLAKY", "flaky"), ("IGNORE", "ignored"))
-_QUIET_HIDES = ("PASS", "OPASS", "IGNORE")  # -q prints only the lines that need a look
 
 
 def _clock(seconds: float) -> str:
@@ -79,11 +79,11 @@ class ProgressReporter(Reporter):
         self.running.pop(getattr(result, "test_index", None), None)
         status = result.test_status.to_json()
         self.counts[status] = self.counts.get(status, 0) + 1
-        quiet = self.verbosity < 0 and status in _QUIET_HIDES
+        quiet = self.verbosity < 0 and status_of(result.test_status).quiet_hidden  # -q: what needs a look
         if self.live:
             if self.verbosity > 0:
                 self._write(ERASE_LINE + self._finished_line(status, result) + "\n")
-            elif status == "FAIL":
+            elif status_of(result.test_status).fails_run:
                 self._write(f"{ERASE_LINE}{paint('FAIL', 'FAIL', self.colour)} {result.test_id}\n")
             self._redraw()
         elif not quiet:

@@ -54,7 +54,7 @@ class RebuildOutcome:
 
 def rebuild_session(session_dir: str | os.PathLike) -> RebuildOutcome:
     """Rebuild every session report of *session_dir* from the per-test reports."""
-    from ducktape.tests.reporter import file_reporters, notify
+    from ducktape.tests.reporters.session import file_reporters, notify
     from ducktape.tests.result import TestResults
 
     given = str(session_dir)

@@ -16,7 +16,16 @@ from typing import Any
 
 import ducktape
 from ducktape.tests.reporters.text import test_report_string
-from ducktape.tests.status import FAIL, FLAKY, IGNORE, OFAIL, OPASS, PASS, TestStatus
+from ducktape.tests.status import (
+    FAIL,
+    FLAKY,
+    IGNORE,
+    OFAIL,
+    OPASS,
+    PASS,
+    TestStatus,
+    status_of,
+)
 
 __all__ = ["FAIL", "FLAKY", "IGNORE", "PASS", "TestResult", "TestResults"]
 
@@ -261,7 +270,7 @@ class TestResults:
 
     def get_aggregate_success(self) -> bool:
         """False when any test FAILed (FLAKY, IGNORE and the ok-to-fail statuses do not count)."""
-        return not any(r.test_status == FAIL for r in self._results)
+        return not any(status_of(r.test_status).fails_run for r in self._results)
 
     @staticmethod
     def _stats(values: list) -> dict:

@@ -38,6 +38,7 @@ from ducktape.tests.runner_client import TIMEOUT_SIGNAL, run_test_process
 from ducktape.tests.scheduler import TestScheduler
 from ducktape.tests.status import FAIL, IGNORE
 from ducktape.trogdor.faults import heal_left
+from ducktape.utils import proc
 
 TestKey = namedtuple("TestKey", ["test_id", "test_index"])
 
@@ -611,24 +612,7 @@ def _kill_stragglers(pgid: int, wait: float = 2.0) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         return  # the usual case: nothing left
-    deadline = time.monotonic() + wait
-    while _group_members_alive(pgid) and time.monotonic() < deadline:
-        time.sleep(0.01)
-
-
-def _group_members_alive(pgid: int) -> bool:
-    """True while a process of group *pgid* is neither dead nor a zombie (from /proc)."""
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if int(fields[2]) == pgid and fields[0] not in "ZX":
-            return True
-    return False
+    proc.wait_while(lambda: proc.group_running(pgid), wait)
 
 
 def _kill_group(pid: int) -> None:

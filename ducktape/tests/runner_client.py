@@ -24,6 +24,7 @@ from typing import Any
 from ducktape.tests import events
 from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
 from ducktape.trogdor.faults import journal as fault_journal
+from ducktape.utils import proc
 
 TIMEOUT_SIGNAL = signal.SIGUSR1  # driver → test process: your time is up
 
@@ -124,21 +125,9 @@ def _beat(channel: EventChannel, interval: float, stop: threading.Event) -> None
             return
 
 
-def _child_pids() -> list[int]:
-    """Pids of this process's children, from /proc/self/task/*/children."""
-    pids: list[int] = []
-    for task in os.listdir("/proc/self/task"):
-        try:
-            with open(f"/proc/self/task/{task}/children") as children:
-                pids.extend(int(pid) for pid in children.read().split())
-        except OSError:
-            continue
-    return pids
-
-
 def _terminate_children(logger: logging.Logger) -> None:
     """SIGTERM processes this test process started and left running."""
-    for pid in _child_pids():
+    for pid in proc.children():
         logger.warning("process %d did not terminate on its own, sending SIGTERM", pid)
         try:
             os.kill(pid, signal.SIGTERM)
@@ -176,6 +165,7 @@ class RunnerClient:
         self._all_services: list = []
         self._teardown_failed = False  # stopping or cleaning a service failed: processes may be left
         self._current_run = 1
+        self._watched_registries: list = []
         self._dump_file: Any = None
 
     @property
@@ -336,17 +326,11 @@ class RunnerClient:
 
     def _watch_services(self, registry: Any, run: int) -> None:
         """Report each service as it registers, so the driver can name what may be left running."""
-        self._current_run = run  # read at registration: one wrapper serves every deflake run
-        if getattr(registry, "_runner_watched", False):
+        self._current_run = run  # read at registration: one listener serves every deflake run
+        if any(watched is registry for watched in self._watched_registries):
             return
-        register = registry.append
-
-        def append(service: Any) -> None:
-            register(service)
-            self._on_service(service, self._current_run)
-
-        registry.append = append
-        registry._runner_watched = True
+        self._watched_registries.append(registry)
+        registry.add_listener(lambda service: self._on_service(service, self._current_run))
 
     def _on_service(self, service: Any, run: int) -> None:
         if self.deflake_num > 1:

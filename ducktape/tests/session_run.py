@@ -20,7 +20,7 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
     nothing failed and every expected test reported a result."""
     from ducktape.cluster.factory import make_cluster
     from ducktape.cluster.localhost import embedded_size
-    from ducktape.tests.reporter import make_reporters
+    from ducktape.tests.reporters.session import make_reporters
 
     apply_default_num_nodes(tests, config.default_num_nodes)
     localhost_nodes = config.localhost_nodes

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ducktape.template import TemplateRenderer
-from ducktape.tests.status import FAIL, OFAIL
+from ducktape.tests.status import status_of
 from ducktape.tests.test_context import TestContext
 from ducktape.utils.local_filesystem_utils import mkdir_p, safe_name
 
@@ -80,7 +80,7 @@ class Test(TemplateRenderer):
         the flag, upstream's rule (every log on failure, else those collected by default or marked)."""
         session = self.test_context.session_context
         policy = None if session is None else session.collect_logs
-        failed = test_status == FAIL or test_status == OFAIL
+        failed = status_of(test_status).failed
         if policy == "never" or (policy == "on-failure" and not failed):
             return []
         take_all = policy == "always" or failed

@@ -34,6 +34,9 @@ from ducktape.cluster.local_cluster.state import (
     write_state,
 )
 from ducktape.errors import UsageError
+from ducktape.utils import proc
+
+KILL_TIMEOUT_SEC = 10.0  # how long node processes get to die after SIGKILL
 
 PRIVSEP_DIR = Path("/run/sshd")
 
@@ -143,7 +146,7 @@ def down(name: str, root: Path = STATE_ROOT) -> DownReport:
         netns = network.cluster_netns(names)
         existed = bool(state or netns or names.state_dir.exists() or network.cluster_links(names))
         pids = _node_pids(names, state, netns)
-        survivors = nodes.kill_all(pids)
+        survivors = proc.kill_and_wait(pids, KILL_TIMEOUT_SEC)
         network.remove_network(names)
         if state and state.cluster_file:
             _remove_cluster_file(Path(state.cluster_file), names)

@@ -6,13 +6,11 @@ PID 1 with SIGKILL makes the kernel kill everything else in the node.
 """
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from ducktape.cluster.local_cluster import node_init
@@ -21,6 +19,7 @@ from ducktape.cluster.local_cluster.names import ClusterNames
 from ducktape.cluster.local_cluster.node_files import SSH_PORT
 from ducktape.cluster.local_cluster.preflight import tool
 from ducktape.cluster.local_cluster.state import NodeState
+from ducktape.utils import proc
 
 READY_TIMEOUT = 30.0
 POLL_INTERVAL = 0.01
@@ -85,11 +84,8 @@ def log_tail(names: ClusterNames, index: int, lines: int = 3) -> str:
 
 def init_pid(holder_pid: int) -> int | None:
     """Host PID of the node's PID 1: the holder's only child."""
-    try:
-        children = Path(f"/proc/{holder_pid}/task/{holder_pid}/children").read_text().split()
-    except OSError:
-        return None
-    return int(children[0]) if children else None
+    found = proc.children(holder_pid)
+    return found[0] if found else None
 
 
 def is_ours(pid: int, names: ClusterNames) -> bool:
@@ -102,26 +98,6 @@ def is_ours(pid: int, names: ClusterNames) -> bool:
 
 
 def is_alive(pid: int | None) -> bool:
-    if not pid:
-        return False
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state != "Z"
+    return bool(pid) and proc.is_running(pid)
 
 
-def kill_all(pids: Iterable[int], timeout: float = 10.0) -> list[int]:
-    """SIGKILL *pids* and wait until they are gone; return those still alive at the timeout."""
-    pids = sorted(set(pids))
-    for pid in pids:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    deadline = time.monotonic() + timeout
-    alive = [p for p in pids if is_alive(p)]
-    while alive and time.monotonic() < deadline:
-        time.sleep(POLL_INTERVAL)
-        alive = [p for p in alive if is_alive(p)]
-    return alive

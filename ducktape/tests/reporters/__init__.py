@@ -1,1 +1,1 @@
-"""Reporters of a session, one module per output; ``ducktape.tests.reporter`` assembles them."""
+"""Reporters of a session, one module per output; ``session`` assembles them (``make_reporters``)."""

@@ -11,9 +11,9 @@ from ducktape.tests.reporters.base import Reporter
 from ducktape.tests.reporters.rerun import RERUN_FILE, failed_symbols
 from ducktape.tests.reporters.runs import RUN_HEADER, repeat_numbers, run_label
 from ducktape.tests.reporters.text import format_time, summary_string
+from ducktape.tests.status import SUMMARY_ORDER, status_of
 
 SUMMARY_WIDTH = 80
-_ORDER = ("fail", "flaky", "ofail", "opass", "ignore", "pass")
 
 
 def _click_echo(text: str) -> None:
@@ -75,7 +75,7 @@ def status_table(results, colour: bool = False) -> str:
         row[0] += 1
         row[1] += max(result.run_time_seconds, 0)
     rows = [[paint(status.upper(), status, colour), counts[status][0], format_time(counts[status][1])]
-            for status in _ORDER if status in counts]
+            for status in map(str, SUMMARY_ORDER) if status in counts]
     rows.append(["TOTAL", len(results), format_time(sum(r[1] for r in counts.values()))])
     return tabulate(rows, headers=["status", "tests", "run time"], tablefmt="simple")
 
@@ -90,9 +90,9 @@ def failing_table(results, colour: bool = False) -> str:
     numbers = repeat_numbers((r.test_id, r.test_index) for r in results)
     rows = []
     for result, (run, total) in zip(results, numbers):
-        status = str(result.test_status)
-        if status not in ("fail", "flaky", "ofail"):
+        if not status_of(result.test_status).shows_summary:
             continue
+        status = str(result.test_status)
         label = run_label(run, total)
         test = f"{result.test_id} ({label})" if label else result.test_id
         rows.append([paint(status.upper(), status, colour), test, _clip(headline(result.summary), SUMMARY_WIDTH)])

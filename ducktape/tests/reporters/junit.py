@@ -4,11 +4,10 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from ducktape.tests.status import status_of
+
 # Characters XML 1.0 cannot carry at all (e.g. ANSI escapes in a captured error text).
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-# Statuses reported as <skipped/>: ignored tests and the ok-to-fail outcomes.
-_SKIPPED = ("ignore", "opass", "ofail")
 
 
 def junit_tree(results) -> ET.Element:
@@ -16,7 +15,7 @@ def junit_tree(results) -> ET.Element:
     suites: dict[str, list] = {}
     for result in results:
         suites.setdefault(result.module_name, []).append(result)
-    total = sum(1 for r in results if str(r.test_status) in ("pass", "fail", "ignore", "flaky"))
+    total = sum(1 for r in results if status_of(r.test_status).junit_counted)
     root = ET.Element("testsuites", attrib={
         "name": "ducktape",
         "time": str(results.run_time_seconds),
@@ -31,8 +30,8 @@ def junit_tree(results) -> ET.Element:
             "tests": str(len(members)),
             "disabled": "0",
             "errors": "0",
-            "failures": str(sum(1 for r in members if str(r.test_status) == "fail")),
-            "skipped": str(sum(1 for r in members if str(r.test_status) in _SKIPPED)),
+            "failures": str(sum(1 for r in members if status_of(r.test_status).junit_element == "failure")),
+            "skipped": str(sum(1 for r in members if status_of(r.test_status).junit_element == "skipped")),
         })
         for result in members:
             _testcase(suite, module_name, result)
@@ -49,12 +48,12 @@ def _testcase(suite: ET.Element, module_name: str, result) -> None:
         "status": str(result.test_status),
         "assertions": "",
     })
-    status = str(result.test_status)
-    if status == "fail":
+    element = status_of(result.test_status).junit_element
+    if element == "failure":
         lines = (result.summary or "").splitlines()
         failure = ET.SubElement(case, "failure", attrib={"message": xml_text(lines[0] if lines else "")})
         failure.text = xml_text(result.summary)
-    elif status in _SKIPPED:
+    elif element == "skipped":
         ET.SubElement(case, "skipped")
 
 

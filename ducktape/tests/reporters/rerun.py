@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 
+from ducktape.tests.status import status_of
+
 RERUN_FILE = "rerun-failed.yml"
 
 
@@ -27,7 +29,7 @@ def failed_symbols(results, base_dir: str | None = None) -> list[str]:
     """Symbols of every FAILed test, in result order, without duplicates."""
     symbols: list[str] = []
     for result in results:
-        if str(result.test_status) != "fail":
+        if not status_of(result.test_status).fails_run:
             continue
         symbol = test_symbol(result, base_dir)
         if symbol is not None and symbol not in symbols:

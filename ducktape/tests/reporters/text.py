@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import ducktape
+from ducktape.tests.status import status_of
 
 DEFAULT_SEPARATOR_WIDTH = 100
 
@@ -29,7 +30,7 @@ def result_string(result) -> str:
         f"status:     {str(result.test_status).upper()}",
         f"run time:   {format_time(result.run_time_seconds)}",
     ]
-    if _shows_summary(result.test_status):
+    if status_of(result.test_status).shows_summary:
         lines.append("\n")
         lines.append("    " + result.summary)
     if result.data is not None:
@@ -73,6 +74,3 @@ def summary_string(results, width: int = DEFAULT_SEPARATOR_WIDTH) -> str:
     """The whole session summary: header, then every test's block."""
     return "\n".join([summary_header(results, width)] + [test_block(r, width) for r in results])
 
-
-def _shows_summary(status) -> bool:
-    return str(status).lower() in ("fail", "flaky", "ofail")
