@@ -314,3 +314,21 @@ def test_errors_pickle_and_deprecated_scp_aliases(account, tmp_path):
     with pytest.warns(UserWarning, match="copy_from"):
         account.scp_from(str(tmp_path / "t.txt"), str(tmp_path / "u.txt"))
     assert (tmp_path / "u.txt").read_text() == "s"
+
+
+def test_reading_a_command_makes_no_os_pipe(account):
+    """Waiting for output must not go through a channel's fileno(): paramiko backs it with an
+    OS pipe its transport thread writes to, and closing a channel while output still arrives
+    (an abandoned iterator) makes that write fail and ends the node's whole connection."""
+    if account.__class__.__name__ == "LocalAccount":  # no channels: a subprocess per command
+        assert list(account.ssh_capture("echo local")) == ["local\n"]
+        return
+    account.ssh_output("true")  # connected, one shell up
+    before = len(os.listdir("/proc/self/fd"))
+    streams = [account.ssh_capture("echo open; sleep 30") for _ in range(8)]
+    assert [next(s) for s in streams] == ["open\n"] * 8
+    assert account.ssh_output("echo still") == b"still\n"
+    assert len(os.listdir("/proc/self/fd")) == before
+    for s in streams:
+        s.iter_obj.close()
+    assert account.ssh_output("echo after") == b"after\n"

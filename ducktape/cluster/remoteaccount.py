@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import select
 import socket
 import stat
 import threading
@@ -20,6 +19,7 @@ from typing import Any
 
 from ducktape.cluster import process_tag, transfer
 from ducktape.cluster.account import DEFAULT_PERMISSIONS, Account
+from ducktape.cluster.channel_wait import ChannelWaiter
 from ducktape.cluster.command import (
     LineStream,
     NodeConnectionError,
@@ -318,14 +318,16 @@ class _ChannelStream(LineStream):
         super().__init__()
         self.channel = chan
         self._err = bytearray()
+        self._waiter = ChannelWaiter(chan)
 
     def _fill(self) -> None:
         chan = self.channel
+        self._waiter.arm()
         if not (chan.recv_ready() or chan.recv_stderr_ready()):
             if chan.eof_received or chan.closed:
                 self._eof = True
                 return
-            if not select.select([chan], [], [], chan.gettimeout())[0]:
+            if not self._waiter.wait(chan.gettimeout()):
                 raise socket.timeout("timed out waiting for command output")  # noqa: UP041 - socket.timeout on 3.9
         while chan.recv_stderr_ready():
             self._err += chan.recv_stderr(65536)

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 import secrets
-import select
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
+
+from ducktape.cluster.channel_wait import ChannelWaiter
 
 MAX_SHELLS = 4
 KILL_GRACE_SEC = 2.0
@@ -57,6 +58,7 @@ class _Reader:
         self.chan = chan
         self.out = bytearray()
         self.err = bytearray()
+        self._waiter = ChannelWaiter(chan)
 
     def drain(self) -> None:
         """Move whatever the channel holds now into ``out`` and ``err``."""
@@ -70,6 +72,7 @@ class _Reader:
         """Read until ``done()``; False on deadline; ShellBroken on EOF before done."""
         chan = self.chan
         while True:
+            self._waiter.arm()
             self.drain()
             if done():
                 self.drain()
@@ -82,7 +85,7 @@ class _Reader:
             wait = None if deadline is None else deadline - time.monotonic()
             if wait is not None and wait <= 0:
                 return False
-            select.select([chan], [], [], 1.0 if wait is None else min(wait, 1.0))
+            self._waiter.wait(1.0 if wait is None else min(wait, 1.0))
 
 
 def strip_stderr(err: bytes | bytearray, tok: str) -> bytes:
