@@ -28,6 +28,7 @@ SESSION_KEYS = {
     "ducktape_version", "session_context", "run_time_seconds", "start_time", "stop_time", "run_time_statistics",
     "cluster_nodes_used", "cluster_nodes_allocated", "cluster_utilization", "cluster_num_nodes", "num_passed",
     "num_failed", "num_ignored", "parallelism", "client_status", "results", "num_flaky",
+    "failure_groups",
 }
 
 

@@ -16,6 +16,8 @@ from ducktape.tests.report_cli import main
 
 UPSTREAM = Path(__file__).parent / "data" / "results" / "upstream_session"
 ADDED_PER_TEST = {"nodes", "test_index", "file_name"}
+ADDED_PER_FAILED_TEST = ADDED_PER_TEST | {"failure"}  # the failure's signature (docs/results.md)
+ADDED_PER_SESSION = ["failure_groups"]
 
 
 @pytest.fixture
@@ -35,12 +37,13 @@ def test_report_xml_is_byte_identical(rebuilt):
 def test_report_json_has_upstream_keys_values_and_order(rebuilt):
     ours = json.loads((rebuilt / "report.json").read_text())
     theirs = json.loads((UPSTREAM / "report.json").read_text())
-    assert list(ours) == list(theirs)
+    assert [k for k in ours if k not in ADDED_PER_SESSION] == list(theirs)
+    assert ours["failure_groups"] and all(set(g) == {"signature", "example", "test_ids"} for g in ours["failure_groups"])
     assert ours["ducktape_version"] == theirs["ducktape_version"] + "+own.1.0.0"  # the report's writer: us
     same = [k for k in theirs if k not in ("results", "ducktape_version")]
     assert {k: ours[k] for k in same} == {k: theirs[k] for k in same}
     for mine, upstream in zip(ours["results"], theirs["results"]):
-        assert set(mine) - set(upstream) == ADDED_PER_TEST
+        assert set(mine) - set(upstream) == (ADDED_PER_FAILED_TEST if upstream["test_status"] == "FAIL" else ADDED_PER_TEST)
         for key, value in upstream.items():
             if key in ("results_dir", "base_results_dir"):
                 assert mine[key].startswith(str(rebuilt) + "/") and mine[key].endswith(value[-12:])
@@ -74,5 +77,6 @@ def test_per_test_files_match_upstream(tmp_path):
         else:
             assert not (mine / "data.json").exists()
         written = json.loads((mine / "report.json").read_text())
-        assert set(written) - set(json.loads(report.read_text())) == ADDED_PER_TEST
+        added = ADDED_PER_FAILED_TEST if d["test_status"] == "FAIL" else ADDED_PER_TEST
+        assert set(written) - set(json.loads(report.read_text())) == added
         assert list(written) == sorted(written)

@@ -20,6 +20,7 @@ from typing import Any
 
 from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
+from ducktape.tests.signature import failure_groups, result_failure
 from ducktape.tests.status import status_of
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
@@ -37,7 +38,8 @@ STATUS_KEYS = {
 def write_html_report(session_dir: Path, report: dict) -> Path:
     """Write ``<session_dir>/report.html`` from the session ``report.json`` dict; return its path."""
     session_dir = Path(session_dir)
-    payload = {"session": _session_view(report), "tests": _tests_view(session_dir, report)}
+    tests = _tests_view(session_dir, report)
+    payload = {"session": _session_view(report), "tests": tests, "groups": _groups_view(report, tests)}
     title = f"ducktape report {payload['session']['id']}"
     return _write_page(session_dir / "report.html", REPORT_SCRIPTS, title, payload)
 
@@ -151,6 +153,7 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "m": result.get("summary") or "",
             "run": list(runs[number]) if runs[number][1] > 1 else None,
             "att": deflake_attempts(result.get("summary")),
+            "sig": _failure(result).get("signature", ""),
             "desc": result.get("description") or "",
             "data": result.get("data"),
             "svc": result.get("services") or [],
@@ -160,6 +163,30 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "sr": result.get("series") or [],
         })
     return rows
+
+
+def _failure(result: dict) -> dict:
+    """``{"signature", "example"}`` of a failed result; computed for reports written before signatures."""
+    failure = result.get("failure")
+    if isinstance(failure, dict):
+        return failure
+    if not status_of(str(result.get("test_status", ""))).failed:
+        return {}
+    found = result_failure(result.get("summary"), result.get("file_name"), result.get("nodes") or [])
+    return {"signature": found.signature, "example": found.example}
+
+
+def _groups_view(report: dict, tests: list[dict]) -> list[dict]:
+    """The session's failure groups, largest first: signature, example line, how many results."""
+    groups = report.get("failure_groups")
+    if not isinstance(groups, list):
+        groups = failure_groups({**r, "failure": _failure(r)} for r in report.get("results") or [])
+    counts: dict[str, int] = {}
+    for row in tests:
+        if row["sig"]:
+            counts[row["sig"]] = counts.get(row["sig"], 0) + 1
+    return [{"sig": g["signature"], "ex": g.get("example", ""), "ids": len(g.get("test_ids") or []),
+             "n": counts.get(g["signature"], 0)} for g in groups if isinstance(g, dict) and g.get("signature")]
 
 
 def _index(value: Any) -> int | None:

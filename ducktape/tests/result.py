@@ -16,6 +16,7 @@ from typing import Any
 
 import ducktape
 from ducktape.tests.reporters.text import test_report_string
+from ducktape.tests.signature import failure_groups, result_failure
 from ducktape.tests.status import (
     FAIL,
     FLAKY,
@@ -129,6 +130,13 @@ class TestResult:
             return time.time() - self.start_time
         return self.stop_time - self.start_time
 
+    @property
+    def failure(self):
+        """The signature of a failed test (FAIL or OFAIL) and the line naming its error; else None."""
+        if not status_of(self.test_status).failed:
+            return None
+        return result_failure(self.summary, self.file_name, self.nodes)
+
     def report(self) -> None:
         """Write ``report.json``, ``report.txt`` and (when there is data) ``data.json`` in the test's dir."""
         test_dir = Path(self.results_dir)
@@ -170,6 +178,9 @@ class TestResult:
         }
         if self.node_type is not None:
             result["node_type"] = self.node_type
+        failure = self.failure
+        if failure is not None:
+            result["failure"] = {"signature": failure.signature, "example": failure.example}
         if self.faults:
             result["faults"] = self.faults
         if self.series:
@@ -309,6 +320,7 @@ class TestResults:
             "client_status": {str(key): value for key, value in self.client_status.items()},
             "results": [r.to_json() for r in self._results],
         }
+        result["failure_groups"] = failure_groups(result["results"])
         for key in ("num_flaky", "num_opassed", "num_ofailed"):
             if getattr(self, key):
                 result[key] = getattr(self, key)

@@ -171,36 +171,33 @@
 
   var groupRows = [];
   function renderGroups(root) {
-    var groups = new Map();
-    T.forEach(function (t) {
-      if (t.st !== 'FAIL' && t.st !== 'OFAIL') return;
-      var key = failureKey(t.m);
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push(t);
-    });
-    if (!groups.size) return;
+    // One group per failure signature (computed by the report writer), largest first.
+    var groups = (DATA.groups || []).filter(function (g) { return g.n > 0; });
+    if (!groups.length) return;
     var sec = el('section', 'groups');
     sec.id = 'groups';
-    add(sec, el('h2', null, 'Failures by error (' + groups.size + ')'));
+    add(sec, el('h2', null, 'Failures by error (' + groups.length + ')'));
     var list = el('ol', 'group-list');
-    Array.from(groups.entries()).sort(function (a, b) { return b[1].length - a[1].length; })
-      .forEach(function (entry) {
-        var item = el('li', 'group');
-        item.dataset.err = entry[0];
-        var btn = el('button', 'group-btn');
-        btn.type = 'button';
-        add(btn, el('span', 'group-count', entry[1].length), el('code', 'group-line', entry[0]));
-        btn.addEventListener('click', function () {
-          state.err = state.err === entry[0] ? '' : entry[0];
-          update();
-        });
-        var sample = entry[1].slice(0, 3).map(function (t) {
-          return t.id + (t.run ? ' (' + runText(t) + ')' : '');
-        }).join(', ');
-        add(item, btn, el('div', 'group-tests', sample + (entry[1].length > 3 ? ', …' : '')));
-        groupRows.push(item);
-        add(list, item);
+    groups.forEach(function (g) {
+      var item = el('li', 'group');
+      item.dataset.err = g.sig;
+      var btn = el('button', 'group-btn');
+      btn.type = 'button';
+      add(btn, el('span', 'group-count', g.n), el('code', 'group-line', g.sig));
+      btn.addEventListener('click', function () {
+        state.err = state.err === g.sig ? '' : g.sig;
+        update();
       });
+      var members = T.filter(function (t) { return t.sig === g.sig; });
+      var sample = members.slice(0, 3).map(function (t) {
+        return t.id + (t.run ? ' (' + runText(t) + ')' : '');
+      }).join(', ');
+      add(item, btn);
+      if (g.ex && g.ex !== g.sig) add(item, el('div', 'group-example', 'e.g. ' + g.ex));
+      add(item, el('div', 'group-tests', sample + (members.length > 3 ? ', …' : '')));
+      groupRows.push(item);
+      add(list, item);
+    });
     add(sec, list);
     add(root, sec);
   }
@@ -276,7 +273,7 @@
 
   function matches(t) {
     if (state.status.length && state.status.indexOf(t.st) < 0) return false;
-    if (state.err && ((t.st !== 'FAIL' && t.st !== 'OFAIL') || failureKey(t.m) !== state.err)) return false;
+    if (state.err && t.sig !== state.err) return false;
     if (state.q) {
       var text = searchText(t), words = state.q.toLowerCase().split(/\s+/);
       for (var i = 0; i < words.length; i++) if (text.indexOf(words[i]) < 0) return false;
