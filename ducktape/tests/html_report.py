@@ -56,6 +56,18 @@ def write_results_index(results_root: Path, skipped: list[str] | None = None) ->
     return _write_page(results_root / "index.html", INDEX_SCRIPTS, "ducktape results", payload)
 
 
+def earlier_sessions(results_root: str | Path, current_dir: str | Path | None = None) -> list[dict]:
+    """The index's summary of every session under *results_root* but *current_dir*, oldest first:
+    ``{"dir", "id", "start", "tests": {test_id: status}, "suite", "groups", ...}``."""
+    root = Path(results_root)
+    if not root.is_dir():
+        return []
+    current = Path(current_dir).name if current_dir is not None else None
+    sessions = [s for s in _load_index_summaries(root, []) if s["dir"] != current]
+    sessions.sort(key=lambda s: (s["start"] or 0, s["dir"]))
+    return sessions
+
+
 def _history_view(sessions: list[dict]) -> dict:
     """Sessions without their per-test maps, plus one status column per recent session.
 
@@ -66,12 +78,48 @@ def _history_view(sessions: list[dict]) -> dict:
     ids = sorted({test_id for s in recent for test_id in s["tests"]})
     listed = []
     for number, s in enumerate(sessions):
-        row = {key: value for key, value in s.items() if key != "tests"}
+        row = {key: value for key, value in s.items() if key not in ("tests", "groups")}
         row["total"] = s["total"]
         if number < INDEX_SESSIONS:
             row["statuses"] = [s["tests"].get(test_id, "") for test_id in ids]
         listed.append(row)
-    return {"sessions": listed, "test_ids": ids, "recent": len(recent)}
+    return {"sessions": listed, "test_ids": ids, "recent": len(recent),
+            "flaky": flaky_by_suite_version(sessions), "signatures": recurring_signatures(sessions)}
+
+
+def flaky_by_suite_version(sessions: list[dict]) -> dict[str, str]:
+    """Test id -> suite version, for tests that passed in one session and failed in another
+    (or were FLAKY) on the same clean suite version."""
+    outcomes: dict[tuple[str, str], set[str]] = {}
+    for s in sessions:
+        if not s.get("suite"):
+            continue
+        for test_id, status in s["tests"].items():
+            outcomes.setdefault((test_id, s["suite"]), set()).add(status)
+    flaky: dict[str, str] = {}
+    for (test_id, suite), seen in outcomes.items():
+        if "FLAKY" in seen or ({"FAIL", "OFAIL"} & seen and {"PASS", "OPASS"} & seen):
+            flaky[test_id] = suite
+    return flaky
+
+
+def recurring_signatures(sessions: list[dict]) -> list[dict]:
+    """Each failure signature across sessions: how many tests and sessions showed it, first and
+    last seen (session start), the most widespread first."""
+    seen: dict[str, dict] = {}
+    for s in sessions:
+        for signature, test_ids in s.get("groups") or []:
+            entry = seen.setdefault(signature, {"sig": signature, "tests": set(), "sessions": 0,
+                                                "since": s["start"], "last": s["start"], "last_dir": s["dir"]})
+            entry["tests"].update(test_ids)
+            entry["sessions"] += 1
+            if s["start"] is not None and (entry["since"] is None or s["start"] < entry["since"]):
+                entry["since"] = s["start"]
+            if s["start"] is not None and (entry["last"] is None or s["start"] >= entry["last"]):
+                entry["last"], entry["last_dir"] = s["start"], s["dir"]
+    rows = [{**e, "tests": len(e["tests"])} for e in seen.values()]
+    rows.sort(key=lambda e: (-e["sessions"], -e["tests"], e["sig"]))
+    return rows
 
 
 # ----------------------------------------------------------------------------------------------
@@ -154,6 +202,7 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "run": list(runs[number]) if runs[number][1] > 1 else None,
             "att": deflake_attempts(result.get("summary")),
             "sig": _failure(result).get("signature", ""),
+            "q": (result.get("quarantine") or {}).get("reason") if isinstance(result.get("quarantine"), dict) else None,
             "desc": result.get("description") or "",
             "data": result.get("data"),
             "svc": result.get("services") or [],
@@ -258,7 +307,8 @@ def _load_index_summaries(results_root: Path, skipped: list[str]) -> list[dict]:
             continue
         stamp = [stat.st_mtime_ns, stat.st_size]
         cached = cache.get(entry.name) if isinstance(cache, dict) else None
-        if isinstance(cached, dict) and cached.get("stamp") == stamp and isinstance(cached.get("summary"), dict):
+        if (isinstance(cached, dict) and cached.get("stamp") == stamp and isinstance(cached.get("summary"), dict)
+                and "groups" in cached["summary"]):  # entries cached before signatures are read again
             summary = cached["summary"]
         else:
             try:
@@ -298,4 +348,22 @@ def _session_summary(dir_name: str, report_path: Path) -> dict | None:
     return {
         "dir": dir_name, "id": view["id"], "start": view["start"], "duration": view["duration"],
         "counts": view["counts"], "version": view["version"], "tests": tests, "total": len(results),
+        "suite": _suite_key(report.get("suite_version")), "groups": _session_groups(report),
     }
+
+
+def _suite_key(version: Any) -> str | None:
+    """The suite version two sessions must share for a pass and a fail to make a test flaky:
+    the commit of a clean checkout; None when unknown or the checkout had local changes."""
+    if not isinstance(version, dict) or version.get("dirty") or not version.get("commit"):
+        return None
+    return str(version["commit"])
+
+
+def _session_groups(report: dict) -> list[list]:
+    """``[[signature, [test ids]]]`` of one session's failures."""
+    groups = report.get("failure_groups")
+    if not isinstance(groups, list):
+        groups = failure_groups({**r, "failure": _failure(r)} for r in report.get("results") or [])
+    return [[str(g["signature"]), [str(t) for t in g.get("test_ids") or []]]
+            for g in groups if isinstance(g, dict) and g.get("signature")]

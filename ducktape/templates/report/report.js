@@ -338,6 +338,7 @@
     if (t.run) add(name, el('span', 'trun', runText(t)));
     if ((t.st === 'FAIL' || t.st === 'OFAIL' || t.st === 'FLAKY') && t.m) add(name, el('div', 'terr', failureKey(t.m)));
     if (t.att) add(name, el('div', 'tatt', '--deflake: ' + t.att));
+    if (t.q) add(name, el('div', 'tatt tquar', 'quarantined: ' + t.q));
     add(tr, name);
     add(tr, el('td', 'c-duration', t.st === 'IGNORE' && !t.d ? '–' : fmtDuration(t.d)));
     add(tr, el('td', 'c-start', t.s !== null && t0 !== null ? fmtOffset(t.s - t0) : '–'));

@@ -54,7 +54,9 @@ def _testcase(suite: ET.Element, module_name: str, result) -> None:
         failure = ET.SubElement(case, "failure", attrib={"message": xml_text(lines[0] if lines else "")})
         failure.text = xml_text(result.summary)
     elif element == "skipped":
-        ET.SubElement(case, "skipped")
+        quarantine = getattr(result, "quarantine", None)
+        attrib = {"message": xml_text(f"quarantined: {quarantine['reason']}")} if quarantine else {}
+        ET.SubElement(case, "skipped", attrib=attrib)
 
 
 def junit_string(results) -> str:
