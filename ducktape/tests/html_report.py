@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ducktape.tests.reporters.base import write_atomic
-from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
+from ducktape.tests.attempts import failed_attempts
+from ducktape.tests.reporters.runs import RUN_PASSED, deflake_attempts, repeat_numbers
 from ducktape.tests.signature import failure_groups, result_failure
 from ducktape.tests.status import status_of
 
@@ -201,6 +202,7 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "m": result.get("summary") or "",
             "run": list(runs[number]) if runs[number][1] > 1 else None,
             "att": deflake_attempts(result.get("summary")),
+            "atg": _attempt_groups(result),
             "sig": _failure(result).get("signature", ""),
             "q": (result.get("quarantine") or {}).get("reason") if isinstance(result.get("quarantine"), dict) else None,
             "desc": result.get("description") or "",
@@ -223,6 +225,22 @@ def _failure(result: dict) -> dict:
         return {}
     found = result_failure(result.get("summary"), result.get("file_name"), result.get("nodes") or [])
     return {"signature": found.signature, "example": found.example}
+
+
+def _attempt_groups(result: dict) -> list[dict]:
+    """``--deflake`` attempts grouped by failure signature, ``[{"sig", "n": [attempt numbers]}]``,
+    then ``{"sig": "", "n": [the passing attempt]}``; [] for a test that ran once."""
+    summary = result.get("summary") or ""
+    if not deflake_attempts(summary):
+        return []
+    groups: dict[str, list[int]] = {}
+    for attempt in failed_attempts(summary, result.get("file_name"), result.get("nodes") or []):
+        groups.setdefault(attempt.failure.signature, []).append(attempt.number)
+    rows = [{"sig": sig, "n": numbers} for sig, numbers in sorted(groups.items(), key=lambda g: (-len(g[1]), g[1]))]
+    passed = RUN_PASSED.search(summary.rstrip().splitlines()[-1]) if summary.strip() else None
+    if passed:
+        rows.append({"sig": "", "n": [int(passed.group(1))]})
+    return rows
 
 
 def _groups_view(report: dict, tests: list[dict]) -> list[dict]:

@@ -20,6 +20,7 @@ _TRACEBACK = "Traceback (most recent call last):"
 _FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line \d+, in (?P<func>.+)$')
 _EXCEPTION_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?:: (?P<message>.*))?$")
 _SEPARATOR = re.compile(r"^~+$")
+_REPR = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit|Timeout|TimedOut|Failure))\(")
 
 # (pattern, placeholder), applied in this order: the wider forms first, bare numbers last.
 _NORMALISE = [(re.compile(p, re.IGNORECASE), placeholder) for p, placeholder in (
@@ -43,10 +44,12 @@ _NORMALISE = [(re.compile(p, re.IGNORECASE), placeholder) for p, placeholder in 
 
 @dataclass(frozen=True)
 class Failure:
-    """One failure read from a summary: the signature, and the raw line that names the error."""
+    """One failure read from a summary: the signature, the raw line that names the error, and the
+    exception's type as the traceback wrote it ("" when the summary holds no traceback)."""
 
     signature: str
     example: str
+    kind: str = ""
 
 
 def normalise(text: str, host_names: Iterable[str] = ()) -> str:
@@ -85,7 +88,8 @@ def failure_of(text: str, test_file: str | None = None, host_names: Iterable[str
     first = next((line.strip() for line in lines if line.strip()), "(no error message)")
     starts = [i for i, line in enumerate(lines) if line.strip() == _TRACEBACK]
     if not starts:
-        return Failure(normalise(first, host_names), first)
+        kind = _REPR.match(first)  # "ValueError('...')": the repr of the error, without its traceback
+        return Failure(normalise(first, host_names), first, kind.group(1) if kind else "")
     block = lines[starts[-1] + 1:]  # the last traceback is the exception that ended the test
     frames = [m for m in (_FRAME.match(line) for line in block) if m]
     error_line = next((line for line in block if line and not line.startswith(" ")), first)
@@ -97,7 +101,7 @@ def failure_of(text: str, test_file: str | None = None, host_names: Iterable[str
     frame = _own_frame(frames, test_file)
     text = f"{kind}: {normalise(message, host_names)}" if kind else normalise(message, host_names)
     where = f" @ {frame}" if frame else ""
-    return Failure(text.rstrip(": ") + where, error_line.strip())
+    return Failure(text.rstrip(": ") + where, error_line.strip(), kind)
 
 
 def _own_frame(frames: list[re.Match], test_file: str | None) -> str:
