@@ -4,6 +4,7 @@ elements in report.xml, and the results index counting signatures and tagging fl
 from __future__ import annotations
 
 import json
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -67,9 +68,8 @@ def test_failures_with_varying_numbers_form_one_group_largest_first(history):
 
 def test_sessions_record_their_suite_version(history):
     root, session_1, session_2 = history
-    import subprocess
-
-    head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
     for session in (session_1, session_2):
         version = _report(session)["suite_version"]
         assert version["commit"] == head and version["dirty"] is False
@@ -89,6 +89,10 @@ def test_each_deflake_attempt_keeps_its_own_log(history):
         assert f"flaky attempt number {number}" in log
         assert all(f"flaky attempt number {other}" not in log for other in (1, 2, 3) if other != number)
         assert (test_dir / f"attempt-{number}" / "test_log.debug").is_file()
+        (service_dir,) = (test_dir / f"attempt-{number}").glob(f"{number}-EchoService-0-*")  # its service logs
+        assert service_dir.is_symlink() and service_dir.resolve().parent == test_dir.resolve()  # upstream's place
+        (log,) = service_dir.glob("*/echo.log")
+        assert log.read_text() == f"echo of attempt {number}\n"
     whole = (test_dir / "test_log.info").read_text()
     assert all(f"flaky attempt number {n}" in whole for n in (1, 2, 3))
     assert not list(_test_dir(session_2, "by_attempt").glob("attempt-*"))  # no --deflake, upstream's layout

@@ -3,7 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from ducktape.tests.signature import attempt_blocks, failure_groups, failure_of, normalise, result_failure
+from ducktape.tests.signature import (
+    attempt_blocks,
+    failure_groups,
+    failure_of,
+    normalise,
+    result_failure,
+)
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -87,9 +87,9 @@ def test_bad_quarantine_file_is_one_line_and_exit_2_before_anything_runs(seeded)
     done = run_ducktape(["seeded_test.py", "--results-root", "results", "--quarantine", "quarantine.yml"], seeded)
     assert done.returncode == 2
     assert done.stderr.splitlines() == [
-        "ducktape: quarantine file quarantine.yml, entry 2 ({'test': 'a.b', 'reason': 'y', 'until': 'soon'}): "
+        ("ducktape: quarantine file quarantine.yml, entry 2 ({'test': 'a.b', 'reason': 'y', 'until': 'soon'}): "
         "\"until\" must be a date YYYY-MM-DD, got 'soon'; expected entries like "
-        "{test: tests/x_test.py::XTest.test_y, reason: ..., until: 2026-12-31}"]
+        "{test: tests/x_test.py::XTest.test_y, reason: ..., until: 2026-12-31}")]
     assert not (seeded / "results").exists()
     missing = run_ducktape(["seeded_test.py", "--quarantine", "nowhere.yml"], seeded)
     assert missing.returncode == 2

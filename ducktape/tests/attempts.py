@@ -2,7 +2,8 @@
 
 The test logger writes ``test_log.info``/``test_log.debug`` for the whole test; after each attempt
 its slice of those files is copied to ``attempt-<n>/``, and whatever the attempt added to the test
-directory (the service logs collected for it) is moved there. Reading attempts back, for the
+directory (the service logs collected for it, under ids that start with the attempt number) is
+linked from there, staying where upstream's layout puts it. Reading attempts back, for the
 reports, goes through ``attempt_records``: the failures come from the merged summary
 (tests/signature.py), the logs from these directories.
 """
@@ -32,7 +33,7 @@ class AttemptFiles:
         self.offsets = {name: _size(self.test_dir / name) for name in TEST_LOGS}
 
     def keep(self, number: int) -> Path:
-        """Copy the attempt's part of the test logs to ``attempt-<number>/`` and move what it added there."""
+        """Copy the attempt's part of the test logs to ``attempt-<number>/`` and link what it added there."""
         dest = attempt_dir(self.test_dir, number)
         dest.mkdir(parents=True, exist_ok=True)
         for name, offset in self.offsets.items():
@@ -44,7 +45,8 @@ class AttemptFiles:
         added = set(os.listdir(self.test_dir)) - self.before - set(TEST_LOGS)
         for name in sorted(added):
             if not name.startswith(PREFIX) and name not in ("report.json", "report.txt", "data.json"):
-                shutil.move(str(self.test_dir / name), str(dest / name))
+                # the logs stay where upstream puts them (<test dir>/<service id>/); the attempt links them
+                (dest / name).symlink_to(Path(os.pardir) / name)
         return dest
 
 

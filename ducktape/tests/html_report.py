@@ -18,8 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.attempts import failed_attempts
+from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import RUN_PASSED, deflake_attempts, repeat_numbers
 from ducktape.tests.signature import failure_groups, result_failure
 from ducktape.tests.status import status_of

@@ -130,7 +130,7 @@ def result_failure(summary: str | None, test_file: str | None = None, host_names
     blocks = attempt_blocks(summary)
     if not blocks:
         return Failure("(no error message)", "")
-    runs, text = max(blocks, key=lambda block: max(block[0]))
+    _, text = max(blocks, key=lambda block: max(block[0]))
     return failure_of(text, test_file, host_names)
 
 

@@ -16,7 +16,27 @@ SEEDED = {"seeded_test.py": '''
     from ducktape.errors import TimeoutError
     from ducktape.mark import parametrize
     from ducktape.mark.resource import cluster
+    from ducktape.services.service import Service
     from ducktape.tests.test import Test
+
+
+    class EchoService(Service):
+        """Appends a line to a log file on its node; the log is collected after every attempt."""
+
+        def __init__(self, context, line):
+            super().__init__(context, num_nodes=1)
+            self.line = line
+            self.log_dir = os.path.join(os.environ["SEEDED_STATE"], "echo")
+            self.logs = {"echo_log": {"path": os.path.join(self.log_dir, "echo.log"), "collect_default": True}}
+
+        def start_node(self, node, **kwargs):
+            node.account.ssh(f"mkdir -p {self.log_dir} && echo '{self.line}' >> {self.log_dir}/echo.log")
+
+        def stop_node(self, node, **kwargs):
+            pass
+
+        def clean_node(self, node, **kwargs):
+            node.account.ssh(f"rm -rf {self.log_dir}", allow_fail=True)
 
 
     def attempt(name):
@@ -51,6 +71,7 @@ SEEDED = {"seeded_test.py": '''
         def test_flaky_by_attempt(self):
             count = attempt("by_attempt")
             self.logger.info("flaky attempt number %d", count)
+            EchoService(self.test_context, f"echo of attempt {count}").start()
             assert count % 3 == 0, f"leader not elected after {count * 0.7:.1f} s (attempt {count})"
 
         @cluster(num_nodes=1)

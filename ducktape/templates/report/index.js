@@ -70,10 +70,7 @@
     // Each failure signature across sessions: "seen in 7 tests over 4 sessions since ...".
     var sigs = DATA.signatures || [];
     if (!sigs.length) return;
-    var sec = el('section', 'groups');
-    sec.id = 'signatures';
-    add(sec, el('h2', null, 'Failures by error, across sessions (' + sigs.length + ')'));
-    var list = el('ol', 'group-list');
+    var box = DT.groupSection('signatures', 'Failures by error, across sessions (' + sigs.length + ')');
     sigs.forEach(function (g) {
       var item = el('li', 'group');
       item.dataset.sig = g.sig;
@@ -83,9 +80,9 @@
       var seen = 'seen in ' + g.tests + ' test' + (g.tests === 1 ? '' : 's') + ' over ' + g.sessions +
         ' session' + (g.sessions === 1 ? '' : 's') + ' since ' + fmtDate(g.since) + ', last ' + fmtDate(g.last);
       add(item, link, el('div', 'group-tests seen', seen));
-      add(list, item);
+      add(box.list, item);
     });
-    add(root, add(sec, list));
+    add(root, box.sec);
   }
 
   function renderMatrix(root) {

@@ -174,10 +174,7 @@
     // One group per failure signature (computed by the report writer), largest first.
     var groups = (DATA.groups || []).filter(function (g) { return g.n > 0; });
     if (!groups.length) return;
-    var sec = el('section', 'groups');
-    sec.id = 'groups';
-    add(sec, el('h2', null, 'Failures by error (' + groups.length + ')'));
-    var list = el('ol', 'group-list');
+    var box = DT.groupSection('groups', 'Failures by error (' + groups.length + ')');
     groups.forEach(function (g) {
       var item = el('li', 'group');
       item.dataset.err = g.sig;
@@ -196,10 +193,9 @@
       if (g.ex && g.ex !== g.sig) add(item, el('div', 'group-example', 'e.g. ' + g.ex));
       add(item, el('div', 'group-tests', sample + (members.length > 3 ? ', …' : '')));
       groupRows.push(item);
-      add(list, item);
+      add(box.list, item);
     });
-    add(sec, list);
-    add(root, sec);
+    add(root, box.sec);
   }
 
   // ---------------------------------------------------------------- test list
