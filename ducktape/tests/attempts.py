@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ducktape.tests.reporters.runs import RUN_HEADER, RUN_PASSED
 from ducktape.tests.signature import Failure, attempt_blocks, failure_of
 
 TEST_LOGS = ("test_log.info", "test_log.debug")
@@ -81,3 +82,20 @@ def attempt_log(test_dir: str | Path, number: int, name: str = "test_log.info") 
         return (attempt_dir(test_dir, number) / name).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
+
+
+def attempt_groups(result: dict) -> list[dict]:
+    """A ``report.json`` result's ``--deflake`` attempts grouped by failure signature,
+    ``[{"sig", "n": [attempt numbers]}]``, then ``{"sig": "", "n": [the passing attempt]}``;
+    [] for a test that ran once."""
+    summary = result.get("summary") or ""
+    if not any(RUN_HEADER.match(line.strip()) for line in summary.splitlines()):
+        return []
+    groups: dict[str, list[int]] = {}
+    for attempt in failed_attempts(summary, result.get("file_name"), result.get("nodes") or []):
+        groups.setdefault(attempt.failure.signature, []).append(attempt.number)
+    rows = [{"sig": sig, "n": numbers} for sig, numbers in sorted(groups.items(), key=lambda g: (-len(g[1]), g[1]))]
+    passed = RUN_PASSED.match(summary.rstrip().splitlines()[-1].strip())
+    if passed:
+        rows.append({"sig": "", "n": [int(passed.group(1))]})
+    return rows

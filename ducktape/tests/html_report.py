@@ -18,10 +18,15 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ducktape.tests.attempts import failed_attempts
+from ducktape.tests.attempts import attempt_groups
+from ducktape.tests.history import (
+    flaky_by_suite_version,
+    recurring_signatures,
+    suite_key,
+)
 from ducktape.tests.reporters.base import write_atomic
-from ducktape.tests.reporters.runs import RUN_PASSED, deflake_attempts, repeat_numbers
-from ducktape.tests.signature import failure_groups, result_failure
+from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
+from ducktape.tests.signature import result_failure_dict, session_failure_groups
 from ducktape.tests.status import status_of
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
@@ -86,41 +91,6 @@ def _history_view(sessions: list[dict]) -> dict:
         listed.append(row)
     return {"sessions": listed, "test_ids": ids, "recent": len(recent),
             "flaky": flaky_by_suite_version(sessions), "signatures": recurring_signatures(sessions)}
-
-
-def flaky_by_suite_version(sessions: list[dict]) -> dict[str, str]:
-    """Test id -> suite version, for tests that passed in one session and failed in another
-    (or were FLAKY) on the same clean suite version."""
-    outcomes: dict[tuple[str, str], set[str]] = {}
-    for s in sessions:
-        if not s.get("suite"):
-            continue
-        for test_id, status in s["tests"].items():
-            outcomes.setdefault((test_id, s["suite"]), set()).add(status)
-    flaky: dict[str, str] = {}
-    for (test_id, suite), seen in outcomes.items():
-        if "FLAKY" in seen or ({"FAIL", "OFAIL"} & seen and {"PASS", "OPASS"} & seen):
-            flaky[test_id] = suite
-    return flaky
-
-
-def recurring_signatures(sessions: list[dict]) -> list[dict]:
-    """Each failure signature across sessions: how many tests and sessions showed it, first and
-    last seen (session start), the most widespread first."""
-    seen: dict[str, dict] = {}
-    for s in sessions:
-        for signature, test_ids in s.get("groups") or []:
-            entry = seen.setdefault(signature, {"sig": signature, "tests": set(), "sessions": 0,
-                                                "since": s["start"], "last": s["start"], "last_dir": s["dir"]})
-            entry["tests"].update(test_ids)
-            entry["sessions"] += 1
-            if s["start"] is not None and (entry["since"] is None or s["start"] < entry["since"]):
-                entry["since"] = s["start"]
-            if s["start"] is not None and (entry["last"] is None or s["start"] >= entry["last"]):
-                entry["last"], entry["last_dir"] = s["start"], s["dir"]
-    rows = [{**e, "tests": len(e["tests"])} for e in seen.values()]
-    rows.sort(key=lambda e: (-e["sessions"], -e["tests"], e["sig"]))
-    return rows
 
 
 # ----------------------------------------------------------------------------------------------
@@ -202,9 +172,9 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "m": result.get("summary") or "",
             "run": list(runs[number]) if runs[number][1] > 1 else None,
             "att": deflake_attempts(result.get("summary")),
-            "atg": _attempt_groups(result),
-            "sig": _failure(result).get("signature", ""),
-            "q": (result.get("quarantine") or {}).get("reason") if isinstance(result.get("quarantine"), dict) else None,
+            "atg": attempt_groups(result),
+            "sig": result_failure_dict(result).get("signature", ""),
+            "q": result["quarantine"].get("reason") if isinstance(result.get("quarantine"), dict) else None,
             "desc": result.get("description") or "",
             "data": result.get("data"),
             "svc": result.get("services") or [],
@@ -216,44 +186,15 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
     return rows
 
 
-def _failure(result: dict) -> dict:
-    """``{"signature", "example"}`` of a failed result; computed for reports written before signatures."""
-    failure = result.get("failure")
-    if isinstance(failure, dict):
-        return failure
-    if not status_of(str(result.get("test_status", ""))).failed:
-        return {}
-    found = result_failure(result.get("summary"), result.get("file_name"), result.get("nodes") or [])
-    return {"signature": found.signature, "example": found.example}
-
-
-def _attempt_groups(result: dict) -> list[dict]:
-    """``--deflake`` attempts grouped by failure signature, ``[{"sig", "n": [attempt numbers]}]``,
-    then ``{"sig": "", "n": [the passing attempt]}``; [] for a test that ran once."""
-    summary = result.get("summary") or ""
-    if not deflake_attempts(summary):
-        return []
-    groups: dict[str, list[int]] = {}
-    for attempt in failed_attempts(summary, result.get("file_name"), result.get("nodes") or []):
-        groups.setdefault(attempt.failure.signature, []).append(attempt.number)
-    rows = [{"sig": sig, "n": numbers} for sig, numbers in sorted(groups.items(), key=lambda g: (-len(g[1]), g[1]))]
-    passed = RUN_PASSED.search(summary.rstrip().splitlines()[-1]) if summary.strip() else None
-    if passed:
-        rows.append({"sig": "", "n": [int(passed.group(1))]})
-    return rows
-
-
 def _groups_view(report: dict, tests: list[dict]) -> list[dict]:
     """The session's failure groups, largest first: signature, example line, how many results."""
-    groups = report.get("failure_groups")
-    if not isinstance(groups, list):
-        groups = failure_groups({**r, "failure": _failure(r)} for r in report.get("results") or [])
+    groups = session_failure_groups(report)
     counts: dict[str, int] = {}
     for row in tests:
         if row["sig"]:
             counts[row["sig"]] = counts.get(row["sig"], 0) + 1
-    return [{"sig": g["signature"], "ex": g.get("example", ""), "ids": len(g.get("test_ids") or []),
-             "n": counts.get(g["signature"], 0)} for g in groups if isinstance(g, dict) and g.get("signature")]
+    return [{"sig": g["signature"], "ex": g["example"], "ids": len(g["test_ids"]), "n": counts.get(g["signature"], 0)}
+            for g in groups]
 
 
 def _index(value: Any) -> int | None:
@@ -366,22 +307,6 @@ def _session_summary(dir_name: str, report_path: Path) -> dict | None:
     return {
         "dir": dir_name, "id": view["id"], "start": view["start"], "duration": view["duration"],
         "counts": view["counts"], "version": view["version"], "tests": tests, "total": len(results),
-        "suite": _suite_key(report.get("suite_version")), "groups": _session_groups(report),
+        "suite": suite_key(report.get("suite_version")),
+        "groups": [[g["signature"], g["test_ids"]] for g in session_failure_groups(report)],
     }
-
-
-def _suite_key(version: Any) -> str | None:
-    """The suite version two sessions must share for a pass and a fail to make a test flaky:
-    the commit of a clean checkout; None when unknown or the checkout had local changes."""
-    if not isinstance(version, dict) or version.get("dirty") or not version.get("commit"):
-        return None
-    return str(version["commit"])
-
-
-def _session_groups(report: dict) -> list[list]:
-    """``[[signature, [test ids]]]`` of one session's failures."""
-    groups = report.get("failure_groups")
-    if not isinstance(groups, list):
-        groups = failure_groups({**r, "failure": _failure(r)} for r in report.get("results") or [])
-    return [[str(g["signature"]), [str(t) for t in g.get("test_ids") or []]]
-            for g in groups if isinstance(g, dict) and g.get("signature")]

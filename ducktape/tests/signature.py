@@ -150,3 +150,26 @@ def failure_groups(results: Iterable[dict]) -> list[dict]:
             group["test_ids"].append(result["test_id"])
     ordered = sorted(groups.values(), key=lambda g: (-g["_count"], -len(g["test_ids"]), g["signature"]))
     return [{key: value for key, value in group.items() if key != "_count"} for group in ordered]
+
+
+def result_failure_dict(result: dict) -> dict:
+    """``{"signature", "example"}`` of a failed ``report.json`` result ({} for one that did not fail);
+    computed from the summary for reports written before signatures existed."""
+    failure = result.get("failure")
+    if isinstance(failure, dict):
+        return failure
+    if str(result.get("test_status", "")).upper() not in ("FAIL", "OFAIL"):
+        return {}
+    found = result_failure(result.get("summary"), result.get("file_name"), result.get("nodes") or [])
+    return {"signature": found.signature, "example": found.example}
+
+
+def session_failure_groups(report: dict) -> list[dict]:
+    """A session ``report.json``'s ``failure_groups``, computed for reports that lack them."""
+    groups = report.get("failure_groups")
+    if not isinstance(groups, list):
+        groups = failure_groups({**r, "failure": result_failure_dict(r)} for r in report.get("results") or []
+                                if isinstance(r, dict))
+    return [{"signature": str(g["signature"]), "example": str(g.get("example", "")),
+             "test_ids": [str(t) for t in g.get("test_ids") or []]}
+            for g in groups if isinstance(g, dict) and g.get("signature")]
