@@ -1,7 +1,11 @@
 """Reading a results root as a history: flaky on one suite version, recurring signatures."""
 from __future__ import annotations
 
-from ducktape.tests.history import flaky_by_suite_version, recurring_signatures, suite_key
+from ducktape.tests.history import (
+    flaky_by_suite_version,
+    recurring_signatures,
+    suite_key,
+)
 
 
 def _session(n: int, suite: str | None, tests: dict, groups=()) -> dict:
