@@ -4,12 +4,14 @@ elements in report.xml, and the results index counting signatures and tagging fl
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 
+from ducktape.tests.report_cli import main as report_cli_main
 from tests.support.seeded_suite import TEST_IDS, write_seeded_suite
 from tests.support.suites import run_ducktape
 
@@ -73,6 +75,16 @@ def test_sessions_record_their_suite_version(history):
     for session in (session_1, session_2):
         version = _report(session)["suite_version"]
         assert version["commit"] == head and version["dirty"] is False
+
+
+def test_rebuild_keeps_the_suite_version_from_session_json(history, tmp_path):
+    _, session_1, _ = history
+    copy = tmp_path / session_1.name
+    shutil.copytree(session_1, copy, symlinks=True)
+    (copy / "report.json").unlink()  # as after SIGKILL: session.json and the per-test reports only
+    assert report_cli_main(["rebuild", str(copy)]) == 0
+    assert _report(copy)["suite_version"] == _report(session_1)["suite_version"]
+    assert _report(copy)["failure_groups"] == _report(session_1)["failure_groups"]
 
 
 def _test_dir(session: Path, key: str) -> Path:

@@ -10,6 +10,7 @@ import pytest
 
 from ducktape.errors import UsageError
 from ducktape.tests.quarantine import QuarantineEntry, read_quarantine
+from ducktape.tests.report_cli import main as report_cli_main
 from tests.support.seeded_suite import TEST_IDS, write_seeded_suite
 from tests.support.suites import run_ducktape
 
@@ -123,6 +124,10 @@ def test_quarantined_tests_run_as_ok_to_fail_and_expired_entries_no_longer_apply
     skipped = {c.get("name"): c.find("skipped") for c in
                ET.parse(seeded / "results" / "latest" / "report.xml").getroot().iter("testcase")}
     assert skipped["test_always_fails"].get("message") == "quarantined: JIRA-7 disk fills up"
+    session = (seeded / "results" / "latest").resolve()
+    (session / "report.json").unlink()
+    assert report_cli_main(["rebuild", str(session)]) == 0  # the quarantine report comes back from session.json
+    assert json.loads((session / "report.json").read_text())["quarantine"] == report["quarantine"]
     env["SEEDED_SESSION_FAILS"] = "0"  # with the failing test fixed, quarantined failures never fail the session
     assert run_ducktape(args, seeded, env=env).returncode == 0
 

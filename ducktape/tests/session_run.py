@@ -50,7 +50,7 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
         reporters = [ProgressReporter(session_context), *make_reporters(session_context, config.results_root)]
         expected = len(tests)
         notify(reporters, "session_started", session_context, expected, cluster_size=len(cluster),
-               logger=session_logger)
+               suite_version=version, logger=session_logger)
         runner = TestRunner(cluster, session_context, session_logger, tests, deflake, reporters=reporters)
         runner.disk.reserve()  # room for the session reports should the tests fill the disk
         with runner.holding_signals():  # Ctrl-C while the reports are written must not lose them
