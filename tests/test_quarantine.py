@@ -132,6 +132,20 @@ def test_quarantined_tests_run_as_ok_to_fail_and_expired_entries_no_longer_apply
     assert run_ducktape(args, seeded, env=env).returncode == 0
 
 
+def test_report_html_shows_the_quarantine(page, seeded):
+    _quarantine(seeded, [{"test": "*.test_always_fails", "reason": "JIRA-7 disk fills up"},
+                         {"test": "*.test_stable", "reason": "old", "until": "2020-02-02"}])
+    done = run_ducktape(["seeded_test.py::SeededTest.test_always_fails", "--results-root", "results",
+                         "--quarantine", "quarantine.yml"], seeded, env={"SEEDED_STATE": str(seeded / "state")})
+    assert done.returncode == 0, done.stderr
+    page.goto((seeded / "results" / "latest" / "report.html").as_uri())
+    assert page.eval("Array.from(document.querySelectorAll('header .notes li')).map(li => li.textContent)") == [
+        "quarantined:      1", "quarantine expired: *.test_stable (until 2020-02-02: old); no longer applied"]
+    assert page.eval("document.querySelector('tr.test-row .tquar').textContent") == "quarantined: JIRA-7 disk fills up"
+    assert page.eval("document.querySelector('tr.test-row').dataset.status") == "OFAIL"
+    assert page.console_errors() == []
+
+
 def test_a_quarantined_test_that_passed_its_last_runs_is_ready_to_release(seeded):
     _quarantine(seeded, [{"test": "*.test_stable", "reason": "was broken"},
                          {"test": "*.test_flaky_by_session", "reason": "flaky"}])

@@ -24,6 +24,7 @@ from ducktape.tests.history import (
     recurring_signatures,
     suite_key,
 )
+from ducktape.tests.quarantine import quarantine_lines
 from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
 from ducktape.tests.signature import result_failure_dict, session_failure_groups
@@ -145,7 +146,16 @@ def _session_view(report: dict) -> dict:
         "parallelism": _num(report.get("parallelism")),
         "command": command,
         "results_dir": ctx.get("results_dir"),
+        "suite": _suite_text(report.get("suite_version")),
+        "notes": quarantine_lines(report.get("quarantine") if isinstance(report.get("quarantine"), dict) else None),
     }
+
+
+def _suite_text(version: Any) -> str | None:
+    """``<commit> (local changes)`` of the session's suite version, for the header."""
+    if not isinstance(version, dict) or not version.get("commit"):
+        return None
+    return str(version["commit"])[:12] + (" (local changes)" if version.get("dirty") else "")
 
 
 def _tests_view(session_dir: Path, report: dict) -> list[dict]:

@@ -128,7 +128,13 @@
     if (S.utilization !== null) fact('utilization', (S.utilization * 100).toFixed(1) + ' %');
     if (S.parallelism !== null) fact('parallelism', S.parallelism.toFixed(2));
     fact('tests', T.length + (S.expected ? ' of ' + S.expected + ' expected' : ''));
+    fact('suite version', S.suite);
     add(head, facts);
+    if (S.notes && S.notes.length) {
+      var notes = el('ul', 'notes');  // quarantine: how many, expired entries, tests ready to release
+      S.notes.forEach(function (line) { add(notes, el('li', null, line)); });
+      add(head, notes);
+    }
     if (S.command) add(head, add(el('div', 'command'), el('span', 'label', 'command'), el('code', null, S.command)));
     add(root, head);
   }
