@@ -166,3 +166,8 @@ def test_index_counts_signatures_across_sessions_and_tags_flaky_on_one_suite_ver
     assert tags[TEST_IDS["by_attempt"]] == "flaky"
     assert tags[TEST_IDS["always"]] == "failing" and tags[TEST_IDS["stable"]] is None
     assert page.console_errors() == []
+    href = page.eval(f"document.querySelector('#signatures .group[data-sig=\"{VARYING}\"] a').href")
+    page.goto(href)  # the latest session's report, with that group selected
+    rows = page.eval("Array.from(document.querySelectorAll('#test-rows tr.test-row')).map(r => r.dataset.testId)")
+    assert sorted(rows) == sorted([TEST_IDS["varying_a"], TEST_IDS["varying_b"]])
+    assert page.eval("document.querySelector('#groups .group.active').dataset.err") == VARYING
