@@ -244,11 +244,10 @@ class RunnerClient:
     def _run_with_deflake(self) -> tuple[Any, bool]:
         """Up to ``deflake_num`` runs while the test fails; returns (TestResult, interrupted)."""
         from ducktape.tests.result import TestResult
+        from ducktape.tests.test_context import TestContext
 
         summaries: list[list[str]] = []
         status, data, start, num_runs = FAIL, None, time.time(), 0
-        from ducktape.tests.test_context import TestContext
-
         test_dir = TestContext.results_dir(self.test_context, self.test_index)
         while status == FAIL and num_runs < self.deflake_num and not self._interrupt_seen and not self._timed_out:
             num_runs += 1
