@@ -56,6 +56,8 @@ class SessionConfig:
     test_runner_timeout: int = TEST_RUNNER_TIMEOUT_MS
     deflake: int = 1
     test_timeout: float | None = None
+    quarantine: str | None = None  # the path of the quarantine file; main reads it before anything runs
+    quarantine_release_after: int = 5
     collect_logs: str | None = None
     collect_format: str = "text"
     # not a flag: how the session was started, for the reports

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from ducktape.tests.html_report import write_html_report
+from ducktape.tests.signature import result_failure
 from tests.support.report_factory import make_session
 from tests.support.suites import run_ducktape, write_suite
 
@@ -165,21 +166,21 @@ def test_log_links_resolve_to_existing_files(page, session):
     assert any(ODD_ARG in unquote(h) for h in hrefs[odd["test_id"]])
 
 
-def test_failure_groups_count_tests_sharing_a_first_line(page, session):
+def test_failure_groups_count_tests_sharing_a_signature(page, session):
     path, report = session
     page.goto(_url(path))
     groups = page.eval("Array.from(document.querySelectorAll('#groups .group')).map("
                        "g => [g.dataset.err, Number(g.querySelector('.group-count').textContent)])")
+    signature = {r["test_id"]: result_failure(r["summary"]).signature for r in report["results"]
+                 if r["test_status"] == "FAIL"}
     expected: dict[str, int] = {}
-    for r in report["results"]:
-        if r["test_status"] == "FAIL":
-            first = r["summary"].splitlines()[0].strip()
-            expected[first] = expected.get(first, 0) + 1
+    for sig in signature.values():
+        expected[sig] = expected.get(sig, 0) + 1
     assert dict(groups) == expected
-    biggest = max(expected, key=expected.get)
+    assert [count for _, count in groups] == sorted(expected.values(), reverse=True)  # largest first
+    biggest = groups[0][0]
     page.eval("document.querySelector('#groups .group .group-btn').click()")
-    assert sorted(_rows(page)) == sorted(r["test_id"] for r in report["results"]
-                                         if r["summary"].startswith(biggest))
+    assert sorted(_rows(page)) == sorted(test_id for test_id, sig in signature.items() if sig == biggest)
 
 
 def test_injected_markup_is_shown_as_text_and_never_runs(page, session):

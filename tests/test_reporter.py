@@ -28,6 +28,7 @@ SESSION_KEYS = {
     "ducktape_version", "session_context", "run_time_seconds", "start_time", "stop_time", "run_time_statistics",
     "cluster_nodes_used", "cluster_nodes_allocated", "cluster_utilization", "cluster_num_nodes", "num_passed",
     "num_failed", "num_ignored", "parallelism", "client_status", "results", "num_flaky",
+    "failure_groups",
 }
 
 
@@ -126,7 +127,10 @@ def test_report_xml_is_junit(tmp_path):
     assert failure.get("message") == "AssertionError('boom')"
     assert failure.text == "AssertionError('boom')\nTraceback line 1\nline 2"
     assert cases[2].find("skipped") is not None
-    assert len(cases[3]) == 0 and len(cases[0]) == 0
+    assert len(cases[0]) == 0
+    (flaky,) = cases[3]  # FLAKY: one <flakyFailure> per failed attempt, as Surefire writes it
+    assert flaky.tag == "flakyFailure" and flaky.get("type") == "AssertionError"
+    assert flaky.find("stackTrace").text == "    AssertionError('flaky')"
 
 
 def test_report_xml_survives_control_characters(tmp_path):

@@ -22,7 +22,8 @@ def test_result_fields_follow_the_context(tmp_path):
     session = rc.session(tmp_path)
     res = rc.result(session, 7, FAIL, "boom", method="test_two", args={"x": 1}, hosts=("w1", "w2"))
     d = res.to_json()
-    assert set(d) == UPSTREAM_TEST_KEYS | OUR_TEST_KEYS
+    assert set(d) == UPSTREAM_TEST_KEYS | OUR_TEST_KEYS | {"failure"}  # "failure": failed tests only
+    assert d["failure"] == {"signature": "boom", "example": "boom"}
     assert d["test_id"] == "tests.support.result_contexts.SampleTest.test_two.x=1"
     assert d["test_status"] == "FAIL"
     assert d["results_dir"] == session.results_dir + "/SampleTest/test_two/x=1/7/"

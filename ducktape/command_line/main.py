@@ -87,17 +87,29 @@ def _main(argv: list[str]) -> int:
     with named_source(sources.get("globals")):
         args["globals"] = get_user_defined_globals(args["globals"])
     config = SessionConfig.from_options(args)  # the one settings object; nothing below sees *args*
+    quarantine = _read_quarantine(config.quarantine, sources.get("quarantine"))
     session_context, session_logger = open_session(config)
     _log_configuration(session_logger, args)
     try:
-        return _load_and_run(config, injected_args, session_context, session_logger)
+        return _load_and_run(config, injected_args, session_context, session_logger, quarantine)
     finally:
         from ducktape.tests.loggermaker import close_logger
 
         close_logger(session_logger)
 
 
-def _load_and_run(config: SessionConfig, injected_args: dict | None, session_context, session_logger) -> int:
+def _read_quarantine(path: str | None, where: str | None) -> list:
+    """``--quarantine``: its entries, read before the session starts, so a bad file costs nothing."""
+    if path is None:
+        return []
+    from ducktape.tests.quarantine import read_quarantine
+
+    with named_source(where):
+        return read_quarantine(path)
+
+
+def _load_and_run(config: SessionConfig, injected_args: dict | None, session_context, session_logger,
+                  quarantine: list | None = None) -> int:
     from ducktape.tests.loader import TestLoader
 
     loader = TestLoader(session_context, session_logger, repeat=config.repeat, injected_args=injected_args,
@@ -115,7 +127,7 @@ def _load_and_run(config: SessionConfig, injected_args: dict | None, session_con
     tests = sample_tests(tests, config.sample)
     from ducktape.tests.session_run import run_session
 
-    return run_session(config, session_context, session_logger, tests)
+    return run_session(config, session_context, session_logger, tests, quarantine=quarantine)
 
 
 def _listed(values: tuple[str, ...] | None) -> list[str] | None:

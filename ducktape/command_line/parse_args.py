@@ -53,6 +53,9 @@ _VALUES: list[tuple[str, Any, str]] = [  # name, type, help; the default is Sess
     ("--sample", int, "run a random sample of this many tests."),
     ("--test-runner-timeout", click.IntRange(min=1), "ms the driver waits for any sign of life from running tests."),
     ("--deflake", int, "run a failing test up to this many times in total; a later pass is FLAKY."),
+    ("--quarantine", str, "YAML list of {test, reason, until} entries: matching tests run but never fail the session."),
+    ("--quarantine-release-after", click.IntRange(min=1),
+     "a quarantined test that passed this many runs in a row is reported as ready to release."),
     ("--test-timeout", click.FloatRange(min=0, min_open=True), "per-test time limit in seconds (a test's @timeout mark wins)."),
     ("--collect-logs", click.Choice(COLLECT_LOGS_CHOICES),
      ("which service logs to copy: always, on-failure (only from failed tests), never "

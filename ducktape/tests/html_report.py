@@ -18,8 +18,16 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ducktape.tests.attempts import attempt_groups
+from ducktape.tests.history import (
+    flaky_by_suite_version,
+    recurring_signatures,
+    suite_key,
+)
+from ducktape.tests.quarantine import quarantine_lines
 from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
+from ducktape.tests.signature import result_failure_dict, session_failure_groups
 from ducktape.tests.status import status_of
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
@@ -37,7 +45,8 @@ STATUS_KEYS = {
 def write_html_report(session_dir: Path, report: dict) -> Path:
     """Write ``<session_dir>/report.html`` from the session ``report.json`` dict; return its path."""
     session_dir = Path(session_dir)
-    payload = {"session": _session_view(report), "tests": _tests_view(session_dir, report)}
+    tests = _tests_view(session_dir, report)
+    payload = {"session": _session_view(report), "tests": tests, "groups": _groups_view(report, tests)}
     title = f"ducktape report {payload['session']['id']}"
     return _write_page(session_dir / "report.html", REPORT_SCRIPTS, title, payload)
 
@@ -54,6 +63,18 @@ def write_results_index(results_root: Path, skipped: list[str] | None = None) ->
     return _write_page(results_root / "index.html", INDEX_SCRIPTS, "ducktape results", payload)
 
 
+def earlier_sessions(results_root: str | Path, current_dir: str | Path | None = None) -> list[dict]:
+    """The index's summary of every session under *results_root* but *current_dir*, oldest first:
+    ``{"dir", "id", "start", "tests": {test_id: status}, "suite", "groups", ...}``."""
+    root = Path(results_root)
+    if not root.is_dir():
+        return []
+    current = Path(current_dir).name if current_dir is not None else None
+    sessions = [s for s in _load_index_summaries(root, []) if s["dir"] != current]
+    sessions.sort(key=lambda s: (s["start"] or 0, s["dir"]))
+    return sessions
+
+
 def _history_view(sessions: list[dict]) -> dict:
     """Sessions without their per-test maps, plus one status column per recent session.
 
@@ -64,12 +85,13 @@ def _history_view(sessions: list[dict]) -> dict:
     ids = sorted({test_id for s in recent for test_id in s["tests"]})
     listed = []
     for number, s in enumerate(sessions):
-        row = {key: value for key, value in s.items() if key != "tests"}
+        row = {key: value for key, value in s.items() if key not in ("tests", "groups")}
         row["total"] = s["total"]
         if number < INDEX_SESSIONS:
             row["statuses"] = [s["tests"].get(test_id, "") for test_id in ids]
         listed.append(row)
-    return {"sessions": listed, "test_ids": ids, "recent": len(recent)}
+    return {"sessions": listed, "test_ids": ids, "recent": len(recent),
+            "flaky": flaky_by_suite_version(sessions), "signatures": recurring_signatures(sessions)}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -124,7 +146,16 @@ def _session_view(report: dict) -> dict:
         "parallelism": _num(report.get("parallelism")),
         "command": command,
         "results_dir": ctx.get("results_dir"),
+        "suite": _suite_text(report.get("suite_version")),
+        "notes": quarantine_lines(report.get("quarantine") if isinstance(report.get("quarantine"), dict) else None),
     }
+
+
+def _suite_text(version: Any) -> str | None:
+    """``<commit> (local changes)`` of the session's suite version, for the header."""
+    if not isinstance(version, dict) or not version.get("commit"):
+        return None
+    return str(version["commit"])[:12] + (" (local changes)" if version.get("dirty") else "")
 
 
 def _tests_view(session_dir: Path, report: dict) -> list[dict]:
@@ -151,6 +182,9 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "m": result.get("summary") or "",
             "run": list(runs[number]) if runs[number][1] > 1 else None,
             "att": deflake_attempts(result.get("summary")),
+            "atg": attempt_groups(result),
+            "sig": result_failure_dict(result).get("signature", ""),
+            "q": result["quarantine"].get("reason") if isinstance(result.get("quarantine"), dict) else None,
             "desc": result.get("description") or "",
             "data": result.get("data"),
             "svc": result.get("services") or [],
@@ -160,6 +194,17 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "sr": result.get("series") or [],
         })
     return rows
+
+
+def _groups_view(report: dict, tests: list[dict]) -> list[dict]:
+    """The session's failure groups, largest first: signature, example line, how many results."""
+    groups = session_failure_groups(report)
+    counts: dict[str, int] = {}
+    for row in tests:
+        if row["sig"]:
+            counts[row["sig"]] = counts.get(row["sig"], 0) + 1
+    return [{"sig": g["signature"], "ex": g["example"], "ids": len(g["test_ids"]), "n": counts.get(g["signature"], 0)}
+            for g in groups]
 
 
 def _index(value: Any) -> int | None:
@@ -231,7 +276,8 @@ def _load_index_summaries(results_root: Path, skipped: list[str]) -> list[dict]:
             continue
         stamp = [stat.st_mtime_ns, stat.st_size]
         cached = cache.get(entry.name) if isinstance(cache, dict) else None
-        if isinstance(cached, dict) and cached.get("stamp") == stamp and isinstance(cached.get("summary"), dict):
+        if (isinstance(cached, dict) and cached.get("stamp") == stamp and isinstance(cached.get("summary"), dict)
+                and "groups" in cached["summary"]):  # entries cached before signatures are read again
             summary = cached["summary"]
         else:
             try:
@@ -271,4 +317,6 @@ def _session_summary(dir_name: str, report_path: Path) -> dict | None:
     return {
         "dir": dir_name, "id": view["id"], "start": view["start"], "duration": view["duration"],
         "counts": view["counts"], "version": view["version"], "tests": tests, "total": len(results),
+        "suite": suite_key(report.get("suite_version")),
+        "groups": [[g["signature"], g["test_ids"]] for g in session_failure_groups(report)],
     }

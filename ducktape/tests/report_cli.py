@@ -71,6 +71,7 @@ def rebuild_session(session_dir: str | os.PathLike) -> RebuildOutcome:
     for result in results_list:
         results.append(result)
     results.start_time, results.stop_time = _session_times(record, results_list)
+    results.suite_version, results.quarantine = record.get("suite_version"), record.get("quarantine")
     expected = record.get("expected_test_count")
     interrupted = record.get("interrupted")
     if interrupted is None:

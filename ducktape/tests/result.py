@@ -16,6 +16,7 @@ from typing import Any
 
 import ducktape
 from ducktape.tests.reporters.text import test_report_string
+from ducktape.tests.signature import failure_groups, result_failure
 from ducktape.tests.status import (
     FAIL,
     FLAKY,
@@ -98,6 +99,7 @@ class TestResult:
         self.nodes: list[str] = []
         self.faults: list[dict] = []  # faults applied during the test: kind, nodes, start, end
         self.series: list[dict] = []  # per-second workload series: name, unit, points [[t, v], ...]
+        self.quarantine = getattr(test_context, "quarantine", None)  # contexts built by hand may lack it
         self._set_dirs(test_context.results_dir(test_context, test_index), session_context.results_dir)
 
     def _set_dirs(self, results_dir: str, base_results_dir: str) -> None:
@@ -128,6 +130,13 @@ class TestResult:
         if self.stop_time < 0:
             return time.time() - self.start_time
         return self.stop_time - self.start_time
+
+    @property
+    def failure(self):
+        """The signature of a failed test (FAIL or OFAIL) and the line naming its error; else None."""
+        if not status_of(self.test_status).failed:
+            return None
+        return result_failure(self.summary, self.file_name, self.nodes)
 
     def report(self) -> None:
         """Write ``report.json``, ``report.txt`` and (when there is data) ``data.json`` in the test's dir."""
@@ -170,6 +179,11 @@ class TestResult:
         }
         if self.node_type is not None:
             result["node_type"] = self.node_type
+        failure = self.failure
+        if failure is not None:
+            result["failure"] = {"signature": failure.signature, "example": failure.example}
+        if self.quarantine:
+            result["quarantine"] = self.quarantine
         if self.faults:
             result["faults"] = self.faults
         if self.series:
@@ -194,6 +208,7 @@ class TestResult:
         self.nodes = list(d.get("nodes", []))
         self.faults = list(d.get("faults", []))
         self.series = list(d.get("series", []))
+        self.quarantine = d.get("quarantine")
         self.node_type = d.get("node_type")
         self.file_name = d.get("file_name")
         self.test_index = d.get("test_index", _index_from_dir(d["relative_results_dir"]))
@@ -220,6 +235,8 @@ class TestResults:
         self.start_time: float = -1
         self.stop_time: float = -1
         self.client_status = client_status if client_status is not None else {}
+        self.suite_version: dict | None = None  # git commit and dirty flag of the test directory
+        self.quarantine: dict | None = None  # tests/quarantine.py quarantine_report, with --quarantine
 
     def append(self, obj: TestResult) -> None:
         self._results.append(obj)
@@ -309,6 +326,10 @@ class TestResults:
             "client_status": {str(key): value for key, value in self.client_status.items()},
             "results": [r.to_json() for r in self._results],
         }
+        result["failure_groups"] = failure_groups(result["results"])
+        for key in ("suite_version", "quarantine"):
+            if getattr(self, key) is not None:
+                result[key] = getattr(self, key)
         for key in ("num_flaky", "num_opassed", "num_ofailed"):
             if getattr(self, key):
                 result[key] = getattr(self, key)

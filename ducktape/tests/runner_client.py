@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ducktape.tests import events
+from ducktape.tests.attempts import AttemptFiles
 from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
 from ducktape.trogdor.faults import journal as fault_journal
 from ducktape.utils import proc
@@ -243,11 +244,14 @@ class RunnerClient:
     def _run_with_deflake(self) -> tuple[Any, bool]:
         """Up to ``deflake_num`` runs while the test fails; returns (TestResult, interrupted)."""
         from ducktape.tests.result import TestResult
+        from ducktape.tests.test_context import TestContext
 
         summaries: list[list[str]] = []
         status, data, start, num_runs = FAIL, None, time.time(), 0
+        test_dir = TestContext.results_dir(self.test_context, self.test_index)
         while status == FAIL and num_runs < self.deflake_num and not self._interrupt_seen and not self._timed_out:
             num_runs += 1
+            files = AttemptFiles(test_dir) if self.deflake_num > 1 else None  # attempt-<n>/ under --deflake
             self.log(logging.INFO, f"on run {num_runs}/{self.deflake_num}")
             start = time.time()
             status, lines, data = self._run_once(num_runs)
@@ -256,6 +260,8 @@ class RunnerClient:
             if status == PASS and num_runs > 1:
                 status = FLAKY
             self.log(logging.INFO, str(status.to_json()) + (": " + "\n".join(lines) if lines else ""))
+            if files is not None:
+                self._step("keep the attempt's logs", lambda: files.keep(num_runs))  # noqa: B023 - called at once
         summary = merge_run_summaries(summaries, status, num_runs)
         status, summary = self._check_cluster_utilization(status, summary)
         if getattr(self.test_context, "ok_to_fail", False) and status in (PASS, FAIL):

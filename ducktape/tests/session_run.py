@@ -6,23 +6,32 @@ never exits the process.
 """
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
 from ducktape.session_config import SessionConfig
+from ducktape.tests.html_report import earlier_sessions
 from ducktape.tests.progress import ProgressReporter
+from ducktape.tests.quarantine import apply_quarantine, quarantine_report
 from ducktape.tests.reporters.base import notify
 from ducktape.tests.runner import TestRunner, has_cluster_size
+from ducktape.tests.suite_version import suite_version
 
 
-def run_session(config: SessionConfig, session_context: Any, session_logger: logging.Logger, tests: list) -> int:
+def run_session(config: SessionConfig, session_context: Any, session_logger: logging.Logger, tests: list,
+                quarantine: list | None = None) -> int:
     """Run *tests* with the settings of *config* and return the exit status: 0 only when
-    nothing failed and every expected test reported a result."""
+    nothing failed and every expected test reported a result. *quarantine* holds the entries
+    of ``--quarantine`` (tests/quarantine.py), read by the caller."""
     from ducktape.cluster.factory import make_cluster
     from ducktape.cluster.localhost import embedded_size
     from ducktape.tests.reporters.session import make_reporters
 
     apply_default_num_nodes(tests, config.default_num_nodes)
+    today = datetime.date.today()
+    apply_quarantine(tests, quarantine or [], today)
+    version = suite_version(config.test_path)
     localhost_nodes = config.localhost_nodes
     if localhost_nodes is None:
         localhost_nodes = embedded_size([ctx.expected_num_nodes if has_cluster_size(ctx) else None for ctx in tests],
@@ -41,7 +50,7 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
         reporters = [ProgressReporter(session_context), *make_reporters(session_context, config.results_root)]
         expected = len(tests)
         notify(reporters, "session_started", session_context, expected, cluster_size=len(cluster),
-               logger=session_logger)
+               suite_version=version, logger=session_logger)
         runner = TestRunner(cluster, session_context, session_logger, tests, deflake, reporters=reporters)
         runner.disk.reserve()  # room for the session reports should the tests fill the disk
         with runner.holding_signals():  # Ctrl-C while the reports are written must not lose them
@@ -49,6 +58,11 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
                 results = runner.run_all_tests()
             finally:
                 runner.disk.release()
+            results.suite_version = version
+            if config.quarantine:
+                history = earlier_sessions(config.results_root, session_context.results_dir)
+                results.quarantine = quarantine_report(quarantine or [], results, history, today,
+                                                       config.quarantine_release_after)
             errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted,
                             logger=session_logger)
         runner.disk.check(errors)

@@ -96,6 +96,7 @@ class TestContext:
         self.ignore = kwargs.get("ignore", False)
         self.cluster_use_metadata = dict(kwargs.get("cluster_use_metadata") or {})
         self.test_index = None
+        self.quarantine: dict | None = None  # the --quarantine entry in force for this test, as JSON
         self.log_collect: dict = {}
         self._services = None
         self._logger = None
@@ -216,8 +217,8 @@ class TestContext:
 
     @property
     def ok_to_fail(self) -> bool:
-        """True when the test carries @ok_to_fail (report OPASS/OFAIL)."""
-        return "OK_TO_FAIL" in getattr(self.function, "mark_names", ())
+        """True when the test carries @ok_to_fail or is quarantined (report OPASS/OFAIL)."""
+        return self.quarantine is not None or "OK_TO_FAIL" in getattr(self.function, "mark_names", ())
 
     @property
     def globals(self):

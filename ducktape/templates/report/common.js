@@ -40,9 +40,19 @@ var DT = (function () {
     return path.split('/').map(encodeURIComponent).join('/');
   }
 
+  function groupSection(id, title) {
+    // A "Failures by error" section: heading and an empty list for the groups.
+    var sec = el('section', 'groups');
+    sec.id = id;
+    var list = el('ol', 'group-list');
+    add(sec, el('h2', null, title), list);
+    return {sec: sec, list: list};
+  }
+
   function pretty(value) {
     try { return JSON.stringify(value, null, 2); } catch (e) { return String(value); }
   }
 
-  return {el: el, add: add, fmtDuration: fmtDuration, fmtDate: fmtDate, fileHref: fileHref, pretty: pretty};
+  return {el: el, add: add, fmtDuration: fmtDuration, fmtDate: fmtDate, fileHref: fileHref, pretty: pretty,
+    groupSection: groupSection};
 })();

@@ -23,12 +23,31 @@ DT.testDetails = (function () {
     add(box, facts);
     if (t.a && Object.keys(t.a).length) add(box, el('h3', null, 'parameters'), el('pre', 'json', pretty(t.a)));
     var failed = t.st === 'FAIL' || t.st === 'OFAIL' || t.st === 'FLAKY';
+    if (t.atg && t.atg.length) add(box, el('h3', null, 'attempts (--deflake), by error'), attemptList(t));
     if (t.m) add(box, el('h3', null, failed ? 'error' : 'summary'), failed ? traceback(t.m) : el('pre', 'summary', t.m));
     if (t.data !== null && t.data !== undefined) add(box, el('h3', null, 'data'), el('pre', 'json', pretty(t.data)));
     if (t.svc && t.svc.length) add(box, el('h3', null, 'services'), serviceList(t.svc));
     if (DT.faultCharts) add(box, DT.faultCharts(t));
     add(box, fileLinks(t));
     return box;
+  }
+
+  function attemptList(t) {
+    // One line per failure signature with the attempts that failed with it; each attempt links its logs.
+    var list = el('ul', 'attempt-list');
+    t.atg.forEach(function (g) {
+      var item = el('li', 'attempt-group' + (g.sig ? '' : ' passed'));
+      item.dataset.sig = g.sig;
+      add(item, el('span', 'attempt-label', g.n.length > 1 ? 'attempts ' : 'attempt '));
+      g.n.forEach(function (n, i) {
+        var link = el('a', 'attempt-link', String(n));
+        if (t.dir) link.href = fileHref(t.dir + '/attempt-' + n + '/test_log.info');
+        add(item, link, i < g.n.length - 1 ? document.createTextNode(', ') : null);
+      });
+      add(item, g.sig ? el('code', 'attempt-sig', ' ' + g.sig) : el('span', 'attempt-sig', ' passed'));
+      add(list, item);
+    });
+    return list;
   }
 
   function serviceList(services) {

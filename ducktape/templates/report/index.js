@@ -7,6 +7,7 @@
   var SESSIONS = DATA.sessions;               // newest first
   var RECENT = SESSIONS.slice(0, DATA.recent).reverse();  // oldest → newest, left → right
   var IDS = DATA.test_ids;                    // statuses[i] of a recent session is for IDS[i]
+  var FLAKY = DATA.flaky || {};               // test id -> suite version it both passed and failed on
   var CHUNK = 150;
 
   var el = DT.el, add = DT.add, fmtDuration = DT.fmtDuration, fmtDate = DT.fmtDate;
@@ -54,13 +55,35 @@
     var failed = ran.some(function (st) { return st === 'FAIL'; });
     var passed = ran.some(function (st) { return st === 'PASS' || st === 'FLAKY'; });
     var tag = null;
-    if (last === 'FAIL' && ran.length > 1 && ran[ran.length - 2] !== 'FAIL') tag = 'regression';
-    else if (ran.indexOf('FLAKY') >= 0 || (failed && passed)) tag = 'flaky';
+    // With suite versions recorded, pass and fail must share one version to make a test flaky.
+    var versioned = RECENT.every(function (s) { return s.suite; });
+    if (FLAKY[id] || ran.indexOf('FLAKY') >= 0) tag = 'flaky';
+    else if (last === 'FAIL' && ran.length > 1 && ran[ran.length - 2] !== 'FAIL') tag = 'regression';
+    else if (!versioned && failed && passed) tag = 'flaky';
     else if (last === 'FAIL') tag = 'failing';
     return {id: id, seen: seen, tag: tag};
   }
 
   var RANK = {regression: 0, failing: 1, flaky: 2};
+
+  function renderSignatures(root) {
+    // Each failure signature across sessions: "seen in 7 tests over 4 sessions since ...".
+    var sigs = DATA.signatures || [];
+    if (!sigs.length) return;
+    var box = DT.groupSection('signatures', 'Failures by error, across sessions (' + sigs.length + ')');
+    sigs.forEach(function (g) {
+      var item = el('li', 'group');
+      item.dataset.sig = g.sig;
+      var link = el('a', 'group-btn');
+      link.href = encodeURIComponent(g.last_dir) + '/report.html#err=' + encodeURIComponent(g.sig);
+      add(link, el('span', 'group-count', g.tests), el('code', 'group-line', g.sig));
+      var seen = 'seen in ' + g.tests + ' test' + (g.tests === 1 ? '' : 's') + ' over ' + g.sessions +
+        ' session' + (g.sessions === 1 ? '' : 's') + ' since ' + fmtDate(g.since) + ', last ' + fmtDate(g.last);
+      add(item, link, el('div', 'group-tests seen', seen));
+      add(box.list, item);
+    });
+    add(root, box.sec);
+  }
 
   function renderMatrix(root) {
     var rows = IDS.map(classify).sort(function (a, b) {
@@ -118,7 +141,11 @@
     tr.dataset.testId = r.id;
     if (r.tag) tr.dataset.tag = r.tag;
     var name = add(el('td', 'mid'), el('span', null, r.id));
-    if (r.tag) add(name, el('span', 'tag ' + r.tag, r.tag === 'regression' ? 'new failure' : r.tag));
+    if (r.tag) {
+      var tag = el('span', 'tag ' + r.tag, r.tag === 'regression' ? 'new failure' : r.tag);
+      if (FLAKY[r.id]) tag.title = 'passed and failed on suite version ' + FLAKY[r.id];
+      add(name, tag);
+    }
     var cells = el('div', 'cells');
     r.seen.forEach(function (st, i) {
       var s = RECENT[i];
@@ -138,6 +165,7 @@
   add(head, el('p', 'muted', DATA.root));
   add(app, head);
   renderSessions(app);
+  renderSignatures(app);
   renderMatrix(app);
   performance.mark('ducktape-index-usable');
   document.body.dataset.ready = 'all';

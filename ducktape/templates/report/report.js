@@ -128,7 +128,13 @@
     if (S.utilization !== null) fact('utilization', (S.utilization * 100).toFixed(1) + ' %');
     if (S.parallelism !== null) fact('parallelism', S.parallelism.toFixed(2));
     fact('tests', T.length + (S.expected ? ' of ' + S.expected + ' expected' : ''));
+    fact('suite version', S.suite);
     add(head, facts);
+    if (S.notes && S.notes.length) {
+      var notes = el('ul', 'notes');  // quarantine: how many, expired entries, tests ready to release
+      S.notes.forEach(function (line) { add(notes, el('li', null, line)); });
+      add(head, notes);
+    }
     if (S.command) add(head, add(el('div', 'command'), el('span', 'label', 'command'), el('code', null, S.command)));
     add(root, head);
   }
@@ -171,38 +177,31 @@
 
   var groupRows = [];
   function renderGroups(root) {
-    var groups = new Map();
-    T.forEach(function (t) {
-      if (t.st !== 'FAIL' && t.st !== 'OFAIL') return;
-      var key = failureKey(t.m);
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push(t);
-    });
-    if (!groups.size) return;
-    var sec = el('section', 'groups');
-    sec.id = 'groups';
-    add(sec, el('h2', null, 'Failures by error (' + groups.size + ')'));
-    var list = el('ol', 'group-list');
-    Array.from(groups.entries()).sort(function (a, b) { return b[1].length - a[1].length; })
-      .forEach(function (entry) {
-        var item = el('li', 'group');
-        item.dataset.err = entry[0];
-        var btn = el('button', 'group-btn');
-        btn.type = 'button';
-        add(btn, el('span', 'group-count', entry[1].length), el('code', 'group-line', entry[0]));
-        btn.addEventListener('click', function () {
-          state.err = state.err === entry[0] ? '' : entry[0];
-          update();
-        });
-        var sample = entry[1].slice(0, 3).map(function (t) {
-          return t.id + (t.run ? ' (' + runText(t) + ')' : '');
-        }).join(', ');
-        add(item, btn, el('div', 'group-tests', sample + (entry[1].length > 3 ? ', …' : '')));
-        groupRows.push(item);
-        add(list, item);
+    // One group per failure signature (computed by the report writer), largest first.
+    var groups = (DATA.groups || []).filter(function (g) { return g.n > 0; });
+    if (!groups.length) return;
+    var box = DT.groupSection('groups', 'Failures by error (' + groups.length + ')');
+    groups.forEach(function (g) {
+      var item = el('li', 'group');
+      item.dataset.err = g.sig;
+      var btn = el('button', 'group-btn');
+      btn.type = 'button';
+      add(btn, el('span', 'group-count', g.n), el('code', 'group-line', g.sig));
+      btn.addEventListener('click', function () {
+        state.err = state.err === g.sig ? '' : g.sig;
+        update();
       });
-    add(sec, list);
-    add(root, sec);
+      var members = T.filter(function (t) { return t.sig === g.sig; });
+      var sample = members.slice(0, 3).map(function (t) {
+        return t.id + (t.run ? ' (' + runText(t) + ')' : '');
+      }).join(', ');
+      add(item, btn);
+      if (g.ex && g.ex !== g.sig) add(item, el('div', 'group-example', 'e.g. ' + g.ex));
+      add(item, el('div', 'group-tests', sample + (members.length > 3 ? ', …' : '')));
+      groupRows.push(item);
+      add(box.list, item);
+    });
+    add(root, box.sec);
   }
 
   // ---------------------------------------------------------------- test list
@@ -276,7 +275,7 @@
 
   function matches(t) {
     if (state.status.length && state.status.indexOf(t.st) < 0) return false;
-    if (state.err && ((t.st !== 'FAIL' && t.st !== 'OFAIL') || failureKey(t.m) !== state.err)) return false;
+    if (state.err && t.sig !== state.err) return false;
     if (state.q) {
       var text = searchText(t), words = state.q.toLowerCase().split(/\s+/);
       for (var i = 0; i < words.length; i++) if (text.indexOf(words[i]) < 0) return false;
@@ -341,6 +340,7 @@
     if (t.run) add(name, el('span', 'trun', runText(t)));
     if ((t.st === 'FAIL' || t.st === 'OFAIL' || t.st === 'FLAKY') && t.m) add(name, el('div', 'terr', failureKey(t.m)));
     if (t.att) add(name, el('div', 'tatt', '--deflake: ' + t.att));
+    if (t.q) add(name, el('div', 'tatt tquar', 'quarantined: ' + t.q));
     add(tr, name);
     add(tr, el('td', 'c-duration', t.st === 'IGNORE' && !t.d ? '–' : fmtDuration(t.d)));
     add(tr, el('td', 'c-start', t.s !== null && t0 !== null ? fmtOffset(t.s - t0) : '–'));

@@ -32,7 +32,8 @@ def _dumps(value, **kwargs) -> str:
 
 
 class SessionRecordReporter(Reporter):
-    """Writes ``session.json``: session context, start time, expected count, cluster size."""
+    """Writes ``session.json``: session context, start time, expected count, cluster size, suite version
+    (and at the end the quarantine report), so ``ducktape-report rebuild`` can restore them."""
 
     def session_started(self, session_context, expected_count: int, **info) -> None:
         super().session_started(session_context, expected_count, **info)
@@ -43,6 +44,7 @@ class SessionRecordReporter(Reporter):
             "stop_time": -1,
             "expected_test_count": expected_count,
             "cluster_num_nodes": info.get("cluster_size"),
+            "suite_version": info.get("suite_version"),
             "interrupted": None,
         }
         self._write()
@@ -57,6 +59,7 @@ class SessionRecordReporter(Reporter):
             cluster_num_nodes=results.cluster_num_nodes,
             interrupted=bool(interrupted),
             client_status={str(k): v for k, v in results.client_status.items()},
+            quarantine=results.quarantine,
         )
         self._write()
 

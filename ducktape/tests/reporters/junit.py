@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ducktape.tests.status import status_of
+from ducktape.tests.attempts import Attempt, attempt_log, failed_attempts
+from ducktape.tests.reporters.runs import RUN_HEADER
+from ducktape.tests.status import FLAKY, status_of
 
 # Characters XML 1.0 cannot carry at all (e.g. ANSI escapes in a captured error text).
 _NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -49,12 +51,42 @@ def _testcase(suite: ET.Element, module_name: str, result) -> None:
         "assertions": "",
     })
     element = status_of(result.test_status).junit_element
-    if element == "failure":
+    attempts = failed_attempts(result.summary, result.file_name, result.nodes) if _deflaked(result) else []
+    if element == "failure" and attempts:
+        # Surefire: the first run is the <failure> (with its type), each rerun a <rerunFailure>
+        first = attempts[0]
+        failure = ET.SubElement(case, "failure", attrib={"message": xml_text(first.text.splitlines()[0]),
+                                                         "type": xml_text(first.failure.kind or "Error")})
+        failure.text = xml_text(first.text)
+        for attempt in attempts[1:]:
+            _attempt_element(case, "rerunFailure", attempt, result.results_dir)
+    elif element == "failure":
         lines = (result.summary or "").splitlines()
         failure = ET.SubElement(case, "failure", attrib={"message": xml_text(lines[0] if lines else "")})
         failure.text = xml_text(result.summary)
+    elif status_of(result.test_status) == FLAKY:
+        for attempt in attempts:
+            _attempt_element(case, "flakyFailure", attempt, result.results_dir)
     elif element == "skipped":
-        ET.SubElement(case, "skipped")
+        quarantine = getattr(result, "quarantine", None)
+        attrib = {"message": xml_text(f"quarantined: {quarantine['reason']}")} if quarantine else {}
+        ET.SubElement(case, "skipped", attrib=attrib)
+
+
+def _deflaked(result) -> bool:
+    return any(RUN_HEADER.match(line.strip()) for line in (result.summary or "").splitlines())
+
+
+def _attempt_element(case: ET.Element, tag: str, attempt: Attempt, test_dir: str) -> None:
+    """``<flakyFailure>``/``<rerunFailure>`` as Surefire writes them: message and type attributes, the
+    stack trace and the attempt's own test log as children."""
+    lines = attempt.text.splitlines()
+    element = ET.SubElement(case, tag, attrib={"message": xml_text(lines[0] if lines else ""),
+                                               "type": xml_text(attempt.failure.kind or "Error")})
+    ET.SubElement(element, "stackTrace").text = xml_text(attempt.text)
+    log = attempt_log(test_dir, attempt.number)
+    if log is not None:
+        ET.SubElement(element, "system-out").text = xml_text(log)
 
 
 def junit_string(results) -> str:

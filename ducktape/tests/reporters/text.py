@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import ducktape
+from ducktape.tests.quarantine import quarantine_lines
 from ducktape.tests.status import status_of
 
 DEFAULT_SEPARATOR_WIDTH = 100
@@ -61,6 +62,7 @@ def summary_header(results, width: int) -> str:
         lines.append(f"opassed:          {results.num_opassed}")
     if results.num_ofailed:
         lines.append(f"ofailed:          {results.num_ofailed}")
+    lines += quarantine_lines(results.quarantine)
     lines.append("=" * width)
     return "\n".join(lines)
 
