@@ -32,6 +32,10 @@ class SpecError(ValueError):
         self.message = message
 
 
+class UnknownSpecClass(SpecError):
+    """No spec kind is registered under the given ``class`` (Trogdor answers 501)."""
+
+
 def register_spec(cls_or_name: Any = None, *java_names: str) -> Any:
     """Register a spec class under ``ducktape.trogdor.<ClassName>`` and any Java aliases.
 
@@ -109,14 +113,31 @@ class TaskSpec:
     # --- JSON -----------------------------------------------------------------
     @property
     def class_name(self) -> str:
-        return _CANONICAL.get(type(self), f"ducktape.trogdor.{type(self).__name__}")
+        """The ``class`` this spec was read with (a Kafka name stays Kafka's), else ours."""
+        given = self.__dict__.get("_wire_class")
+        return given or _CANONICAL.get(type(self), f"ducktape.trogdor.{type(self).__name__}")
 
     def to_json(self) -> dict[str, Any]:
-        """The spec as Trogdor JSON (a new dict each call)."""
+        """The spec as Trogdor JSON (a new dict each call).
+
+        Like Trogdor's JSON writer, a field that has a default and is empty (null, "",
+        [] or {}) is left out, so a Kafka spec reads back with Kafka's fields only.
+        """
         out: dict[str, Any] = {"class": self.class_name}
         for f in dataclasses.fields(self):
-            out[camel(f.name)] = _to_plain(getattr(self, f.name))
+            value = getattr(self, f.name)
+            optional = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
+            if optional and (value is None or (isinstance(value, (str, tuple, list, dict)) and not value)):
+                continue
+            out[camel(f.name)] = _to_plain(value)
         return out
+
+    def with_start_ms(self, start_ms: int) -> Self:
+        """A copy starting at ``start_ms``, keeping the class name it was read with."""
+        copy = dataclasses.replace(self, start_ms=start_ms)
+        if "_wire_class" in self.__dict__:
+            object.__setattr__(copy, "_wire_class", self.__dict__["_wire_class"])
+        return copy
 
     @property
     def message(self) -> dict[str, Any]:
@@ -137,9 +158,11 @@ class TaskSpec:
                             "\"org.apache.kafka.trogdor.task.NoOpTaskSpec\"")
         cls = _REGISTRY.get(name)
         if cls is None:
-            raise SpecError("class", f"unknown spec class {name!r}; known: "
-                            + ", ".join(sorted(_REGISTRY)))
-        return cls.from_fields(data)
+            raise UnknownSpecClass("class", f"unknown spec class {name!r}; known: "
+                                   + ", ".join(sorted(_REGISTRY)))
+        spec = cls.from_fields(data)
+        object.__setattr__(spec, "_wire_class", name)  # not a field: equality ignores it
+        return spec
 
     @classmethod
     def from_fields(cls, data: dict[str, Any]) -> Self:
