@@ -110,8 +110,8 @@ def _token(args: argparse.Namespace, config: TrogdorConfig) -> str | None:
     """The bearer token to require, or None when the daemon was asked to serve without one."""
     path = args.token_file or config.setting(args.node_name, "trogdor.token.file")
     if path and args.allow_unauthenticated:
-        raise UsageError(f"both a token file ({path}) and --allow-unauthenticated were given; "
-                         "hint: drop one of them")
+        raise UsageError(f"both a token file ({path}, from --token-file or trogdor.token.file) and "
+                         "--allow-unauthenticated were given; hint: keep only one of them")
     if not path:
         if args.allow_unauthenticated:
             return None

@@ -80,7 +80,7 @@ class WorkerManager:
                                      f"{existing.task_id} and another spec")
             managed = ManagedWorker(worker_id, task_id, spec, spec.to_json())
             self._workers[worker_id] = managed
-            now = now_ms()
+            now = managed.started_ms = now_ms()  # as Trogdor: a worker's start is its creation
             if spec.end_ms() <= now:  # as Trogdor: a worker whose end has passed never runs
                 log.info("worker %d (task %s) has expired: not running it", worker_id, task_id)
                 managed.state, managed.started_ms, managed.done_ms = "DONE", now, now
@@ -146,7 +146,7 @@ class WorkerManager:
             worker.task_id = managed.task_id
             managed.worker = worker
             with self._lock:
-                managed.state, managed.started_ms = "RUNNING", now_ms()
+                managed.state = "RUNNING"
                 self._persist(managed)
             managed.done.add_callback(lambda error: self._on_done(managed, error))
             if managed.done.done():  # stopped between create and start: never start it
