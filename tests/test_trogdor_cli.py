@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,43 @@ def test_client_verbs_print_like_trogdor(trogdor_cluster, tmp_path):
     assert re.search(r"^5\s+w\s+(RUNNING|DONE)\s+org\.apache\.kafka\.trogdor\.task\.NoOpTaskSpec$", status, re.MULTILINE), status
     assert trogdor(*client, "shutdown").stdout == "Sent ShutdownRequest.\n"
     assert coord.proc.wait(20) == 0
+
+
+def test_trogdors_own_spellings_against_an_unauthenticated_daemon(trogdor_cluster):
+    """Command lines as written for Trogdor's trogdor.sh client: the target after the verb,
+    camelCase ids, --json, -S, --id-pattern; no token file."""
+    agent = trogdor_cluster.agent("n1", auth=False)
+    coord = trogdor_cluster.coordinator([agent], auth=False)
+    later = dict(NOOP, startMs=int(time.time() * 1000) + 3_600_000)
+    created = trogdor("client", "createTask", "-t", coord.target, "-i", "kafka1", "-s", json.dumps(later))
+    assert created.returncode == 0 and created.stdout == "Sent CreateTaskRequest for task kafka1.\n", created
+    shown = trogdor("client", "showTask", "-t", coord.target, "-i", "kafka1", "-S")
+    assert shown.stdout.startswith("Task kafka1 of type org.apache.kafka.trogdor.task.NoOpTaskSpec is PENDING.")
+    assert shown.stdout.endswith("Status: null\n"), shown.stdout
+    assert json.loads(trogdor("client", "showTask", "-t", coord.target, "-i", "kafka1", "--json").stdout)["spec"] == later
+    matched = trogdor("client", "showTasks", "-t", coord.target, "--id-pattern", "kafka[0-9]", "--json")
+    assert matched.returncode == 0 and list(json.loads(matched.stdout)["tasks"]) == ["kafka1"]
+    unmatched = trogdor("client", "showTasks", "-t", coord.target, "--id-pattern", "kafka")  # whole id only
+    assert unmatched.returncode == 1
+    uptime = json.loads(trogdor("client", "uptime", "-t", coord.target, "--json").stdout)
+    assert set(uptime) == {"serverStartMs", "nowMs"}
+
+    spec = json.dumps(dict(NOOP, startMs=int(time.time() * 1000), durationMs=60000))
+    made = trogdor("agent-client", "createWorker", "-t", agent.target, "--workerId", "5", "--taskId", "w", "-s", spec)
+    assert made.stdout == "Sent CreateWorkerRequest for worker 5.\n", made
+    status = json.loads(trogdor("agent-client", "status", "-t", agent.target, "--json").stdout)
+    assert status["workers"]["5"]["taskId"] == "w"
+    assert trogdor("agent-client", "stopWorker", "-t", agent.target, "--workerId", "5").returncode == 0
+
+
+@pytest.mark.parametrize(("verb", "commands"), [
+    ("client", ["uptime", "status", "showTask", "showTasks", "createTask", "stopTask", "destroyTask", "shutdown"]),
+    ("agent-client", ["uptime", "status", "createWorker", "stopWorker", "destroyWorker", "shutdown"]),
+])
+def test_client_help_lists_its_commands(verb, commands):
+    result = trogdor(verb, "--help")
+    listed = re.findall(r"^    (\w+)\s{2,}\S", result.stdout, re.MULTILINE)
+    assert result.returncode == 0 and listed == commands, result.stdout
 
 
 def test_unreachable_target_is_one_line(tmp_path):

@@ -1,9 +1,10 @@
 """``ducktape-trogdor``: run an agent or a coordinator, exec one task, or drive them.
 
-    ducktape-trogdor agent --node-name N [--config FILE] [--exec SPEC]
-    ducktape-trogdor coordinator --node-name N --config FILE
-    ducktape-trogdor client --target HOST:PORT --token-file F {uptime,status,showTask,...}
-    ducktape-trogdor agent-client --target HOST:PORT --token-file F {uptime,status,createWorker,...}
+    ducktape-trogdor agent --node-name N [--config FILE] (--token-file F | --allow-unauthenticated)
+    ducktape-trogdor agent --node-name N --exec SPEC
+    ducktape-trogdor coordinator --node-name N --config FILE (--token-file F | --allow-unauthenticated)
+    ducktape-trogdor client --target HOST:PORT [--token-file F] {uptime,status,showTask,...}
+    ducktape-trogdor agent-client --target HOST:PORT [--token-file F] {uptime,status,createWorker,...}
     ducktape-trogdor heal [--task ID] [--list]     (undo faults left on this node)
 
 Standard library only: this is also the entry point of the agent's zip file.
