@@ -58,6 +58,8 @@ def test_exec_mode_noop_runs_for_its_duration():
     (["coordinator", "--node-name", "x", "--config", "/nonexistent.conf", "--token-file", "/dev/null"],
      "cannot read config file"),
     (["client", "--target", "nohost", "--token-file", "/dev/null", "status"], "--target must be HOST:PORT"),
+    (["client", "status"], "--target HOST:PORT is required"),
+    (["agent-client", "status", "-t", "nohost"], "--target must be HOST:PORT"),
     (["agent"], "required: --node-name"),
     (["client", "--target", "h:1", "--token-file", "/dev/null", "bogus"], "invalid choice: 'bogus'"),
 ])

@@ -300,7 +300,7 @@ def test_daemon_with_neither_option_refuses_to_start(tmp_path, both):
     if both:  # both at once is refused the same way
         (tmp_path / "token").write_text("secret\n")
         access = ["--token-file", str(tmp_path / "token"), "--allow-unauthenticated"]
-    result = subprocess.run([*TROGDOR, "agent", "--node-name", "n1", *access], capture_output=True, text=True,
+    result = subprocess.run([*TROGDOR, "agent", "--node-name", "n1", *access], capture_output=True, text=True, check=False,
                             timeout=60, stdin=subprocess.DEVNULL)
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "--token-file" in result.stderr and "--allow-unauthenticated" in result.stderr
