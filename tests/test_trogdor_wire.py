@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from ducktape.trogdor import NoOpTaskSpec, TaskSpec
-from ducktape.trogdor.spec import UnknownSpecClass, register_spec
+from ducktape.trogdor.spec import OURS, UnknownSpecClass, register_spec
 
 KAFKA_NOOP = "org.apache.kafka.trogdor.task.NoOpTaskSpec"
 
@@ -49,3 +49,22 @@ def test_unknown_class_is_its_own_error():
     with pytest.raises(UnknownSpecClass) as info:
         TaskSpec.from_json({"class": "org.apache.kafka.trogdor.task.Nothing"})
     assert info.value.field == "class" and "Nothing" in str(info.value)
+
+
+@register_spec("com.example.trogdor.KafkaLikeSpec")
+@dataclasses.dataclass(frozen=True)
+class KafkaLikeSpec(TaskSpec):
+    node_names: tuple[str, ...] = ()
+    method: str = dataclasses.field(default="auto", metadata=OURS)
+    peers: tuple[str, ...] = dataclasses.field(default=("a",), metadata=OURS)
+
+
+def test_our_additions_stay_out_of_a_kafka_spec_unless_given():
+    kafka = TaskSpec.from_json({"class": "com.example.trogdor.KafkaLikeSpec", "durationMs": 1, "nodeNames": ["n"]})
+    assert kafka.to_json() == {"class": "com.example.trogdor.KafkaLikeSpec", "startMs": 0, "durationMs": 1,
+                               "nodeNames": ["n"]}
+    given = TaskSpec.from_json(dict(kafka.to_json(), method="tc", peers=["b"]))
+    assert given.to_json() == dict(kafka.to_json(), method="tc", peers=["b"])
+    ours = KafkaLikeSpec(0, 1, ("n",))  # under our own name every non-empty field is written
+    assert ours.to_json() == {"class": "ducktape.trogdor.KafkaLikeSpec", "startMs": 0, "durationMs": 1,
+                              "nodeNames": ["n"], "method": "auto", "peers": ["a"]}

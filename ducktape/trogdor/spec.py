@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # Self needs 3.11 at run time; the agent runs on 3.8+
     from typing import Self
 
 MAX_TASK_DURATION_MS = 1_000_000_000_000_000
+# Field metadata for our additions to a Kafka spec class: ``dataclasses.field(default=..., metadata=OURS)``.
+# Under Kafka's class name such a field is written only when it differs from its default.
+OURS = {"trogdor.ours": True}
 
 T = TypeVar("T", bound="TaskSpec")
 _REGISTRY: dict[str, type[TaskSpec]] = {}
@@ -121,15 +124,17 @@ class TaskSpec:
         """The spec as Trogdor JSON (a new dict each call).
 
         Like Trogdor's JSON writer, a field that has a default and is empty (null, "",
-        [] or {}) is left out, so a Kafka spec reads back with Kafka's fields only.
+        [] or {}) is left out; under Kafka's class name, so is a field marked ``OURS``
+        that holds its default. A Kafka spec thus reads back with Kafka's fields only.
         """
-        out: dict[str, Any] = {"class": self.class_name}
+        name = self.class_name
+        kafka = not name.startswith("ducktape.")
+        hints = _hints(type(self))
+        out: dict[str, Any] = {"class": name}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            optional = f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING
-            if optional and (value is None or (isinstance(value, (str, tuple, list, dict)) and not value)):
-                continue
-            out[camel(f.name)] = _to_plain(value)
+            if _written(f, value, kafka, hints[f.name]):
+                out[camel(f.name)] = _to_plain(value)
         return out
 
     def with_start_ms(self, start_ms: int) -> Self:
@@ -219,6 +224,21 @@ def _hints(cls: type) -> dict[str, str]:
     """
     return {f.name: f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "Any")
             for f in dataclasses.fields(cls)}
+
+
+def _written(f: dataclasses.Field, value: Any, kafka: bool, hint: str) -> bool:
+    """Whether ``to_json`` writes this field (see there)."""
+    if f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        return True  # required: always written
+    if value is None or (isinstance(value, (str, tuple, list, dict)) and not value):
+        return False
+    if not (kafka and f.metadata.get("trogdor.ours")) or default is None:
+        return True
+    return value != _check(camel(f.name), default, hint)  # the default as the field holds it (lists as tuples)
 
 
 def _to_plain(value: Any) -> Any:
