@@ -20,9 +20,7 @@ def add_parsers(verbs: Any) -> None:
     """
     client = verbs.add_parser("client", help="talk to a coordinator")
     _common(client, None)
-    cmds = client.add_subparsers(dest="command", metavar="COMMAND",
-                                 title="commands", description="uptime, status, showTask, showTasks, createTask, "
-                                                               "stopTask, destroyTask, shutdown")
+    cmds = client.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     cmds.required = True
     for verb in ("uptime", "status"):
         _json(_common(cmds.add_parser(verb, help=f"the coordinator's {verb}")))
@@ -47,8 +45,7 @@ def add_parsers(verbs: Any) -> None:
 
     agent = verbs.add_parser("agent-client", help="talk to one agent")
     _common(agent, None)
-    cmds = agent.add_subparsers(dest="command", metavar="COMMAND", title="commands",
-                                description="uptime, status, createWorker, stopWorker, destroyWorker, shutdown")
+    cmds = agent.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     cmds.required = True
     for verb in ("uptime", "status"):
         _json(_common(cmds.add_parser(verb, help=f"the agent's {verb}")))

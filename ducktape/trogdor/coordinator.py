@@ -119,9 +119,7 @@ class Coordinator:
         return {}
 
     def _tasks(self, request: Request) -> dict:
-        state = request.query_one("state")
-        if state == "":
-            state = None
+        state = request.query_one("state") or None  # Trogdor: an empty state is no filter
         if state is not None and state not in TASK_STATES:  # Trogdor answers this one in plain text
             raise RestError(400, f"State {state} is invalid. Must be one of [{', '.join(TASK_STATES)}]", plain=True)
         ids = request.query.get("taskId", [])

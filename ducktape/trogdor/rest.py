@@ -217,7 +217,7 @@ class RestClient:
         url = self.base + path
         if query:
             url += "?" + urllib.parse.urlencode(query, doseq=True)
-        data = body.encode() if isinstance(body, str) else json.dumps(body).encode() if body is not None else None
+        data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(url, data=data, method=method)
         if self.token is not None:
             request.add_header("Authorization", f"Bearer {self.token}")
