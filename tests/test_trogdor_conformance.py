@@ -22,6 +22,7 @@ from tests.support.trogdor import TROGDOR, TrogdorCluster, wait_for
 
 NOOP = "org.apache.kafka.trogdor.task.NoOpTaskSpec"
 PROCESS_STOP = "org.apache.kafka.trogdor.fault.ProcessStopFaultSpec"
+EXTERNAL = "org.apache.kafka.trogdor.workload.ExternalCommandSpec"
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 HOUR_MS = 3_600_000
 
@@ -229,6 +230,24 @@ def test_running_worker_state(daemons):
     assert java_call(agent.port, "PUT", "/agent/worker/stop", {"workerId": 901}) == (200, {})
     state = wait_for(lambda: (w := worker(agent, 901))["state"] == "DONE" and w, what="worker 901 DONE")
     assert state["status"] == "done" and "error" not in state
+
+
+def test_empty_status_is_left_out(daemons):
+    agent, coord = daemons
+    spec = {"class": EXTERNAL, "startMs": now_ms(), "durationMs": HOUR_MS, "commandNode": "n1",
+            "command": ["sh", "-c", "read line; echo '{\"status\": {}}'; exec sleep 600"]}
+    java_call(coord.port, "POST", "/coordinator/task/create", {"id": "empty-status", "spec": spec})
+    running = wait_for(lambda: (w := _worker_of(agent, "empty-status")) and w["state"] == "RUNNING"
+                       and "status" not in w and w, what="worker without a status key")
+    assert set(running) == {"state", "taskId", "spec", "startedMs"}
+    # the coordinator reads the missing status as null
+    wait_for(lambda: task(coord, "empty-status").get("status", "absent") is None, what="task status null")
+    assert java_call(coord.port, "PUT", "/coordinator/task/stop", {"id": "empty-status"}) == (200, {})
+
+
+def _worker_of(agent, task_id: str) -> dict | None:
+    code, body = java_call(agent.port, "GET", "/agent/status")
+    return next((w for w in body["workers"].values() if w["taskId"] == task_id), None)
 
 
 def test_expired_worker_is_done_with_trogdors_error(daemons):

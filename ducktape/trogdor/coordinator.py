@@ -258,7 +258,8 @@ class Coordinator:
                         leftovers.append(worker_id)
                     continue
                 ref.state = state.get("state", ref.state)
-                ref.status = state.get("status") if "status" in state else ref.state.lower()  # STARTING: "starting"
+                # Trogdor's coordinator reads a STARTING worker's status as "starting", a missing one as null
+                ref.status = state["status"] if "status" in state else "starting" if ref.state == "STARTING" else None
                 if ref.state == "DONE":
                     ref.done, ref.error = True, state.get("error") or ""
             for worker_id, (task, ref) in known.items():

@@ -70,7 +70,7 @@ class ManagedTask:
         else:
             out["startedMs"] = self.started_ms
             status = self.status()
-            if status != {}:  # as Trogdor's JSON writer: an empty object (no workers) is left out
+            if status not in ({}, []):  # as Trogdor's JSON writer: an empty object or list is left out
                 out["status"] = status
         if self.state == "DONE":
             out["doneMs"] = self.done_ms

@@ -49,7 +49,9 @@ class ManagedWorker:
         out: dict[str, Any] = {"state": self.state, "taskId": self.task_id, "spec": self.spec_json}
         if self.state != "STARTING":
             out["startedMs"] = self.started_ms
-            out["status"] = self.status.get()
+            status = self.status.get()
+            if status not in ({}, []):  # Trogdor's JSON writer leaves out an empty object or list
+                out["status"] = status
         if self.state == "DONE":
             out["doneMs"] = self.done_ms
             if self.error:
