@@ -259,7 +259,7 @@ class Coordinator:
                     continue
                 ref.state = state.get("state", ref.state)
                 # Trogdor's coordinator reads a STARTING worker's status as "starting", a missing one as null
-                ref.status = state["status"] if "status" in state else "starting" if ref.state == "STARTING" else None
+                ref.status = state.get("status", "starting" if ref.state == "STARTING" else None)
                 if ref.state == "DONE":
                     ref.done, ref.error = True, state.get("error") or ""
             for worker_id, (task, ref) in known.items():
