@@ -87,7 +87,8 @@ def bench_start(runs: int) -> None:
                     client = RestClient("127.0.0.1", port, TOKEN)
                     for w in range(100):
                         client.post("/agent/worker/create", {"workerId": w, "taskId": f"t{w}", "spec": {
-                            "class": "ducktape.trogdor.NoOpTaskSpec", "durationMs": 600000}})
+                            "class": "ducktape.trogdor.NoOpTaskSpec", "startMs": int(time.time() * 1000),
+                            "durationMs": 600000}})  # from now: a worker whose end has passed never runs
                     loaded = rss_kb(proc.pid)
                 proc.terminate()
                 proc.wait(30)

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -16,6 +17,15 @@ from ducktape.trogdor.rest import RestClient, RestError
 from tests.support.trogdor import wait_for
 
 NOOP = {"class": "org.apache.kafka.trogdor.task.NoOpTaskSpec", "startMs": 0, "durationMs": 600}
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def noop(**fields) -> dict:
+    """A NoOp spec starting now: an agent, like Trogdor's, never runs a worker whose end has passed."""
+    return dict(NOOP, startMs=now_ms(), **fields)
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
@@ -47,12 +57,13 @@ def test_noop_worker_life_cycle(trogdor_cluster):
     agent = trogdor_cluster.agent("n1")
     before = agent.client.get("/agent/uptime")
     assert before["nowMs"] >= before["serverStartMs"]
-    agent.client.post("/agent/worker/create", {"workerId": 7, "taskId": "t", "spec": NOOP})
+    agent.client.post("/agent/worker/create", {"workerId": 7, "taskId": "t", "spec": noop()})
     state = worker(agent, 7)
     assert state["state"] == "RUNNING" and state["taskId"] == "t" and state["startedMs"] > 0
+    assert state["status"] == "active"
     done = wait_for(lambda: (w := worker(agent, 7))["state"] == "DONE" and w, what="worker 7 DONE")
-    assert done["error"] == "" and done["doneMs"] - done["startedMs"] >= 600
-    assert done["spec"]["class"] == "ducktape.trogdor.NoOpTaskSpec"
+    assert "error" not in done and done["doneMs"] - done["startedMs"] >= 500 and done["status"] == "done"
+    assert done["spec"]["class"] == "org.apache.kafka.trogdor.task.NoOpTaskSpec"  # echoed as created
     agent.client.delete("/agent/worker", workerId=7)
     assert worker(agent, 7) == {}
     agent.client.delete("/agent/worker", workerId=7)  # idempotent
@@ -60,7 +71,7 @@ def test_noop_worker_life_cycle(trogdor_cluster):
 
 def test_create_is_idempotent_and_conflicts_are_409(trogdor_cluster):
     agent = trogdor_cluster.agent("n1")
-    spec = dict(NOOP, durationMs=60000)
+    spec = noop(durationMs=60000)
     body = {"workerId": 1, "taskId": "t", "spec": spec}
     assert agent.client.post("/agent/worker/create", body) == {}
     java_alias = dict(spec, **{"class": "ducktape.trogdor.NoOpTaskSpec"})
@@ -90,7 +101,7 @@ def test_malformed_requests_are_400_naming_the_field(trogdor_cluster, body, need
 def test_other_errors(trogdor_cluster):
     agent = trogdor_cluster.agent("n1")
     auth = {"Authorization": "Bearer " + agent.client.token}
-    assert raw(agent.port, "/agent/worker/stop", auth, "PUT", b'{"workerId": 99}')[0] == 404
+    assert raw(agent.port, "/agent/worker/stop", auth, "PUT", b'{"workerId": 99}') == (200, {})
     assert raw(agent.port, "/agent/nothing", auth)[0] == 404
     assert raw(agent.port, "/agent/status", auth, "POST", b"{}")[0] == 405
     code, body = raw(agent.port, "/agent/worker/create", auth, "POST", b"{not json")
@@ -111,7 +122,7 @@ def test_shutdown_stops_running_workers(trogdor_cluster, tmp_path):
     agent = trogdor_cluster.agent("n1")
     marker = tmp_path / "stopped"
     script = f"trap 'echo term > {marker}; exit 0' TERM; read line; while :; do sleep 0.05; done"
-    spec = {"class": "ducktape.trogdor.ExternalCommandSpec", "durationMs": 60000, "commandNode": "n1",
+    spec = {"class": "ducktape.trogdor.ExternalCommandSpec", "startMs": now_ms(), "durationMs": 60000, "commandNode": "n1",
             "command": ["sh", "-c", script]}
     agent.client.post("/agent/worker/create", {"workerId": 1, "taskId": "t", "spec": spec})
     agent.client.put("/agent/shutdown", {})
@@ -126,7 +137,7 @@ def test_state_on_disk_and_recover_after_a_crash(trogdor_cluster, tmp_path):
     worker on disk, its recover hook kills the orphaned program, and it reports DONE + error."""
     agent = trogdor_cluster.agent("n1")
     pid_file = tmp_path / "child.pid"
-    spec = {"class": "ducktape.trogdor.ExternalCommandSpec", "durationMs": 60000, "commandNode": "n1",
+    spec = {"class": "ducktape.trogdor.ExternalCommandSpec", "startMs": now_ms(), "durationMs": 60000, "commandNode": "n1",
             "command": [sys.executable, "-c",
                         f"import os,time; open({str(pid_file)!r},'w').write(str(os.getpid())); time.sleep(600)"]}
     agent.client.post("/agent/worker/create", {"workerId": 3, "taskId": "t", "spec": spec})

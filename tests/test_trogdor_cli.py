@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def test_exec_mode_success_prints_final_state(tmp_path):
     result = trogdor("agent", "--node-name", "here", "--exec", str(spec))
     assert result.returncode == 0, result.stderr
     state = json.loads(result.stdout)
-    assert state["state"] == "DONE" and state["error"] == "" and state["status"] == {"ok": 1}
+    assert state["state"] == "DONE" and "error" not in state and state["status"] == {"ok": 1}
     assert "Running task" in result.stderr
 
 
@@ -44,7 +45,9 @@ def test_exec_mode_failure_exits_1():
 def test_exec_mode_noop_runs_for_its_duration():
     result = trogdor("agent", "--node-name", "here", "--exec", json.dumps(NOOP))
     state = json.loads(result.stdout)
-    assert result.returncode == 0 and state["doneMs"] - state["startedMs"] >= 300
+    # exec moves a past startMs to now, as Trogdor's does; the worker runs until startMs + durationMs
+    assert result.returncode == 0 and state["spec"]["startMs"] >= state["startedMs"] - 1000
+    assert state["doneMs"] - state["spec"]["startMs"] >= 300
 
 
 @pytest.mark.parametrize(("args", "needle"), [
@@ -55,6 +58,8 @@ def test_exec_mode_noop_runs_for_its_duration():
     (["coordinator", "--node-name", "x", "--config", "/nonexistent.conf", "--token-file", "/dev/null"],
      "cannot read config file"),
     (["client", "--target", "nohost", "--token-file", "/dev/null", "status"], "--target must be HOST:PORT"),
+    (["client", "status"], "--target HOST:PORT is required"),
+    (["agent-client", "status", "-t", "nohost"], "--target must be HOST:PORT"),
     (["agent"], "required: --node-name"),
     (["client", "--target", "h:1", "--token-file", "/dev/null", "bogus"], "invalid choice: 'bogus'"),
 ])
@@ -79,11 +84,11 @@ def test_client_verbs_print_like_trogdor(trogdor_cluster, tmp_path):
     assert created.returncode == 0 and created.stdout == "Sent CreateTaskRequest for task t1.\n"
     wait_for(lambda: task_state(coord, "t1")["state"] == "DONE", what="t1 done")
     shown = trogdor(*client, "showTask", "-i", "t1", "--show-status")
-    assert re.match(r"Task t1 of type ducktape\.trogdor\.NoOpTaskSpec is DONE\. "
+    assert re.match(r"Task t1 of type org\.apache\.kafka\.trogdor\.task\.NoOpTaskSpec is DONE\. "
                     r"FINISHED at \S+ after \d+ms\.\nStatus: \"done\"\n$", shown.stdout), shown.stdout
     table = trogdor(*client, "showTasks").stdout.splitlines()
     assert table[0].split() == ["ID", "TYPE", "STATE", "INFO"] and table[1].split()[:3] == [
-        "t1", "ducktape.trogdor.NoOpTaskSpec", "DONE"]
+        "t1", "org.apache.kafka.trogdor.task.NoOpTaskSpec", "DONE"]
     conflict = trogdor(*client, "createTask", "-i", "t1", "--spec", json.dumps(dict(NOOP, durationMs=5)))
     assert conflict.returncode == 1 and conflict.stdout.startswith("error: 409: task t1 already exists")
     missing = trogdor(*client, "showTask", "-i", "nope")
@@ -94,9 +99,46 @@ def test_client_verbs_print_like_trogdor(trogdor_cluster, tmp_path):
     made = trogdor(*agent_client, "createWorker", "--worker-id", "5", "--task-id", "w", "--spec", json.dumps(NOOP))
     assert made.stdout == "Sent CreateWorkerRequest for worker 5.\n"
     status = trogdor(*agent_client, "status").stdout
-    assert re.search(r"^5\s+w\s+(RUNNING|DONE)\s+ducktape\.trogdor\.NoOpTaskSpec$", status, re.MULTILINE), status
+    assert re.search(r"^5\s+w\s+(RUNNING|DONE)\s+org\.apache\.kafka\.trogdor\.task\.NoOpTaskSpec$", status, re.MULTILINE), status
     assert trogdor(*client, "shutdown").stdout == "Sent ShutdownRequest.\n"
     assert coord.proc.wait(20) == 0
+
+
+def test_trogdors_own_spellings_against_an_unauthenticated_daemon(trogdor_cluster):
+    """Command lines as written for Trogdor's trogdor.sh client: the target after the verb,
+    camelCase ids, --json, -S, --id-pattern; no token file."""
+    agent = trogdor_cluster.agent("n1", auth=False)
+    coord = trogdor_cluster.coordinator([agent], auth=False)
+    later = dict(NOOP, startMs=int(time.time() * 1000) + 3_600_000)
+    created = trogdor("client", "createTask", "-t", coord.target, "-i", "kafka1", "-s", json.dumps(later))
+    assert created.returncode == 0 and created.stdout == "Sent CreateTaskRequest for task kafka1.\n", created
+    shown = trogdor("client", "showTask", "-t", coord.target, "-i", "kafka1", "-S")
+    assert shown.stdout.startswith("Task kafka1 of type org.apache.kafka.trogdor.task.NoOpTaskSpec is PENDING.")
+    assert shown.stdout.endswith("Status: null\n"), shown.stdout
+    assert json.loads(trogdor("client", "showTask", "-t", coord.target, "-i", "kafka1", "--json").stdout)["spec"] == later
+    matched = trogdor("client", "showTasks", "-t", coord.target, "--id-pattern", "kafka[0-9]", "--json")
+    assert matched.returncode == 0 and list(json.loads(matched.stdout)["tasks"]) == ["kafka1"]
+    unmatched = trogdor("client", "showTasks", "-t", coord.target, "--id-pattern", "kafka")  # whole id only
+    assert unmatched.returncode == 1
+    uptime = json.loads(trogdor("client", "uptime", "-t", coord.target, "--json").stdout)
+    assert set(uptime) == {"serverStartMs", "nowMs"}
+
+    spec = json.dumps(dict(NOOP, startMs=int(time.time() * 1000), durationMs=60000))
+    made = trogdor("agent-client", "createWorker", "-t", agent.target, "--workerId", "5", "--taskId", "w", "-s", spec)
+    assert made.stdout == "Sent CreateWorkerRequest for worker 5.\n", made
+    status = json.loads(trogdor("agent-client", "status", "-t", agent.target, "--json").stdout)
+    assert status["workers"]["5"]["taskId"] == "w"
+    assert trogdor("agent-client", "stopWorker", "-t", agent.target, "--workerId", "5").returncode == 0
+
+
+@pytest.mark.parametrize(("verb", "commands"), [
+    ("client", ["uptime", "status", "showTask", "showTasks", "createTask", "stopTask", "destroyTask", "shutdown"]),
+    ("agent-client", ["uptime", "status", "createWorker", "stopWorker", "destroyWorker", "shutdown"]),
+])
+def test_client_help_lists_its_commands(verb, commands):
+    result = trogdor(verb, "--help")
+    listed = re.findall(r"^    (\w+)\s{2,}\S", result.stdout, re.MULTILINE)
+    assert result.returncode == 0 and listed == commands, result.stdout
 
 
 def test_unreachable_target_is_one_line(tmp_path):
@@ -156,7 +198,7 @@ def test_external_command_that_ignores_sigterm_gets_sigkill(tmp_path):
     spec = {"class": "ducktape.trogdor.ExternalCommandSpec", "durationMs": 500, "commandNode": "n",
             "command": [sys.executable, "-c", program], "shutdownGracePeriodMs": 200}
     result = trogdor("agent", "--node-name", "n", "--exec", json.dumps(spec))
-    assert result.returncode == 0 and json.loads(result.stdout)["error"] == ""
+    assert result.returncode == 0 and "error" not in json.loads(result.stdout)
     assert "ignored SIGTERM for 0.2s; sending SIGKILL" in result.stderr, result.stderr
     with pytest.raises(ProcessLookupError):
         os.kill(int(pid_file.read_text()), 0)

@@ -20,7 +20,7 @@ log = logging.getLogger("trogdor.agent")
 class Agent:
     """An agent bound to ``bind:port``; ``start`` recovers on-disk workers, then serves."""
 
-    def __init__(self, platform: Platform, token: str, bind: str, port: int):
+    def __init__(self, platform: Platform, token: str | None, bind: str, port: int):
         self.platform = platform
         self.workers = WorkerManager(platform)
         self.server_start_ms = now_ms()
@@ -65,7 +65,7 @@ class Agent:
         return {}
 
     def _destroy(self, request: Request) -> dict:
-        self.workers.destroy(request.query_one("workerId", int, required=True))
+        self.workers.destroy(request.query_one("workerId", int) or 0)  # Trogdor's default id is 0
         return {}
 
     def _shutdown(self, request: Request) -> dict:

@@ -1,9 +1,10 @@
 """``ducktape-trogdor``: run an agent or a coordinator, exec one task, or drive them.
 
-    ducktape-trogdor agent --node-name N [--config FILE] [--exec SPEC]
-    ducktape-trogdor coordinator --node-name N --config FILE
-    ducktape-trogdor client --target HOST:PORT --token-file F {uptime,status,showTask,...}
-    ducktape-trogdor agent-client --target HOST:PORT --token-file F {uptime,status,createWorker,...}
+    ducktape-trogdor agent --node-name N [--config FILE] (--token-file F | --allow-unauthenticated)
+    ducktape-trogdor agent --node-name N --exec SPEC
+    ducktape-trogdor coordinator --node-name N --config FILE (--token-file F | --allow-unauthenticated)
+    ducktape-trogdor client --target HOST:PORT [--token-file F] {uptime,status,showTask,...}
+    ducktape-trogdor agent-client --target HOST:PORT [--token-file F] {uptime,status,createWorker,...}
     ducktape-trogdor heal [--task ID] [--list]     (undo faults left on this node)
 
 Standard library only: this is also the entry point of the agent's zip file.
@@ -17,6 +18,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from typing import Any
 
 from ducktape.trogdor import cli_client
@@ -64,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--node-name", "-n", required=True, help="this node's name in the config file")
         p.add_argument("--config", "-c", f"--{verb}.config", dest="config", help="Trogdor config file (JSON)")
         p.add_argument("--token-file", help="file holding the bearer token (else trogdor.token.file)")
+        p.add_argument("--allow-unauthenticated", action="store_true",
+                       help="serve without a token, as Trogdor does, so its own clients work; "
+                            "anyone who can reach the port can run tasks")
         p.add_argument("--bind", help="address to listen on (else trogdor.bind.address, else the node's hostname)")
         p.add_argument("--port", type=int, help="port to listen on (0 = any free port; else from the config)")
         if verb == "agent":
@@ -102,11 +107,18 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _token(args: argparse.Namespace, config: TrogdorConfig) -> str:
+def _token(args: argparse.Namespace, config: TrogdorConfig) -> str | None:
+    """The bearer token to require, or None when the daemon was asked to serve without one."""
     path = args.token_file or config.setting(args.node_name, "trogdor.token.file")
+    if path and args.allow_unauthenticated:
+        raise UsageError(f"both a token file ({path}, from --token-file or trogdor.token.file) and "
+                         "--allow-unauthenticated were given; hint: keep only one of them")
     if not path:
+        if args.allow_unauthenticated:
+            return None
         raise UsageError("no token file; hint: pass --token-file FILE (a secret the clients also know) "
-                         "or set trogdor.token.file in the config")
+                         "or set trogdor.token.file in the config, or pass --allow-unauthenticated "
+                         "to serve Trogdor's own clients without a token")
     try:
         return read_token(str(path))
     except OSError as e:
@@ -142,6 +154,9 @@ def _serve(args: argparse.Namespace, config: TrogdorConfig) -> int:
         raise UsageError(f"cannot listen on {bind}:{args.port}: {e.strerror}; "
                          "hint: pick another --port or --bind address") from None
     host, real_port = daemon.server.address
+    if token is None:
+        log.warning("no authentication: anyone who can reach http://%s:%d can create and stop tasks "
+                    "(--allow-unauthenticated)", host, real_port)
     stop = daemon.shutdown if args.verb == "agent" else daemon.stopped.set
     signal.signal(signal.SIGTERM, lambda *_: stop())
     signal.signal(signal.SIGINT, lambda *_: stop())
@@ -162,6 +177,7 @@ def _exec(args: argparse.Namespace, config: TrogdorConfig) -> int:
     log = logging.getLogger("trogdor.agent")
     log.info("Running task %s here on node %s.", spec.class_name, args.node_name)
     signal.signal(signal.SIGTERM, lambda *_: manager.stop(0))
+    spec = spec.with_start_ms(max(spec.start_ms, int(time.time() * 1000)))  # as Trogdor's --exec
     manager.create(0, "exec", spec.to_json())
     try:
         while not manager.wait_done(0, 0.5):

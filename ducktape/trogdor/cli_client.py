@@ -4,6 +4,8 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import re
+import urllib.parse
 from typing import Any
 
 from ducktape.trogdor.cli_common import UsageError, parse_spec_argument
@@ -11,85 +13,118 @@ from ducktape.trogdor.rest import RestClient, RestError, read_token
 
 
 def add_parsers(verbs: Any) -> None:
-    """Add ``client`` and ``agent-client`` with their verbs to the top-level parser."""
+    """Add ``client`` and ``agent-client`` with their verbs to the top-level parser.
+
+    Trogdor's own spellings work too: ``-t/--target`` after the command, ``--json``,
+    ``-S``/``--show-status``, ``--id-pattern``, ``--workerId`` and ``--taskId``.
+    """
     client = verbs.add_parser("client", help="talk to a coordinator")
-    _common(client)
-    cmds = client.add_subparsers(dest="command", metavar="COMMAND")
+    _common(client, None)
+    cmds = client.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     cmds.required = True
-    cmds.add_parser("uptime")
-    cmds.add_parser("status")
-    p = cmds.add_parser("showTask")
+    for verb in ("uptime", "status"):
+        _json(_common(cmds.add_parser(verb, help=f"the coordinator's {verb}")))
+    p = _json(_common(cmds.add_parser("showTask", help="one task's state")))
     p.add_argument("-i", "--id", required=True)
-    p.add_argument("--show-status", action="store_true")
-    p = cmds.add_parser("showTasks")
-    p.add_argument("-i", "--id", action="append", default=[], help="only these task ids (repeatable)")
+    p.add_argument("-S", "--show-status", action="store_true", help="also print the task's status")
+    p.add_argument("-v", "--verbose", action="store_true", help="also print the spec and the status")
+    p = _json(_common(cmds.add_parser("showTasks", help="a table of tasks (exit 1 when none match)")))
+    ids = p.add_mutually_exclusive_group()
+    ids.add_argument("-i", "--id", action="append", default=[], help="only these task ids (repeatable)")
+    ids.add_argument("--id-pattern", help="only task ids matching this regular expression (whole id)")
     for flag in ("--first-start-ms", "--last-start-ms", "--first-end-ms", "--last-end-ms"):
         p.add_argument(flag, type=int, default=0)
-    p.add_argument("--state", choices=["PENDING", "RUNNING", "STOPPING", "DONE"])
-    p.add_argument("--json", action="store_true", help="print the raw JSON")
-    p = cmds.add_parser("createTask")
+    p.add_argument("-s", "--state", choices=["PENDING", "RUNNING", "STOPPING", "DONE"])
+    p = _common(cmds.add_parser("createTask", help="create a task"))
     p.add_argument("-i", "--id", required=True)
-    p.add_argument("--spec", required=True, help="spec file, @file or inline JSON")
+    p.add_argument("-s", "--spec", required=True, help="spec file, @file or inline JSON")
     for verb in ("stopTask", "destroyTask"):
-        cmds.add_parser(verb).add_argument("-i", "--id", required=True)
-    p = cmds.add_parser("shutdown")
+        _common(cmds.add_parser(verb, help=f"{verb[:-4]} a task")).add_argument("-i", "--id", required=True)
+    p = _common(cmds.add_parser("shutdown", help="stop the coordinator"))
     p.add_argument("--stop-agents", action="store_true")
 
     agent = verbs.add_parser("agent-client", help="talk to one agent")
-    _common(agent)
-    cmds = agent.add_subparsers(dest="command", metavar="COMMAND")
+    _common(agent, None)
+    cmds = agent.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     cmds.required = True
-    cmds.add_parser("uptime")
-    cmds.add_parser("status")
-    p = cmds.add_parser("createWorker")
-    p.add_argument("--worker-id", type=int, required=True)
-    p.add_argument("--task-id", required=True)
-    p.add_argument("--spec", required=True, help="spec file, @file or inline JSON")
+    for verb in ("uptime", "status"):
+        _json(_common(cmds.add_parser(verb, help=f"the agent's {verb}")))
+    p = _common(cmds.add_parser("createWorker", help="create a worker"))
+    _worker_id(p)
+    p.add_argument("--task-id", "--taskId", dest="task_id", required=True)
+    p.add_argument("-s", "--spec", required=True, help="spec file, @file or inline JSON")
     for verb in ("stopWorker", "destroyWorker"):
-        cmds.add_parser(verb).add_argument("--worker-id", type=int, required=True)
-    cmds.add_parser("shutdown")
+        _worker_id(_common(cmds.add_parser(verb, help=f"{verb[:-6]} a worker")))
+    _common(cmds.add_parser("shutdown", help="stop the agent"))
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--target", "-t", required=True, help="HOST:PORT of the agent or coordinator")
-    parser.add_argument("--token-file", required=True, help="file holding the bearer token")
+def _common(parser: argparse.ArgumentParser, default: Any = argparse.SUPPRESS) -> argparse.ArgumentParser:
+    """``--target`` and ``--token-file``, before the command (ours) or after it (Trogdor's)."""
+    parser.add_argument("--target", "-t", default=default, help="HOST:PORT of the agent or coordinator")
+    parser.add_argument("--token-file", default=default,
+                        help="file holding the bearer token (none: send no token, for a daemon "
+                             "started with --allow-unauthenticated)")
     parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS)
+    return parser
+
+
+def _json(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--json", action="store_true", help="print the raw JSON answer")
+    return parser
+
+
+def _worker_id(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--worker-id", "--workerId", dest="worker_id", type=int, required=True)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run one client verb; 0 on success, 1 when the server said no or could not be reached."""
+    if not args.target:
+        raise UsageError("--target HOST:PORT is required; hint: give the agent's or coordinator's address")
     host, _, port = args.target.rpartition(":")
     if not host or not port.isdigit():
         raise UsageError(f"--target must be HOST:PORT, got {args.target!r}")
-    try:
-        token = read_token(args.token_file)
-    except OSError as e:
-        raise UsageError(f"cannot read token file {args.token_file}: {e.strerror}") from None
-    except ValueError as e:
-        raise UsageError(str(e)) from None
+    token = None
+    if args.token_file:
+        try:
+            token = read_token(args.token_file)
+        except OSError as e:
+            raise UsageError(f"cannot read token file {args.token_file}: {e.strerror}") from None
+        except ValueError as e:
+            raise UsageError(str(e)) from None
+    if getattr(args, "id_pattern", None) is not None:
+        try:
+            args.id_pattern = re.compile(args.id_pattern)
+        except re.error as e:
+            raise UsageError(f"--id-pattern {args.id_pattern!r} is not a regular expression: {e}") from None
     client = RestClient(host, int(port), token)
     try:
         if args.verb == "client":
-            _coordinator_verb(client, args)
-        else:
-            _agent_verb(client, args)
+            return _coordinator_verb(client, args)
+        return _agent_verb(client, args)
     except RestError as e:
         print(f"error: {e.code}: {e.message}")
         return 1
     except OSError as e:
         print(f"error: cannot reach {args.target}: {getattr(e, 'reason', e)}; hint: is it running? check --target")
         return 1
-    return 0
 
 
-def _coordinator_verb(client: RestClient, args: argparse.Namespace) -> None:
+def _coordinator_verb(client: RestClient, args: argparse.Namespace) -> int:
     command = args.command
-    if command in ("uptime", "status"):
+    if command in ("uptime", "status") and args.json:
+        print(json.dumps(client.get(f"/coordinator/{command}")))
+    elif command in ("uptime", "status"):
         print(_uptime_text("Coordinator", args.target, client.get("/coordinator/uptime")))
     elif command == "showTask":
-        state = client.get(f"/coordinator/tasks/{args.id}")
+        state = client.get(f"/coordinator/tasks/{urllib.parse.quote(args.id, safe='')}")
+        if args.json:
+            print(json.dumps(state))
+            return 0
         print(task_line(args.id, state))
-        if args.show_status:
+        if args.verbose:
+            print("Spec: " + json.dumps(state.get("spec"), indent=2, sort_keys=True))
+        if args.show_status or args.verbose:
             print("Status: " + json.dumps(state.get("status"), indent=2, sort_keys=True))
     elif command == "showTasks":
         query = {"taskId": args.id, "firstStartMs": args.first_start_ms, "lastStartMs": args.last_start_ms,
@@ -97,17 +132,24 @@ def _coordinator_verb(client: RestClient, args: argparse.Namespace) -> None:
         if args.state:
             query["state"] = args.state
         tasks = client.get("/coordinator/tasks", **query)["tasks"]
+        if args.id_pattern is not None:
+            tasks = {tid: s for tid, s in tasks.items() if args.id_pattern.fullmatch(tid)}
         if args.json:
-            print(json.dumps(tasks, indent=2, sort_keys=True))
+            print(json.dumps({"tasks": tasks}))
         else:
             print(_table(["ID", "TYPE", "STATE", "INFO"],
                          [[tid, s["spec"]["class"], s["state"], _task_info(s)] for tid, s in tasks.items()]))
+        return 0 if tasks else 1  # as Trogdor's client: nothing matched is a failure
     else:
         _send(client, _COORDINATOR_REQUESTS[command](args))
+    return 0
 
-def _agent_verb(client: RestClient, args: argparse.Namespace) -> None:
+
+def _agent_verb(client: RestClient, args: argparse.Namespace) -> int:
     command = args.command
-    if command == "uptime":
+    if command in ("uptime", "status") and args.json:
+        print(json.dumps(client.get(f"/agent/{command}")))
+    elif command == "uptime":
         print(_uptime_text("Agent", args.target, client.get("/agent/uptime")))
     elif command == "status":
         status = client.get("/agent/status")
@@ -116,6 +158,7 @@ def _agent_verb(client: RestClient, args: argparse.Namespace) -> None:
                      [[wid, w["taskId"], w["state"], w["spec"]["class"]] for wid, w in status["workers"].items()]))
     else:
         _send(client, _AGENT_REQUESTS[command](args))
+    return 0
 
 
 # Verbs that send one request and say so: args -> (method, path, body, query, what was sent)

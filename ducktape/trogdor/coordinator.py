@@ -37,7 +37,7 @@ class AgentLink:
 class Coordinator:
     """Tasks by id, agents by node name; ``start`` launches the scheduler and heartbeats."""
 
-    def __init__(self, agents: dict[str, tuple[str, int]], token: str, bind: str, port: int,
+    def __init__(self, agents: dict[str, tuple[str, int]], token: str | None, bind: str, port: int,
                  heartbeat_s: float = 1.0, unreachable_s: float = 10.0):
         self.server_start_ms = now_ms()
         self.heartbeat_s = heartbeat_s
@@ -56,6 +56,7 @@ class Coordinator:
         router.add("PUT", "/coordinator/task/stop", self._stop)
         router.add("DELETE", "/coordinator/tasks", self._destroy)
         router.add("GET", "/coordinator/tasks", self._tasks)
+        router.add("GET", "/coordinator/tasks/", self._tasks)  # Trogdor's own spelling of the path
         router.add("GET", "/coordinator/tasks/{taskId}", self._task)
         router.add("PUT", "/coordinator/shutdown", self._shutdown)
         router.add("GET", "/openapi.json", lambda r: openapi.coordinator_document())
@@ -75,25 +76,28 @@ class Coordinator:
 
     # --- REST ------------------------------------------------------------------------
     def _create(self, request: Request) -> dict:
-        task_id = request.field("id", str)
-        spec = TaskSpec.from_json(request.field("spec", dict))
+        task_id = _task_id(request.field("id", str), "createTask")
+        original = TaskSpec.from_json(request.field("spec", dict))
+        # as Trogdor: a start in the past becomes now; a repeated create compares the spec as sent
+        spec = original.with_start_ms(max(now_ms(), original.start_ms))
         with self._lock:
             existing = self.tasks.get(task_id)
             if existing is not None:
-                if existing.spec == spec:
+                if existing.original == original.to_json():
                     return {}
-                raise RestError(409, f"task {task_id} already exists with another spec")
-            self.tasks[task_id] = ManagedTask(task_id, spec)
+                raise RestError(409, f"task {task_id} already exists with another spec: {existing.original}")
+            self.tasks[task_id] = ManagedTask(task_id, spec, original.to_json())
         log.info("created task %s: %s", task_id, spec)
         self._wake.set()
         return {}
 
     def _stop(self, request: Request) -> dict:
-        task_id = request.field("id", str)
+        task_id = _task_id(request.field("id", str), "stopTask")
         with self._lock:
             task = self.tasks.get(task_id)
-            if task is None:
-                raise RestError(404, f"no task with id {task_id}")
+            if task is None:  # Trogdor: stopping an unknown task is not an error
+                log.info("stop of unknown task %s ignored", task_id)
+                return {}
             if task.state == "PENDING":
                 task.cancelled = True
                 task.finish(now_ms())
@@ -103,7 +107,7 @@ class Coordinator:
         return {}
 
     def _destroy(self, request: Request) -> dict:
-        task_id = request.query_one("taskId", required=True)
+        task_id = _task_id(request.query_one("taskId") or "", "destroyTask")
         with self._lock:
             task = self.tasks.pop(task_id, None)
             if task is None:
@@ -115,9 +119,9 @@ class Coordinator:
         return {}
 
     def _tasks(self, request: Request) -> dict:
-        state = request.query_one("state")
-        if state is not None and state not in TASK_STATES:
-            raise RestError(400, f"state: must be one of {', '.join(TASK_STATES)}, got {state!r}")
+        state = request.query_one("state") or None  # Trogdor: an empty state is no filter
+        if state is not None and state not in TASK_STATES:  # Trogdor answers this one in plain text
+            raise RestError(400, f"State {state} is invalid. Must be one of [{', '.join(TASK_STATES)}]", plain=True)
         ids = request.query.get("taskId", [])
         bounds = [request.query_one(name, int) or 0
                   for name in ("firstStartMs", "lastStartMs", "firstEndMs", "lastEndMs")]
@@ -129,7 +133,7 @@ class Coordinator:
         with self._lock:
             task = self.tasks.get(request.params["taskId"])
             if task is None:
-                raise RestError(404, f"no task with id {request.params['taskId']}")
+                raise RestError(404, f"No task with ID \"{request.params['taskId']}\" exists.")
             return task.to_json()
 
     def _shutdown(self, request: Request) -> dict:
@@ -253,7 +257,9 @@ class Coordinator:
                     if state.get("state") != "DONE":
                         leftovers.append(worker_id)
                     continue
-                ref.state, ref.status = state.get("state", ref.state), state.get("status")
+                ref.state = state.get("state", ref.state)
+                # Trogdor's coordinator reads a STARTING worker's status as "starting", a missing one as null
+                ref.status = state.get("status", "starting" if ref.state == "STARTING" else None)
                 if ref.state == "DONE":
                     ref.done, ref.error = True, state.get("error") or ""
             for worker_id, (task, ref) in known.items():
@@ -277,3 +283,9 @@ class Coordinator:
                                  f"(last error: {link.error})")
                     log.warning("task %s: %s", task.task_id, ref.error)
                     self._settle(task, now)
+
+
+def _task_id(task_id: str, request: str) -> str:
+    if not task_id:
+        raise RestError(400, f"Invalid empty ID in {request} request; hint: give the task's id")
+    return task_id

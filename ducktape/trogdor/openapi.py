@@ -47,8 +47,10 @@ def _document(title: str, paths: dict) -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": title, "version": "1.0"},
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
-        "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {
+            "type": "http", "scheme": "bearer",
+            "description": "Required unless the daemon was started with --allow-unauthenticated."}}},
+        "security": [{"bearer": []}, {}],
         "paths": {**paths, "/openapi.json": {"get": {"operationId": "openapi",
                                                      "responses": _responses({"type": "object"})}}},
     }
@@ -68,17 +70,33 @@ def agent_document() -> dict:
             "requestBody": _body({"type": "object", "required": ["workerId", "taskId", "spec"],
                                   "properties": {"workerId": worker_id, "taskId": {"type": "string"},
                                                  "spec": _SPEC}}),
-            "responses": _responses(_EMPTY, 409)}},
+            "responses": _responses(_EMPTY, 409, 501)}},
         "/agent/worker/stop": {"put": {
-            "operationId": "stopWorker",
+            "operationId": "stopWorker", "description": "An unknown worker id is not an error.",
             "requestBody": _body({"type": "object", "required": ["workerId"],
                                   "properties": {"workerId": worker_id}}),
-            "responses": _responses(_EMPTY, 404)}},
+            "responses": _responses(_EMPTY)}},
         "/agent/worker": {"delete": {
-            "operationId": "destroyWorker", "parameters": [_query("workerId", worker_id, True)],
+            "operationId": "destroyWorker",
+            "description": "Answers at once; the worker is stopped and forgotten once DONE. No workerId means 0.",
+            "parameters": [_query("workerId", worker_id)],
             "responses": _responses(_EMPTY)}},
         "/agent/shutdown": {"put": {"operationId": "agentShutdown", "responses": _responses(_EMPTY)}},
     })
+
+
+def _list_tasks(operation_id: str, ms: dict) -> dict:
+    """``GET /coordinator/tasks``, served with and without Trogdor's trailing slash."""
+    responses = _responses({"type": "object", "required": ["tasks"],
+                            "properties": {"tasks": {"type": "object", "additionalProperties": _TASK_STATE}}})
+    responses["400"]["content"]["text/plain"] = {"schema": {"type": "string"}}
+    return {"operationId": operation_id,
+            "description": "A state outside the enum is a 400 with a plain-text body, as Trogdor answers it.",
+            "parameters": [_query("taskId", {"type": "array", "items": {"type": "string"}}),
+                           _query("firstStartMs", ms), _query("lastStartMs", ms),
+                           _query("firstEndMs", ms), _query("lastEndMs", ms),
+                           _query("state", {"enum": ["PENDING", "RUNNING", "STOPPING", "DONE"]})],
+            "responses": responses}
 
 
 def coordinator_document() -> dict:
@@ -93,23 +111,17 @@ def coordinator_document() -> dict:
             "operationId": "createTask",
             "requestBody": _body({"type": "object", "required": ["id", "spec"],
                                   "properties": {"id": {"type": "string"}, "spec": _SPEC}}),
-            "responses": _responses(_EMPTY, 409)}},
+            "responses": _responses(_EMPTY, 409, 501)}},
         "/coordinator/task/stop": {"put": {
-            "operationId": "stopTask",
+            "operationId": "stopTask", "description": "An unknown task id is not an error; an empty one is a 400.",
             "requestBody": _body({"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}),
-            "responses": _responses(_EMPTY, 404)}},
+            "responses": _responses(_EMPTY)}},
         "/coordinator/tasks": {
-            "delete": {"operationId": "destroyTask",
-                       "parameters": [_query("taskId", {"type": "string"}, True)],
+            "delete": {"operationId": "destroyTask", "description": "A missing or empty taskId is a 400.",
+                       "parameters": [_query("taskId", {"type": "string"})],
                        "responses": _responses(_EMPTY)},
-            "get": {"operationId": "tasks",
-                    "parameters": [_query("taskId", {"type": "array", "items": {"type": "string"}}),
-                                   _query("firstStartMs", ms), _query("lastStartMs", ms),
-                                   _query("firstEndMs", ms), _query("lastEndMs", ms),
-                                   _query("state", {"enum": ["PENDING", "RUNNING", "STOPPING", "DONE"]})],
-                    "responses": _responses({"type": "object", "required": ["tasks"],
-                                             "properties": {"tasks": {"type": "object",
-                                                                      "additionalProperties": _TASK_STATE}}})}},
+            "get": _list_tasks("tasks", ms)},
+        "/coordinator/tasks/": {"get": _list_tasks("tasksTrogdorPath", ms)},
         "/coordinator/tasks/{taskId}": {"get": {
             "operationId": "task",
             "parameters": [{"name": "taskId", "in": "path", "required": True, "schema": {"type": "string"}}],

@@ -1,5 +1,6 @@
 """The HTTP side shared by agent and coordinator: a JSON router with bearer-token
-auth, Trogdor's ``{"code", "message"}`` errors, and a small urllib client.
+auth (or none, when the daemon was started with ``--allow-unauthenticated``),
+Trogdor's ``{"code", "message"}`` errors, and a small urllib client.
 
 Standard library only (http.server, urllib), so it runs inside the agent's zip file.
 """
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-from ducktape.trogdor.spec import SpecError
+from ducktape.trogdor.spec import SpecError, UnknownSpecClass
 
 MAX_BODY = 4 * 1024 * 1024
 log = logging.getLogger("trogdor.rest")
@@ -29,10 +30,11 @@ log = logging.getLogger("trogdor.rest")
 class RestError(Exception):
     """An HTTP error with Trogdor's body ``{"code": N, "message": "..."}``."""
 
-    def __init__(self, code: int, message: str):
+    def __init__(self, code: int, message: str, plain: bool = False):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self.plain = plain  # the body is the bare message text (Trogdor's bad ``state`` filter)
 
 
 _KINDS = {int: "an integer", str: "a string", dict: "a JSON object", bool: "true or false"}
@@ -95,9 +97,12 @@ class Router:
 
 
 class RestServer:
-    """A threaded HTTP server answering JSON for one ``Router``, behind a bearer token."""
+    """A threaded HTTP server answering JSON for one ``Router``, behind a bearer token.
 
-    def __init__(self, router: Router, token: str, bind: str, port: int, name: str):
+    ``token=None`` serves everyone, as Trogdor does; the CLI allows that only when asked.
+    """
+
+    def __init__(self, router: Router, token: str | None, bind: str, port: int, name: str):
         self.router = router
         self.token = token
         self.name = name
@@ -137,13 +142,15 @@ class _JsonHandler(BaseHTTPRequestHandler):
         try:
             status, body = 200, self._dispatch()
         except RestError as e:
-            status, body = e.code, {"code": e.code, "message": e.message}
+            status, body = e.code, e.message if e.plain else {"code": e.code, "message": e.message}
+        except UnknownSpecClass as e:  # Trogdor: a class it cannot load is "not implemented"
+            status, body = 501, {"code": 501, "message": str(e)}
         except SpecError as e:
             status, body = 400, {"code": 400, "message": str(e)}
         except Exception as e:  # a bug: answer 500 and keep serving
             log.exception("internal error on %s %s", self.command, self.path)
             status, body = 500, {"code": 500, "message": f"internal error: {type(e).__name__}: {e}"}
-        data = json.dumps(body).encode()
+        data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -182,6 +189,8 @@ class _JsonHandler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _authorized(self) -> bool:
+        if self.rest.token is None:
+            return True
         header = self.headers.get("Authorization") or ""
         scheme, _, given = header.partition(" ")
         return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), self.rest.token.encode())
@@ -194,9 +203,12 @@ class _JsonHandler(BaseHTTPRequestHandler):
 
 
 class RestClient:
-    """A JSON client for one agent or coordinator; raises ``RestError`` or ``OSError``."""
+    """A JSON client for one agent or coordinator; raises ``RestError`` or ``OSError``.
 
-    def __init__(self, host: str, port: int, token: str, timeout: float = 10):
+    ``token=None`` sends no Authorization header, as Trogdor's own clients do.
+    """
+
+    def __init__(self, host: str, port: int, token: str | None, timeout: float = 10):
         self.base = f"http://{_host_for_url(host)}:{port}"
         self.token = token
         self.timeout = timeout
@@ -207,7 +219,8 @@ class RestClient:
             url += "?" + urllib.parse.urlencode(query, doseq=True)
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(url, data=data, method=method)
-        request.add_header("Authorization", f"Bearer {self.token}")
+        if self.token is not None:
+            request.add_header("Authorization", f"Bearer {self.token}")
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:

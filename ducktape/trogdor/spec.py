@@ -17,6 +17,9 @@ if TYPE_CHECKING:  # Self needs 3.11 at run time; the agent runs on 3.8+
     from typing import Self
 
 MAX_TASK_DURATION_MS = 1_000_000_000_000_000
+# Field metadata for our additions to a Kafka spec class: ``dataclasses.field(default=..., metadata=OURS)``.
+# Under Kafka's class name such a field is written only when it differs from its default.
+OURS = {"trogdor.ours": True}
 
 T = TypeVar("T", bound="TaskSpec")
 _REGISTRY: dict[str, type[TaskSpec]] = {}
@@ -30,6 +33,10 @@ class SpecError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class UnknownSpecClass(SpecError):
+    """No spec kind is registered under the given ``class`` (Trogdor answers 501)."""
 
 
 def register_spec(cls_or_name: Any = None, *java_names: str) -> Any:
@@ -109,14 +116,33 @@ class TaskSpec:
     # --- JSON -----------------------------------------------------------------
     @property
     def class_name(self) -> str:
-        return _CANONICAL.get(type(self), f"ducktape.trogdor.{type(self).__name__}")
+        """The ``class`` this spec was read with (a Kafka name stays Kafka's), else ours."""
+        given = self.__dict__.get("_wire_class")
+        return given or _CANONICAL.get(type(self), f"ducktape.trogdor.{type(self).__name__}")
 
     def to_json(self) -> dict[str, Any]:
-        """The spec as Trogdor JSON (a new dict each call)."""
-        out: dict[str, Any] = {"class": self.class_name}
+        """The spec as Trogdor JSON (a new dict each call).
+
+        Like Trogdor's JSON writer, a field that has a default and is empty (null, "",
+        [] or {}) is left out; under Kafka's class name, so is a field marked ``OURS``
+        that holds its default. A Kafka spec thus reads back with Kafka's fields only.
+        """
+        name = self.class_name
+        kafka = not name.startswith("ducktape.")
+        hints = _hints(type(self))
+        out: dict[str, Any] = {"class": name}
         for f in dataclasses.fields(self):
-            out[camel(f.name)] = _to_plain(getattr(self, f.name))
+            value = getattr(self, f.name)
+            if _written(f, value, kafka, hints[f.name]):
+                out[camel(f.name)] = _to_plain(value)
         return out
+
+    def with_start_ms(self, start_ms: int) -> Self:
+        """A copy starting at ``start_ms``, keeping the class name it was read with."""
+        copy = dataclasses.replace(self, start_ms=start_ms)
+        if "_wire_class" in self.__dict__:
+            object.__setattr__(copy, "_wire_class", self.__dict__["_wire_class"])
+        return copy
 
     @property
     def message(self) -> dict[str, Any]:
@@ -137,9 +163,11 @@ class TaskSpec:
                             "\"org.apache.kafka.trogdor.task.NoOpTaskSpec\"")
         cls = _REGISTRY.get(name)
         if cls is None:
-            raise SpecError("class", f"unknown spec class {name!r}; known: "
-                            + ", ".join(sorted(_REGISTRY)))
-        return cls.from_fields(data)
+            raise UnknownSpecClass("class", f"unknown spec class {name!r}; known: "
+                                   + ", ".join(sorted(_REGISTRY)))
+        spec = cls.from_fields(data)
+        object.__setattr__(spec, "_wire_class", name)  # not a field: equality ignores it
+        return spec
 
     @classmethod
     def from_fields(cls, data: dict[str, Any]) -> Self:
@@ -196,6 +224,21 @@ def _hints(cls: type) -> dict[str, str]:
     """
     return {f.name: f.type if isinstance(f.type, str) else getattr(f.type, "__name__", "Any")
             for f in dataclasses.fields(cls)}
+
+
+def _written(f: dataclasses.Field, value: Any, kafka: bool, hint: str) -> bool:
+    """Whether ``to_json`` writes this field (see there)."""
+    if f.default is not dataclasses.MISSING:
+        default = f.default
+    elif f.default_factory is not dataclasses.MISSING:
+        default = f.default_factory()
+    else:
+        return True  # required: always written
+    if value is None or (isinstance(value, (str, tuple, list, dict)) and not value):
+        return False
+    if not (kafka and f.metadata.get("trogdor.ours")) or default is None:
+        return True
+    return value != _check(camel(f.name), default, hint)  # the default as the field holds it (lists as tuples)
 
 
 def _to_plain(value: Any) -> Any:

@@ -19,7 +19,7 @@ class WorkerRef:
     stop_sent: bool = False
     done: bool = False
     state: str = "STARTING"
-    status: Any = None
+    status: Any = "receiving"  # Trogdor's status of a worker not yet heard of
     error: str = ""
 
 
@@ -29,6 +29,7 @@ class ManagedTask:
 
     task_id: str
     spec: TaskSpec
+    original: dict = field(default_factory=dict)  # the spec as created (startMs not moved to now)
     state: str = "PENDING"
     started_ms: int = -1
     done_ms: int = -1
@@ -37,9 +38,7 @@ class ManagedTask:
     workers: dict[str, WorkerRef] = field(default_factory=dict)
 
     def status(self) -> Any:
-        """One worker: its status; several: ``{node: status}``; none: null."""
-        if not self.workers:
-            return None
+        """One worker: its status; none or several: ``{node: status}``."""
         if len(self.workers) == 1:
             return next(iter(self.workers.values())).status
         return {node: ref.status for node, ref in sorted(self.workers.items())}
@@ -65,24 +64,32 @@ class ManagedTask:
 
     def to_json(self) -> dict[str, Any]:
         """Trogdor's TaskState JSON."""
-        out: dict[str, Any] = {"state": self.state, "spec": self.spec.to_json(), "status": self.status()}
-        if self.state != "PENDING":
+        out: dict[str, Any] = {"state": self.state, "spec": self.spec.to_json()}
+        if self.state == "PENDING":
+            out["status"] = None
+        else:
             out["startedMs"] = self.started_ms
+            status = self.status()
+            if status not in ({}, []):  # as Trogdor's JSON writer: an empty object or list is left out
+                out["status"] = status
         if self.state == "DONE":
-            out.update(doneMs=self.done_ms, error=self.error, cancelled=self.cancelled)
+            out["doneMs"] = self.done_ms
+            if self.error:  # "" is left out too
+                out["error"] = self.error
+            out["cancelled"] = self.cancelled
         return out
 
     def matches(self, ids: list[str], first_start: int, last_start: int, first_end: int,
                 last_end: int, state: str | None) -> bool:
-        """Trogdor's task filters (0 = no bound)."""
+        """Trogdor's task filters (0 = no bound; -1, not yet started/ended, is out of any bound)."""
         if ids and self.task_id not in ids:
             return False
         if first_start > 0 and self.started_ms < first_start:
             return False
-        if last_start > 0 and self.started_ms > last_start:
+        if last_start > 0 and (self.started_ms < 0 or self.started_ms > last_start):
             return False
         if first_end > 0 and self.done_ms < first_end:
             return False
-        if last_end > 0 and self.done_ms > last_end:
+        if last_end > 0 and (self.done_ms < 0 or self.done_ms > last_end):
             return False
         return state is None or state == self.state

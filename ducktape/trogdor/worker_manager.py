@@ -42,16 +42,20 @@ class ManagedWorker:
         self.worker: TaskWorker | None = None
         self.timer: threading.Timer | None = None
         self.finished = threading.Event()  # set once the state is DONE
+        self.destroy = False  # forget the worker once it is DONE (DELETE /agent/worker)
 
     def to_json(self) -> dict[str, Any]:
-        """Trogdor's WorkerState JSON for this worker."""
+        """Trogdor's WorkerState JSON for this worker (an empty error is left out, as Trogdor does)."""
         out: dict[str, Any] = {"state": self.state, "taskId": self.task_id, "spec": self.spec_json}
         if self.state != "STARTING":
             out["startedMs"] = self.started_ms
-            out["status"] = self.status.get()
+            status = self.status.get()
+            if status not in ({}, []):  # Trogdor's JSON writer leaves out an empty object or list
+                out["status"] = status
         if self.state == "DONE":
             out["doneMs"] = self.done_ms
-            out["error"] = self.error
+            if self.error:
+                out["error"] = self.error
         return out
 
 
@@ -78,25 +82,40 @@ class WorkerManager:
                                      f"{existing.task_id} and another spec")
             managed = ManagedWorker(worker_id, task_id, spec, spec.to_json())
             self._workers[worker_id] = managed
+            now = managed.started_ms = now_ms()  # as Trogdor: a worker's start is its creation
+            if spec.end_ms() <= now:  # as Trogdor: a worker whose end has passed never runs
+                log.info("worker %d (task %s) has expired: not running it", worker_id, task_id)
+                managed.state, managed.started_ms, managed.done_ms = "DONE", now, now
+                managed.error = "worker expired"
+                managed.done.complete(managed.error)
+                managed.finished.set()
             self._persist(managed)
-        self._start(managed)
+        if not managed.finished.is_set():
+            self._start(managed)
 
     def stop(self, worker_id: int) -> None:
-        """Ask a worker to stop; a no-op if it is stopping or done."""
-        managed = self._get(worker_id)
-        self._stop(managed, "")
-
-    def destroy(self, worker_id: int) -> None:
-        """Stop (if needed) and forget a worker; unknown ids are a no-op."""
+        """Ask a worker to stop; a no-op if it is stopping, done or unknown (as Trogdor)."""
         with self._lock:
             managed = self._workers.get(worker_id)
         if managed is None:
+            log.info("stop of unknown worker %d ignored", worker_id)
             return
         self._stop(managed, "")
-        managed.finished.wait(60)
+
+    def destroy(self, worker_id: int) -> None:
+        """Stop a worker and forget it once it is DONE (at once if it is); unknown ids are a no-op.
+
+        Returns without waiting for the worker to finish stopping, as Trogdor does.
+        """
         with self._lock:
-            self._workers.pop(worker_id, None)
-            _remove(self._path(worker_id))
+            managed = self._workers.get(worker_id)
+            if managed is None:
+                return
+            managed.destroy = True
+            if managed.state == "DONE":
+                self._forget(managed)
+                return
+        self._stop(managed, "")
 
     def states(self) -> dict[str, Any]:
         with self._lock:
@@ -129,7 +148,7 @@ class WorkerManager:
             worker.task_id = managed.task_id
             managed.worker = worker
             with self._lock:
-                managed.state, managed.started_ms = "RUNNING", now_ms()
+                managed.state = "RUNNING"
                 self._persist(managed)
             managed.done.add_callback(lambda error: self._on_done(managed, error))
             if managed.done.done():  # stopped between create and start: never start it
@@ -139,7 +158,7 @@ class WorkerManager:
             log.exception("worker %d (task %s) failed to start", managed.worker_id, managed.task_id)
             managed.done.complete(f"failed to start: {type(e).__name__}: {e}")
             return
-        duration_s = managed.spec.duration_ms / 1000.0
+        duration_s = max(0, managed.spec.end_ms() - now_ms()) / 1000.0  # runs until the spec's end
         managed.timer = threading.Timer(min(duration_s, 1e9), self._stop, (managed, ""))
         managed.timer.daemon = True
         managed.timer.start()
@@ -175,10 +194,18 @@ class WorkerManager:
             managed.state, managed.done_ms, managed.error = "DONE", now_ms(), error
             if managed.started_ms < 0:
                 managed.started_ms = managed.done_ms
-            self._persist(managed)
+            if managed.destroy:
+                self._forget(managed)
+            else:
+                self._persist(managed)
         managed.finished.set()
         log.info("worker %d for task %s is done%s", managed.worker_id, managed.task_id,
                  f" with error: {error}" if error else "")
+
+    def _forget(self, managed: ManagedWorker) -> None:
+        """Drop a DONE worker and its record (the caller holds the lock)."""
+        self._workers.pop(managed.worker_id, None)
+        _remove(self._path(managed.worker_id))
 
     # --- disk ----------------------------------------------------------------------
     def _path(self, worker_id: int) -> str:

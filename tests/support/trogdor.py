@@ -33,10 +33,11 @@ class Daemon:
     port: int
     log: Path
     args: list[str] = field(default_factory=list)
+    token: str | None = TOKEN  # None: started with --allow-unauthenticated
 
     @property
     def client(self) -> RestClient:
-        return RestClient("127.0.0.1", self.port, TOKEN, timeout=10)
+        return RestClient("127.0.0.1", self.port, self.token, timeout=10)
 
     @property
     def target(self) -> str:
@@ -64,34 +65,36 @@ class TrogdorCluster:
         self.token_file.write_text(TOKEN + "\n")
         self.daemons: list[Daemon] = []
 
-    def start(self, role: str, name: str, *args: str, port: int = 0) -> Daemon:
+    def start(self, role: str, name: str, *args: str, port: int = 0, auth: bool = True) -> Daemon:
+        """Start a daemon; ``auth=False`` starts it with ``--allow-unauthenticated``, as Trogdor runs."""
         log = self.root / f"{role}-{name}.log"
-        argv = [*TROGDOR, role, "--node-name", name, "--bind", "127.0.0.1", "--port", str(port),
-                "--token-file", str(self.token_file), *args]
+        access = ["--token-file", str(self.token_file)] if auth else ["--allow-unauthenticated"]
+        argv = [*TROGDOR, role, "--node-name", name, "--bind", "127.0.0.1", "--port", str(port), *access, *args]
         with open(log, "ab") as err:
             proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, text=True)
         line = proc.stdout.readline()
         if "listening on" not in line:
             proc.kill()
             raise AssertionError(f"{role} {name} did not start: {line!r}\n{log.read_text()}")
-        daemon = Daemon(role, name, proc, int(line.rsplit(":", 1)[1]), log, argv)
+        daemon = Daemon(role, name, proc, int(line.rsplit(":", 1)[1]), log, argv, TOKEN if auth else None)
         self.daemons.append(daemon)
         return daemon
 
-    def agent(self, name: str, port: int = 0) -> Daemon:
-        return self.start("agent", name, "--state-dir", str(self.root / f"state-{name}"), port=port)
+    def agent(self, name: str, port: int = 0, auth: bool = True) -> Daemon:
+        return self.start("agent", name, "--state-dir", str(self.root / f"state-{name}"), port=port, auth=auth)
 
-    def agents(self, names: list[str]) -> list[Daemon]:
-        return [self.agent(n) for n in names]
+    def agents(self, names: list[str], auth: bool = True) -> list[Daemon]:
+        return [self.agent(n, auth=auth) for n in names]
 
-    def coordinator(self, agents: list[Daemon], heartbeat_ms: int = 200, agent_timeout_ms: int = 1500) -> Daemon:
+    def coordinator(self, agents: list[Daemon], heartbeat_ms: int = 200, agent_timeout_ms: int = 1500,
+                    auth: bool = True) -> Daemon:
         config = {"nodes": {a.name: {"hostname": "127.0.0.1", "trogdor.agent.port": a.port} for a in agents},
                   "trogdor.coordinator.heartbeat.ms": heartbeat_ms,
                   "trogdor.coordinator.agent.timeout.ms": agent_timeout_ms}
         config["nodes"]["coord"] = {"hostname": "127.0.0.1", "trogdor.coordinator.port": 0}
         path = self.root / "trogdor.conf"
         path.write_text(json.dumps(config))
-        return self.start("coordinator", "coord", "--config", str(path))
+        return self.start("coordinator", "coord", "--config", str(path), auth=auth)
 
     def stop_all(self) -> None:
         for daemon in self.daemons:

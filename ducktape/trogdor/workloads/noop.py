@@ -18,10 +18,10 @@ class NoOpTaskSpec(TaskSpec):
 
 
 class NoOpTaskWorker(TaskWorker):
-    """Reports ``"running"`` and waits for the agent to stop it."""
+    """Reports ``"active"`` (then ``"done"``, as Trogdor's) and waits for the agent to stop it."""
 
     def start(self, platform: Platform, status: WorkerStatus, done: DoneFuture) -> None:
-        status.update("running")
+        status.update("active")
         self._status = status
 
     def stop(self, platform: Any) -> None:

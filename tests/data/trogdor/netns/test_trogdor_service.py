@@ -100,4 +100,4 @@ class KafkatestStyleTest(Test):
         self.trogdor.stop_task("myfault")
         task.wait_for_done(timeout_sec=30)
         state = self.trogdor.tasks()["tasks"]["myfault"]
-        assert state["cancelled"] is True and state["error"] == "", state
+        assert state["cancelled"] is True and "error" not in state, state  # Trogdor leaves out an empty error
