@@ -1,0 +1,115 @@
+"""The linearizability search of Wing and Gong with Lowe's memoisation, over one key's operations.
+
+Calls and returns sit in one time-ordered linked list. The search linearizes (lifts out) the first
+call whose operation the model accepts, unless the pair (set of linearized operations, model state)
+was already explored; on reaching a return whose operation is not yet linearized, it backtracks.
+An operation of unknown outcome has a call but no return: it may be lifted anywhere after its call,
+or never, so the search succeeds once no return is left in the list.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from ducktape.checkers.models import Model
+from ducktape.checkers.operations import Operation
+
+_CHECK_CLOCK_EVERY = 1024  # search steps between looks at the deadline
+
+
+class _Entry:
+    __slots__ = ("bit", "is_call", "match", "next", "op", "prev")
+
+    def __init__(self, op: Operation | None, bit: int, is_call: bool):
+        self.op, self.bit, self.is_call = op, bit, is_call
+        self.match: _Entry | None = None  # a call's return entry, when its outcome is known
+        self.prev: _Entry | None = None
+        self.next: _Entry | None = None
+
+
+def time_ordered(ops: list[Operation]) -> list[tuple[float, int, int]]:
+    """(time, 0 for a call / 1 for a return, operation position) for every call and known return;
+    at equal times calls sort first, so operations that touch in time count as concurrent."""
+    events = [(op.start, 0, i) for i, op in enumerate(ops)]
+    events += [(op.end, 1, i) for i, op in enumerate(ops) if op.end is not None]
+    events.sort()
+    return events
+
+
+def _linked(ops: list[Operation]) -> _Entry:
+    head = _Entry(None, 0, False)
+    calls: dict[int, _Entry] = {}
+    last = head
+    for _, is_return, i in time_ordered(ops):
+        entry = _Entry(ops[i], 1 << i, not is_return)
+        if is_return:
+            calls[i].match = entry
+        else:
+            calls[i] = entry
+        entry.prev, last.next = last, entry
+        last = entry
+    return head
+
+
+def _lift(call: _Entry) -> None:
+    call.prev.next = call.next
+    if call.next:
+        call.next.prev = call.prev
+    ret = call.match
+    if ret is not None:
+        ret.prev.next = ret.next
+        if ret.next:
+            ret.next.prev = ret.prev
+
+
+def _unlift(call: _Entry) -> None:
+    ret = call.match
+    if ret is not None:
+        ret.prev.next = ret
+        if ret.next:
+            ret.next.prev = ret
+    call.prev.next = call
+    if call.next:
+        call.next.prev = call
+
+
+def linearizable(ops: list[Operation], model: Model, deadline: float | None = None) -> bool | None:
+    """Whether *ops* (one key's, fails and unknown reads already dropped) have a linearization
+    under *model*; None when *deadline* (a ``time.monotonic()`` value) passed first."""
+    head = _linked(ops)
+    step = model.step
+    state: Any = model.initial
+    linearized = 0
+    seen: set[tuple[int, Any]] = set()
+    stack: list[tuple[_Entry, Any]] = []
+    returns_left = sum(1 for op in ops if op.end is not None)
+    entry = head.next
+    steps = 0
+    while returns_left:
+        steps += 1
+        if deadline is not None and steps % _CHECK_CLOCK_EVERY == 0 and time.monotonic() > deadline:
+            return None
+        if entry.is_call:
+            accepted, after = step(state, entry.op)
+            if accepted:
+                config = (linearized | entry.bit, after)
+                if config not in seen:
+                    seen.add(config)
+                    stack.append((entry, state))
+                    state, linearized = after, config[0]
+                    _lift(entry)
+                    if entry.match is not None:
+                        returns_left -= 1
+                    entry = head.next
+                    continue
+            entry = entry.next
+        else:
+            if not stack:
+                return False
+            entry, state = stack.pop()
+            linearized &= ~entry.bit
+            _unlift(entry)
+            if entry.match is not None:
+                returns_left += 1
+            entry = entry.next
+    return True
