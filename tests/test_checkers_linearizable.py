@@ -45,6 +45,7 @@ def test_a_stale_read_is_invalid_and_explained():
     assert data["states"] == [2]
     assert data["op"]["f"] == "read" and data["op"]["value"] == 1 and data["op"]["process"] == 2
     assert [o["process"] for o in data["window"]] == [2]
+    assert [(o["process"], o["value"]) for o in data["writers"]] == [(1, 2)]  # where state 2 came from
     assert "read x -> 1 by process 2" in result.summary and "cannot follow state(s) 2" in result.summary
 
 

@@ -6,9 +6,9 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from ducktape.checkers.explain import find_anomaly
+from ducktape.checkers.explain import Anomaly, find_anomaly
 from ducktape.checkers.models import Model, check_functions, model_named
-from ducktape.checkers.operations import Operation, by_key, operations, thaw
+from ducktape.checkers.operations import Operation, by_key, freeze, operations, thaw
 from ducktape.checkers.result import CheckResult
 from ducktape.checkers.search import linearizable
 
@@ -68,4 +68,18 @@ def _invalid(model: Model, invalid: list[tuple[Any, list[Operation]]], counts: d
         summary += f" ({len(invalid)} keys invalid)"
     return CheckResult(False, CHECKER, summary, {**details, "op": op.to_json(),
                                                  "window": [o.to_json() for o in anomaly.window],
-                                                 "states": states})
+                                                 "states": states,
+                                                 "writers": [o.to_json() for o in _writers(replayed, anomaly)]})
+
+
+def _writers(ops: list[Operation], anomaly: Anomaly) -> list[Operation]:
+    """For each state before the anomaly, the last operation outside the window that wrote that
+    value and began before the anomaly's operation ended: where the state most likely came from."""
+    window = {o.index for o in anomaly.window}
+    found = []
+    for state in anomaly.states:
+        candidates = [o for o in ops if o.index not in window and o.start <= anomaly.op.end
+                      and freeze(o.value[1] if o.f == "cas" else o.value) == state and o.f != "read"]
+        if candidates:
+            found.append(max(candidates, key=lambda o: o.start))
+    return found
