@@ -13,6 +13,7 @@ from ducktape.checkers.result import CheckResult
 from ducktape.checkers.search import linearizable
 
 CHECKER = "linearizable"
+EXPLAIN_SECONDS = 60.0  # for finding the anomaly's window when no time_limit was given
 
 
 def searched_operations(ops: list[Operation]) -> list[Operation]:
@@ -43,17 +44,17 @@ def check_linearizable(history: Iterable[dict], model: str = "register",
             invalid.append((key, replayed))
     counts = {"model": chosen.name, "operations": len(ops), "keys": len(keys)}
     if invalid:
-        return _invalid(chosen, invalid, counts)
+        return _invalid(chosen, invalid, counts, deadline or time.monotonic() + EXPLAIN_SECONDS)
     if undecided:
         return CheckResult(None, CHECKER, f"unknown: out of time ({time_limit} s) with {len(undecided)} of "
                            f"{len(keys)} keys undecided", {**counts, "undecided_keys": undecided[:10]})
     return CheckResult(True, CHECKER, f"linearizable: {len(ops)} operations on {len(keys)} keys", counts)
 
 
-def _invalid(model: Model, invalid: list[tuple[Any, list[Operation]]], counts: dict) -> CheckResult:
+def _invalid(model: Model, invalid: list[tuple[Any, list[Operation]]], counts: dict, deadline: float) -> CheckResult:
     key, replayed = invalid[0]
     details: dict[str, Any] = {**counts, "invalid_keys": [k for k, _ in invalid][:10], "key": key}
-    anomaly = find_anomaly(replayed, model)
+    anomaly = find_anomaly(replayed, model, deadline)
     if anomaly is None:
         summary = f"not linearizable: key {key!r} ({len(invalid)} key(s) in all; window not found within limits)"
         return CheckResult(False, CHECKER, summary, {**details, "op": None, "window": [], "states": None})
