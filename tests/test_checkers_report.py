@@ -7,7 +7,12 @@ import shlex
 
 import pytest
 
-from ducktape.checkers import check_linearizable, collect_history, load_history, recorder
+from ducktape.checkers import (
+    check_linearizable,
+    collect_history,
+    load_history,
+    recorder,
+)
 from ducktape.cluster.cluster_node import ClusterNode
 from ducktape.cluster.linux_remoteaccount import LinuxRemoteAccount
 from ducktape.cluster.remoteaccount import RemoteAccountSSHConfig
