@@ -80,31 +80,32 @@ def wait_until(condition):
 
 
 class RegisterTest(Test):
-    @cluster(num_nodes=1)
-    def test_healthy(self):
+    def workload(self, during):
+        """Clients run before, during and after *during(store)*; returns the checker's verdict."""
         store, stop = Replicated(), threading.Event()
         threads = clients(store, history_dir(self.test_context), stop)
-        time.sleep(0.08)
+        time.sleep(0.03)
+        during(store)
+        time.sleep(0.03)
         stop.set()
         for t in threads:
             t.join()
         return {"checker": check_linearizable(load_history(history_dir(self.test_context))).to_json()}
 
     @cluster(num_nodes=1)
+    def test_healthy(self):
+        return self.workload(lambda store: time.sleep(0.02))
+
+    @cluster(num_nodes=1)
     def test_partitioned_replica(self):
-        store, stop = Replicated(), threading.Event()
-        threads = clients(store, history_dir(self.test_context), stop)
-        time.sleep(0.03)
-        store.partition()
-        journal.started("cut-replica", "partition", ["replica"], store)
-        wait_until(lambda: store.missed >= 8)  # a slow machine still sees writes during the cut
-        store.heal()
-        journal.ended("cut-replica")
-        time.sleep(0.03)
-        stop.set()
-        for t in threads:
-            t.join()
-        return {"checker": check_linearizable(load_history(history_dir(self.test_context))).to_json()}
+        def cut(store):
+            store.partition()
+            journal.started("cut-replica", "partition", ["replica"], store)
+            wait_until(lambda: store.missed >= 8)  # a slow machine still sees writes during the cut
+            store.heal()
+            journal.ended("cut-replica")
+
+        return self.workload(cut)
 
     @cluster(num_nodes=1)
     def test_undecided(self):
