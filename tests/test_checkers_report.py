@@ -56,6 +56,11 @@ def test_a_client_on_a_node_records_with_the_recorder_file_alone(node, tmp_path)
         events = load_history(tmp_path / "test" / "history")
         assert len(events) == 40 and {e["process"] for e in events} == {5}
         assert check_linearizable(events).valid is True
+        # a whole directory of them lands under the node's name too
+        assert collect_history(node, f"{remote}/out", Context(tmp_path / "again")).endswith("/worker1/out")
+        assert load_history(tmp_path / "again" / "history") == events
+        with pytest.raises(FileNotFoundError, match=f"no history at worker1:{remote}/nothing"):
+            collect_history(node, f"{remote}/nothing", Context(tmp_path / "test"))
     finally:
         node.account.ssh(f"rm -rf {remote}", allow_fail=True)
 
