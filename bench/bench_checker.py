@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--processes", type=int, default=10)
     parser.add_argument("--keys", type=int, default=100)
-    args = parser.parse_args()
+    args, _rest = parser.parse_known_args()  # run_all.py passes every bench the same arguments
     print(f"{args.processes} processes, {args.keys} keys, cas-register, median of {args.repeat}")
     print(f"{'operations':>10} {'events':>7} {'valid: s':>9} {'verdict':>8} {'invalid: s':>11} {'verdict':>8} "
           f"{'window':>7}")
