@@ -264,3 +264,13 @@ def test_identical_unknown_operations_are_twins():
     h = history(w(0, 1, 0, 1, kind="info"), w(1, 2, 0, 1, kind="info"), w(2, 1, 2, 3, kind="info"),
                 w(3, 1, 2, 3), cas(4, 1, 2, 4, 5, kind="info"), cas(5, 1, 2, 6, 7, kind="info"))
     assert twins(operations(h)) == [None, None, 0, None, None, 4]
+
+
+def test_an_unexplained_anomaly_is_still_invalid(monkeypatch):
+    from ducktape.checkers import explain
+
+    monkeypatch.setattr(explain, "MAX_CONFIGURATIONS", 0)  # the explaining sweep gives up at once
+    result = check_linearizable(history(w(0, 1, 0, 1), w(1, 2, 2, 3), r(2, 1, 4, 5)))
+    data = result.to_json()
+    assert result.valid is False and data["window"] == [] and data["op"] is None
+    assert "window not found within limits" in result.summary

@@ -5,7 +5,10 @@ but not yet linearized). An invoke adds its operation to every configuration; a 
 the configurations in which some order of pending operations, ending with the one completing,
 is accepted by the model. The first completion that leaves none is the culprit; the window is it
 plus the operations still pending beside it, and the states before it are the configurations' states.
-The search in search.py decides; this sweep only explains, so it gives up past a size cap.
+The search in search.py decides; this sweep only explains, so it gives up past a deadline or
+a size cap. Like the search, it applies identical unknown operations earliest first; it also
+drops a configuration when another has the same state and pending known operations and more
+unknown ones still pending (those are optional, so more left can only help).
 """
 from __future__ import annotations
 
@@ -22,9 +25,17 @@ _CHECK_CLOCK_EVERY = 4096
 
 
 class _OutOfLimits(Exception):
-    """The sweep ran out of time or grew too large: the anomaly stays unexplained."""
+    """The sweep ran out of time: the anomaly stays unexplained."""
 
-Config = "tuple[Any, frozenset[int]]"
+
+class _Clock:
+    def __init__(self, deadline: float | None):
+        self.deadline, self.ticks = deadline, 0
+
+    def tick(self) -> None:
+        self.ticks += 1
+        if self.deadline is not None and self.ticks % _CHECK_CLOCK_EVERY == 0 and time.monotonic() > self.deadline:
+            raise _OutOfLimits
 
 
 @dataclass(frozen=True)
@@ -64,8 +75,8 @@ def _completions(config: tuple[Any, frozenset[int]], target: int, moves: list[Mo
 
 
 def _undominated(configs: set[tuple[Any, frozenset[int]]], unknown: frozenset[int]) -> set:
-    """*configs* without those another one covers: the same state and known-outcome operations
-    pending, and more unknown ones still pending (they are optional, so more left only helps)."""
+    """*configs* without those another one covers (same state and pending known operations,
+    a superset of unknown ones pending)."""
     groups: dict[tuple[Any, frozenset[int]], list[frozenset[int]]] = {}
     for state, pending in configs:
         groups.setdefault((state, pending - unknown), []).append(pending & unknown)
@@ -77,16 +88,6 @@ def _undominated(configs: set[tuple[Any, frozenset[int]]], unknown: frozenset[in
                 maximal.append(candidate)
         kept.update((state, known | extra) for extra in maximal)
     return kept
-
-
-class _Clock:
-    def __init__(self, deadline: float | None):
-        self.deadline, self.ticks = deadline, 0
-
-    def tick(self) -> None:
-        self.ticks += 1
-        if self.deadline is not None and self.ticks % _CHECK_CLOCK_EVERY == 0 and time.monotonic() > self.deadline:
-            raise _OutOfLimits
 
 
 def find_anomaly(ops: list[Operation], model: Model, deadline: float | None = None) -> Anomaly | None:

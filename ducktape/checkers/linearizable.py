@@ -57,7 +57,8 @@ def _invalid(model: Model, invalid: list[tuple[Any, list[Operation]]], counts: d
     anomaly = find_anomaly(replayed, model, deadline)
     if anomaly is None:
         summary = f"not linearizable: key {key!r} ({len(invalid)} key(s) in all; window not found within limits)"
-        return CheckResult(False, CHECKER, summary, {**details, "op": None, "window": [], "states": None})
+        return CheckResult(False, CHECKER, summary, {**details, "op": None, "window": [], "states": None,
+                                                    "writers": []})
     states = [thaw(s) for s in anomaly.states]
     op = anomaly.op
     shown = ", ".join(json.dumps(s) for s in states[:5]) + (", ..." if len(states) > 5 else "")
