@@ -118,3 +118,15 @@ def test_a_bad_history_file_is_reported_not_raised(tmp_path):
     (tmp_path / "history" / "0.jsonl").write_text("{oops\n")
     view = history_view(str(tmp_path), None)
     assert view["error"].startswith(str(tmp_path / "history" / "0.jsonl") + ":1: not JSON")
+
+
+def test_a_counters_reads_out_of_bounds_are_marked(tmp_path):
+    from ducktape.checkers import check_counter
+
+    events = history(op(0, "add", None, 1, 0, 1), op(1, "read", None, None, 2, 3, result=1),
+                     op(1, "read", None, None, 4, 5, result=5))
+    _write(tmp_path / "history", events)
+    result = check_counter(events)
+    assert result.valid is False
+    view = history_view(str(tmp_path), {"checker": result.to_json()})
+    assert [(row[1], row[3], row[7]) for row in view["ops"]] == [("add", "1", 0), ("read", "1", 0), ("read", "5", 2)]

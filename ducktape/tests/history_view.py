@@ -60,7 +60,7 @@ def _checker(data: Any) -> dict | None:
     checker = data.get("checker") if isinstance(data, dict) else None
     if not isinstance(checker, dict):
         return None
-    keep = ("valid", "checker", "summary", "key", "states", "op", "window", "writers")
+    keep = ("valid", "checker", "summary", "key", "states", "op", "window", "writers", "errors")
     return {k: checker[k] for k in keep if k in checker}
 
 
@@ -75,9 +75,11 @@ def _marks(check: dict | None) -> dict[tuple[Any, float], int]:
     for op in check.get("window") or []:
         if isinstance(op, dict):
             marks[(op.get("process"), op.get("start"))] = _MARK_WINDOW
-    culprit = check.get("op")
-    if isinstance(culprit, dict):
-        marks[(culprit.get("process"), culprit.get("start"))] = _MARK_CULPRIT
+    # the operation that cannot be linearized, a set's final read, a counter's reads out of bounds
+    culprits = [check.get("op")] + [e.get("op") for e in check.get("errors") or [] if isinstance(e, dict)]
+    for op in culprits:
+        if isinstance(op, dict):
+            marks[(op.get("process"), op.get("start"))] = _MARK_CULPRIT
     return marks
 
 

@@ -82,10 +82,17 @@
       add(list, el('li', 'writer', 'process ' + op.process + ': ' + op.f + ' ' + JSON.stringify(op.value) +
         ' (' + op.type + ') · the last write of a state before it'));
     });
+    function line(op, cls, note) {
+      add(list, el('li', cls, 'process ' + op.process + ': ' + op.f + ' ' + JSON.stringify(op.value) +
+        ' (' + op.type + ')' + note));
+    }
     (check.window || []).forEach(function (op) {
       var culprit = check.op && op.process === check.op.process && op.start === check.op.start;
-      add(list, el('li', culprit ? 'culprit' : null, 'process ' + op.process + ': ' + op.f + ' ' +
-        JSON.stringify(op.value) + ' (' + op.type + ')' + (culprit ? ' ← cannot be linearized' : ' · pending beside it')));
+      line(op, culprit ? 'culprit' : null, culprit ? ' \u2190 cannot be linearized' : ' \u00b7 pending beside it');
+    });
+    if (!(check.window || []).length && check.op) line(check.op, 'culprit', ' \u2190 the read that shows it');
+    (check.errors || []).forEach(function (e) {
+      if (e.op) line(e.op, 'culprit', ' \u2190 outside ' + e.lower + '..' + e.upper);
     });
     return add(box, list);
   }
