@@ -26,7 +26,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
 INDEX_SESSIONS = 20
 INDEX_CACHE = ".ducktape-index-cache.json"
-REPORT_SCRIPTS = ("common.js", "faults.js", "timeline.js", "details.js", "report.js")  # one inline script, in this order
+REPORT_SCRIPTS = ("common.js", "faults.js", "timeline.js", "details.js", "since.js", "report.js")  # one inline script, in this order
 INDEX_SCRIPTS = ("common.js", "index.js")
 STATUS_KEYS = {
     "PASS": "num_passed", "FAIL": "num_failed", "IGNORE": "num_ignored",
@@ -34,10 +34,11 @@ STATUS_KEYS = {
 }
 
 
-def write_html_report(session_dir: Path, report: dict) -> Path:
-    """Write ``<session_dir>/report.html`` from the session ``report.json`` dict; return its path."""
+def write_html_report(session_dir: Path, report: dict, since: dict | None = None) -> Path:
+    """Write ``<session_dir>/report.html`` from the session ``report.json`` dict; return its path.
+    *since* is the comparison with the previous session (``tests.compare.since_last_run``)."""
     session_dir = Path(session_dir)
-    payload = {"session": _session_view(report), "tests": _tests_view(session_dir, report)}
+    payload = {"session": _session_view(report), "tests": _tests_view(session_dir, report), "since": since}
     title = f"ducktape report {payload['session']['id']}"
     return _write_page(session_dir / "report.html", REPORT_SCRIPTS, title, payload)
 
@@ -158,6 +159,7 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "f": _list_files(session_dir / rel) if rel is not None else [],
             "fl": _faults_view(result.get("faults")),
             "sr": result.get("series") or [],
+            "sh": result.get("shard"),
         })
     return rows
 
