@@ -70,8 +70,8 @@ class Comparison:
         return {name: len(getattr(self, name)) for name in CATEGORIES}
 
     def to_json(self) -> dict:
-        doc = {"base": {"session_id": self.base_id, "tests": self.base_tests},
-               "new": {"session_id": self.new_id, "tests": self.new_tests}, "counts": self.counts()}
+        doc = {"base_session": {"session_id": self.base_id, "tests": self.base_tests},
+               "new_session": {"session_id": self.new_id, "tests": self.new_tests}, "counts": self.counts()}
         for name in CATEGORIES:
             doc[name] = [asdict(change) for change in getattr(self, name)]
         return doc
@@ -238,5 +238,5 @@ def since_last_run(results_root: Path, session_dir: Path, report: dict) -> dict 
     doc = compare(before.results, report.get("results") or [], before.session_id, new_id).to_json()
     for name in CATEGORIES:
         doc[name] = doc[name][:SINCE_LIMIT]
-    doc["base"]["dir"] = os.path.relpath(previous, session_dir)
+    doc["base_session"]["dir"] = os.path.relpath(previous, session_dir)
     return doc

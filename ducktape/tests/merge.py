@@ -132,7 +132,8 @@ def _session_record(s: SessionOnDisk) -> dict:
 
 def _merged_context(sessions: list[SessionOnDisk], labels: list[str], out: Path) -> dict:
     first = dict(sessions[0].record.get("session_context") or {})
-    first.update(session_id=out.name, results_dir=str(out),
+    command = " ".join(["ducktape-report merge -o", str(out), *(str(s.path) for s in sessions)])
+    first.update(session_id=out.name, results_dir=str(out), command_line=command,
                  merged_from=[{"shard": label, "session_id": s.session_id, "dir": str(s.path)}
                               for s, label in zip(sessions, labels)])
     return first

@@ -28,10 +28,10 @@ DT.since = (function () {
     sec.id = 'since';
     add(sec, el('h2', null, 'Since last run'));
     var base = el('p', 'muted');
-    var link = el('a', null, S.base.session_id);
-    link.href = DT.fileHref(S.base.dir) + '/report.html';
+    var link = el('a', null, S.base_session.session_id);
+    link.href = DT.fileHref(S.base_session.dir) + '/report.html';
     add(base, document.createTextNode('Compared with '), link,
-      document.createTextNode(' (' + S.base.tests + ' tests; this session ' + S.new.tests + ').'));
+      document.createTextNode(' (' + S.base_session.tests + ' tests; this session ' + S.new_session.tests + ').'));
     add(sec, base);
     var counts = el('p', 'since-counts');
     counts.textContent = CATEGORIES.map(function (c) { return S.counts[c[0]] + ' ' + c[1]; }).join(' · ');
