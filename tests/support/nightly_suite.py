@@ -2,7 +2,7 @@
 compare and nightly tests: stable tests, one always failing, one failing with different numbers
 each night, one failing on even nights only, one flaky within a session (fails its first attempt
 under ``--deflake 2``), and one test that exists on odd nights only, one on even nights only.
-Every test holds one node, so the timeline has lanes."""
+Every test holds one node (``NIGHT_NODES``), so the timeline has lanes."""
 from __future__ import annotations
 
 import os
@@ -20,27 +20,28 @@ SUITE = {
         from ducktape.tests.test import Test
 
         NIGHT = int(os.environ.get("NIGHT", "1"))
+        NODES = int(os.environ.get("NIGHT_NODES", "1"))  # 0 where nodes cannot be reached (EC2 in moto)
 
         class NightTest(Test):
-            @cluster(num_nodes=1)
+            @cluster(num_nodes=NODES)
             @matrix(x=[1, 2, 3, 4])
             def test_stable(self, x):
                 assert x > 0
 
-            @cluster(num_nodes=1)
+            @cluster(num_nodes=NODES)
             def test_always_fails(self):
                 raise RuntimeError("broken for good")
 
-            @cluster(num_nodes=1)
+            @cluster(num_nodes=NODES)
             def test_varying(self):
                 rng = random.Random(NIGHT)
                 raise TimeoutError("timed out after %.1f s waiting for worker%d" % (rng.uniform(1, 60), rng.randint(1, 9)))
 
-            @cluster(num_nodes=1)
+            @cluster(num_nodes=NODES)
             def test_fails_on_even_nights(self):
                 assert NIGHT % 2 == 1, "night %d is even" % NIGHT
 
-            @cluster(num_nodes=1)
+            @cluster(num_nodes=NODES)
             def test_flaky_attempt(self):
                 marker = os.path.join(os.environ["NIGHT_MARKERS"], "flaky-attempt")
                 if not os.path.exists(marker):
@@ -48,11 +49,11 @@ SUITE = {
                     raise AssertionError("first attempt fails")
 
             if NIGHT % 2:
-                @cluster(num_nodes=1)
+                @cluster(num_nodes=NODES)
                 def test_only_on_odd_nights(self):
                     pass
             else:
-                @cluster(num_nodes=1)
+                @cluster(num_nodes=NODES)
                 def test_only_on_even_nights(self):
                     pass
     """,
