@@ -81,16 +81,20 @@ def test_provisioning_failure_exits_2_for_a_bad_ami_and_leaves_nothing(moto_ec2,
 
 
 def test_sigterm_stops_the_run_and_tears_down(moto_ec2, tmp_path):
-    process = _nightly(moto_ec2, tmp_path, "test_sleeps")
+    _terminate_while_sleeping(moto_ec2, tmp_path, _nightly(moto_ec2, tmp_path, "test_sleeps"), instances=2)
+
+
+def _terminate_while_sleeping(moto_ec2, tmp_path, process: subprocess.Popen, instances: int) -> None:
+    """SIGTERM the script once test_sleeps runs; it must exit 143 with every instance terminated."""
     deadline = time.monotonic() + 120
     while not (tmp_path / "sleeping").exists():
         assert process.poll() is None and time.monotonic() < deadline, process.communicate()
         time.sleep(0.2)
-    assert len(moto_ec2.instances()) == 2
+    assert len(moto_ec2.instances()) == instances
     process.send_signal(signal.SIGTERM)
     code, output = _finish(process)
     assert code == 143, output
-    assert moto_ec2.instances() == [] and _terminated(moto_ec2) == 2
+    assert moto_ec2.instances() == [] and _terminated(moto_ec2) == instances
 
 
 def test_usage_error_is_exit_2(tmp_path):
@@ -150,15 +154,7 @@ def test_sigterm_tears_down_every_shard_cluster(moto_ec2, tmp_path):
     process = subprocess.Popen(["bash", str(SCRIPT), "--config", "ec2.yml", "--nodes", "2", "--name", "night",
                                 "--results", "out", "--shards", "2", "--", "suite/test_nightly.py"],
                                cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while not (tmp_path / "sleeping").exists():
-        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
-        time.sleep(0.2)
-    assert len(moto_ec2.instances()) == 4
-    process.send_signal(signal.SIGTERM)
-    code, output = _finish(process)
-    assert code == 143, output
-    assert moto_ec2.instances() == [] and _terminated(moto_ec2) == 4
+    _terminate_while_sleeping(moto_ec2, tmp_path, process, instances=4)
     log = (tmp_path / "out" / "nightly.log").read_text()
     assert "cluster night-1 torn down" in log and "cluster night-2 torn down" in log
 
