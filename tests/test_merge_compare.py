@@ -50,6 +50,11 @@ def nights(tmp_path_factory) -> dict:
     return found
 
 
+def _page_data(html: Path) -> dict:
+    """The results a report.html embeds (its report-data script element)."""
+    return json.loads(html.read_text().split('id="report-data">', 1)[1].split("</script>")[0])
+
+
 def _report(session: Path) -> dict:
     return json.loads((session / "report.json").read_text())
 
@@ -110,8 +115,7 @@ def test_overlapping_shards_keep_both_results_as_runs(nights, tmp_path):
     assert report["num_failed"] == 2 * single["num_failed"]
     ids = [r["test_id"] for r in report["results"]]
     assert all(ids.count(i) == 2 for i in ids)
-    page = json.loads((out / "report.html").read_text().split('id="report-data">', 1)[1].split("</script>")[0])
-    assert {tuple(t["run"]) for t in page["tests"]} == {(1, 2), (2, 2)}
+    assert {tuple(t["run"]) for t in _page_data(out / "report.html")["tests"]} == {(1, 2), (2, 2)}
 
 
 def test_merge_refuses_what_is_not_a_session_with_one_line_and_exit_2(nights, tmp_path):
@@ -209,3 +213,14 @@ def test_first_night_has_no_since_section_and_the_index_lists_both_nights(nights
     _open(page, nights["root"] / "index.html")
     text = page.eval("document.body.textContent")
     assert "night-1" in text and "night-2" in text
+
+
+def test_an_unreadable_earlier_session_leaves_the_report_without_since(nights, tmp_path):
+    broken = tmp_path / "root" / "broken"
+    broken.mkdir(parents=True)
+    (broken / "session.json").write_text(json.dumps({"start_time": 1.0, "session_context": {}}))
+    (broken / "report.json").write_text("{ not json")
+    run = report_cli("merge", "-o", str(tmp_path / "root" / "merged"), *map(str, nights["shards"][1]))
+    assert run.returncode == 0, run.stderr
+    page = _page_data(tmp_path / "root" / "merged" / "report.html")
+    assert page["since"] is None and len(page["tests"]) == 9

@@ -230,12 +230,12 @@ def since_last_run(results_root: Path, session_dir: Path, report: dict) -> dict 
     previous = previous_session(Path(results_root), Path(session_dir), start)
     if previous is None:
         return None
+    new_id = str((report.get("session_context") or {}).get("session_id") or Path(session_dir).name)
     try:
         before = read_session(previous)
-    except UsageError:
-        return None
-    new_id = str((report.get("session_context") or {}).get("session_id") or Path(session_dir).name)
-    doc = compare(before.results, report.get("results") or [], before.session_id, new_id).to_json()
+        doc = compare(before.results, report.get("results") or [], before.session_id, new_id).to_json()
+    except (UsageError, ValueError, TypeError, AttributeError, KeyError):
+        return None  # an odd earlier session must not cost this session its report
     for name in CATEGORIES:
         doc[name] = doc[name][:SINCE_LIMIT]
     doc["base_session"]["dir"] = os.path.relpath(previous, session_dir)
