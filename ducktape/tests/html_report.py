@@ -193,11 +193,12 @@ def _relative_dir(session_dir: Path, result: dict) -> str | None:
 def _list_files(test_dir: Path) -> list[str]:
     """Files under a test directory (relative posix paths, sorted), at most MAX_FILES_PER_TEST."""
     found: list[str] = []
-    for root, dirs, files in os.walk(test_dir):
+    top = str(test_dir)
+    for root, dirs, files in os.walk(top):
         dirs.sort()
-        base = Path(root).relative_to(test_dir)
+        base = "" if root == top else os.path.relpath(root, top).replace(os.sep, "/") + "/"
         for name in sorted(files):
-            found.append((base / name).as_posix())
+            found.append(base + name)
             if len(found) >= MAX_FILES_PER_TEST:
                 return found
     return found

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +56,8 @@ def merge_sessions(inputs: list[str | os.PathLike], out: str | os.PathLike) -> M
     records = [_session_record(s) for s in sessions]
     context = _merged_context(sessions, labels, out_path)
     session = RecordedSession(context, out_path)
+    with ThreadPoolExecutor(max_workers=min(4, len(sessions))) as pool:  # file system calls overlap in threads
+        list(pool.map(_link_session, [s.path for s in sessions], [os.path.join(out_path, label) for label in labels]))
     merged = []
     for s, label in zip(sessions, labels):
         merged += _bring_results(s, label, out_path, session, outcome.notes)
@@ -140,34 +143,49 @@ def _merged_context(sessions: list[SessionOnDisk], labels: list[str], out: Path)
 
 
 def _bring_results(s: SessionOnDisk, label: str, out: Path, session: RecordedSession, notes: list[str]) -> list:
-    """The input's results as TestResults under ``OUT/<label>/``, their directories linked over."""
+    """The input's results as TestResults under ``OUT/<label>/`` (whose files ``_link_session`` brought)."""
     from ducktape.tests.result import TestResult
 
-    (out / label).mkdir(parents=True, exist_ok=True)
-    for entry in os.scandir(s.path):  # the session's own logs, beside its tests
-        if entry.is_file(follow_symlinks=False) and entry.name.startswith("session_log"):
-            _link_or_copy(entry.path, str(out / label / entry.name))
+    shard_dir = os.path.join(out, label)
     found = []
     for d in s.results:
         rel = str(d.get("relative_results_dir") or "").strip("/")
-        source = s.path / rel if rel else None
-        target = out / label / rel if rel else out / label
-        if source is not None and source.is_dir():
-            _link_tree(source, target)
-        else:
-            target.mkdir(parents=True, exist_ok=True)
-            if source is not None:
-                notes.append(f"{s.path}: test directory {rel} is missing; its result is kept without files")
-        relative = os.path.join(os.path.relpath(target, out), "")
-        result = TestResult.from_json({**d, "results_dir": str(target), "base_results_dir": str(out),
-                                       "relative_results_dir": relative}, session)
+        target = os.path.join(shard_dir, rel) if rel else shard_dir
+        if not os.path.isdir(target):
+            os.makedirs(target, exist_ok=True)
+            notes.append(f"{s.path}: test directory {rel} is missing; its result is kept without files")
+        result = TestResult.from_json({**d, "results_dir": target, "base_results_dir": str(out),
+                                       "relative_results_dir": os.path.join(label, rel, "")}, session)
         result.shard = label
         found.append(result)
     return found
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    shutil.copytree(source, target, symlinks=True, copy_function=_link_or_copy, dirs_exist_ok=True)
+def _link_session(source: Path, target: str) -> None:
+    """Every directory of the input session (its tests) and its session logs, into *target*;
+    the input's own reports stay behind (OUT gets new ones)."""
+    os.makedirs(target, exist_ok=True)
+    for entry in os.scandir(source):
+        if entry.is_dir(follow_symlinks=False):
+            _link_tree(entry.path, os.path.join(target, entry.name))
+        elif entry.is_file(follow_symlinks=False) and entry.name.startswith("session_log"):
+            _link_or_copy(entry.path, os.path.join(target, entry.name))
+
+
+def _link_tree(source: str, target: str) -> None:
+    """*source* rebuilt at *target*: directories made, files hard-linked, symlinks recreated."""
+    pending = [(source, target)]
+    while pending:
+        src, dst = pending.pop()
+        os.makedirs(dst, exist_ok=True)
+        for entry in os.scandir(src):
+            to = os.path.join(dst, entry.name)
+            if entry.is_symlink():
+                os.symlink(os.readlink(entry.path), to)
+            elif entry.is_dir():
+                pending.append((entry.path, to))
+            else:
+                _link_or_copy(entry.path, to)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
