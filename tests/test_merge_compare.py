@@ -101,6 +101,7 @@ def test_a_merged_session_stands_alone_and_rebuilds(nights, tmp_path):
     after = _report(out)
     assert (after["num_passed"], after["num_failed"], len(after["results"])) == \
         (before["num_passed"], before["num_failed"], 9)
+    assert sorted(r["shard"] for r in after["results"]) == sorted(r["shard"] for r in before["results"])
 
 
 def test_overlapping_shards_keep_both_results_as_runs(nights, tmp_path):

@@ -114,6 +114,8 @@ def read_test_reports(path: Path, session: RecordedSession) -> tuple[list, list[
     from ducktape.tests.result import TestResult
 
     found, skipped = [], []
+    merged_from = session.to_json().get("merged_from") or []  # a merged session: its inputs' dirs
+    shards = [str(m.get("shard")) for m in merged_from if isinstance(m, dict) and m.get("shard")]
     for root, dirs, files in os.walk(path):
         dirs.sort()
         if "report.json" not in files or Path(root) == path:
@@ -129,6 +131,7 @@ def read_test_reports(path: Path, session: RecordedSession) -> tuple[list, list[
             d["relative_results_dir"] = os.path.join(relative, "")
             result = TestResult.from_json(d, session)
             result.injected_args = in_mark_order(result.test_id, result.injected_args)
+            result.shard = next((shard for shard in shards if relative.startswith(shard + os.sep)), result.shard)
             found.append(result)
         except (OSError, ValueError, KeyError, TypeError) as err:
             skipped.append(f"{report_path}: {err}")
