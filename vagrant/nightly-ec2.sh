@@ -38,7 +38,7 @@ while [ $# -gt 0 ]; do
     --shards) shards=${2:-}; shift 2 || usage ;;
     --fail-on) fail_on=${2:-}; shift 2 || usage ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d'; exit 0 ;;
     *) break ;;
   esac
 done
