@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ class MergeOutcome:
     shards: list[str]
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per step: read, link, results, reports
 
 
 def merge_sessions(inputs: list[str | os.PathLike], out: str | os.PathLike) -> MergeOutcome:
@@ -48,16 +50,19 @@ def merge_sessions(inputs: list[str | os.PathLike], out: str | os.PathLike) -> M
 
     if not inputs:
         raise UsageError("merge needs at least one session directory", hint=USAGE)
+    clock = time.perf_counter()
     sessions = [read_session(path, USAGE) for path in inputs]
     out_path = _check_out(Path(out), sessions)
     labels = _labels(sessions)
     out_path.mkdir(parents=True, exist_ok=True)
     outcome = MergeOutcome(out_path, None, labels)
+    clock = _lap(outcome, "read", clock)
     records = [_session_record(s) for s in sessions]
     context = _merged_context(sessions, labels, out_path)
     session = RecordedSession(context, out_path)
     with ThreadPoolExecutor(max_workers=min(4, len(sessions))) as pool:  # file system calls overlap in threads
         list(pool.map(_link_session, [s.path for s in sessions], [os.path.join(out_path, label) for label in labels]))
+    clock = _lap(outcome, "link", clock)
     merged = []
     for s, label in zip(sessions, labels):
         merged += _bring_results(s, label, out_path, session, outcome.notes)
@@ -78,6 +83,7 @@ def merge_sessions(inputs: list[str | os.PathLike], out: str | os.PathLike) -> M
               "expected_test_count": expected_count, "cluster_num_nodes": size,
               "interrupted": any(bool(r.get("interrupted")) for r in records), "client_status": client_status}
     write_atomic(out_path / SESSION_FILE, dumps(record, sort_keys=True, indent=2))
+    clock = _lap(outcome, "results", clock)
     reporters = file_reporters(session, out_path.parent)
     for reporter in reporters:
         reporter.expected_count = expected_count
@@ -86,7 +92,14 @@ def merge_sessions(inputs: list[str | os.PathLike], out: str | os.PathLike) -> M
     outcome.errors = [describe_error(e) for e in errors]
     for reporter in reporters:
         outcome.notes += reporter.notes
+    _lap(outcome, "reports", clock)
     return outcome
+
+
+def _lap(outcome: MergeOutcome, step: str, since: float) -> float:
+    now = time.perf_counter()
+    outcome.seconds[step] = now - since
+    return now
 
 
 def _check_out(out: Path, sessions: list[SessionOnDisk]) -> Path:
