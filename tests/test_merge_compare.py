@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ducktape.tests.compare import compare
+from ducktape.tests.compare import compare, comparison_text
 from tests.support.nightly_suite import PREFIX, run_night, write_nightly_suite
 
 ALWAYS, VARYING, EVEN = PREFIX + "test_always_fails", PREFIX + "test_varying", PREFIX + "test_fails_on_even_nights"
@@ -171,6 +171,7 @@ def test_slower_needs_both_one_and_a_half_times_and_ten_seconds():
     assert [c.test_id for c in comparison.slower] == ["b"]
     assert (comparison.slower[0].base_seconds, comparison.slower[0].new_seconds) == (20, 31)
     assert comparison.exit_status == 0
+    assert "slower (1):\n  b  20.0 s -> 31.0 s (1.6x)" in comparison_text(comparison)
 
 
 def test_runs_that_disagree_in_one_session_count_as_flaky_not_failing():
