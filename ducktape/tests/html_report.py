@@ -34,7 +34,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
 INDEX_SESSIONS = 20
 INDEX_CACHE = ".ducktape-index-cache.json"
-REPORT_SCRIPTS = ("common.js", "faults.js", "history.js", "timeline.js", "details.js", "report.js")  # one inline script, in this order
+REPORT_SCRIPTS = ("common.js", "faults.js", "history.js", "timeline.js", "details.js", "since.js", "report.js")  # one inline script, in this order
 INDEX_SCRIPTS = ("common.js", "index.js")
 STATUS_KEYS = {
     "PASS": "num_passed", "FAIL": "num_failed", "IGNORE": "num_ignored",
@@ -42,11 +42,13 @@ STATUS_KEYS = {
 }
 
 
-def write_html_report(session_dir: Path, report: dict) -> Path:
-    """Write ``<session_dir>/report.html`` from the session ``report.json`` dict; return its path."""
+def write_html_report(session_dir: Path, report: dict, since: dict | None = None) -> Path:
+    """Write ``<session_dir>/report.html`` from the session ``report.json`` dict; return its path.
+    *since* is the comparison with the previous session (``tests.compare.since_last_run``)."""
     session_dir = Path(session_dir)
     tests = _tests_view(session_dir, report)
-    payload = {"session": _session_view(report), "tests": tests, "groups": _groups_view(report, tests)}
+    payload = {"session": _session_view(report), "tests": tests, "groups": _groups_view(report, tests),
+               "since": since}
     title = f"ducktape report {payload['session']['id']}"
     return _write_page(session_dir / "report.html", REPORT_SCRIPTS, title, payload)
 
@@ -193,6 +195,7 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "fl": _faults_view(result.get("faults")),
             "sr": result.get("series") or [],
             "hi": result.get("history"),
+            "sh": result.get("shard"),
         })
     return rows
 
@@ -237,11 +240,12 @@ def _relative_dir(session_dir: Path, result: dict) -> str | None:
 def _list_files(test_dir: Path) -> list[str]:
     """Files under a test directory (relative posix paths, sorted), at most MAX_FILES_PER_TEST."""
     found: list[str] = []
-    for root, dirs, files in os.walk(test_dir):
+    top = str(test_dir)
+    for root, dirs, files in os.walk(top):
         dirs.sort()
-        base = Path(root).relative_to(test_dir)
+        base = "" if root == top else os.path.relpath(root, top).replace(os.sep, "/") + "/"
         for name in sorted(files):
-            found.append((base / name).as_posix())
+            found.append(base + name)
             if len(found) >= MAX_FILES_PER_TEST:
                 return found
     return found

@@ -5,40 +5,26 @@ written by upstream ducktape, the session ``report.json``) and every per-test
 ``report.json`` below the session dir, and rewrites report.txt, report.json,
 report.xml, report.html and rerun-failed.yml. It is how a session killed with
 SIGKILL, or one whose reports were deleted, gets its reports back.
+
+``ducktape-report merge -o OUT SESSION_DIR...`` writes one session from shards
+(``tests/merge``); ``ducktape-report compare BASE NEW`` says what changed between two
+sessions and exits 1 when something newly fails (``tests/compare``).
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from ducktape.defaults import SESSION_FILE
 from ducktape.errors import USAGE_EXIT, UsageError
-
-
-class RecordedSession:
-    """A session context read back from disk: ``to_json()`` returns it as it was recorded."""
-
-    def __init__(self, recorded: dict, session_dir: Path) -> None:
-        self._recorded = dict(recorded)
-        self.session_id = recorded.get("session_id") or session_dir.name
-        self.results_dir = str(session_dir)
-
-    def to_json(self) -> dict:
-        return self._recorded
-
-
-class RecordedCluster:
-    """Stands for the session's cluster where only its size is known."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-
-    def __len__(self) -> int:
-        return self.size
+from ducktape.tests.session_reader import (
+    RecordedCluster,
+    RecordedSession,
+    check_session_dir,
+    read_session_record,
+    read_test_reports,
+)
 
 
 @dataclass
@@ -58,15 +44,10 @@ def rebuild_session(session_dir: str | os.PathLike) -> RebuildOutcome:
     from ducktape.tests.result import TestResults
 
     given = str(session_dir)
-    path = Path(session_dir)
-    if not path.exists():
-        raise UsageError(f"session directory not found: {given}", hint="ducktape-report rebuild results/<session id>")
-    if not path.is_dir():
-        raise UsageError(f"not a directory: {given}", hint="ducktape-report rebuild results/<session id>")
-    path = path.resolve()
-    record = _read_session_record(path, given)
+    path = check_session_dir(session_dir, "ducktape-report rebuild results/<session id>")
+    record = read_session_record(path, given)
     session = RecordedSession(record.get("session_context") or {}, path)
-    results_list, skipped = _read_test_reports(path, session)
+    results_list, skipped = read_test_reports(path, session)
     results = TestResults(session, RecordedCluster(_cluster_size(record, results_list)), record.get("client_status"))
     for result in results_list:
         results.append(result)
@@ -81,66 +62,6 @@ def rebuild_session(session_dir: str | os.PathLike) -> RebuildOutcome:
         reporter.expected_count = expected
     errors = notify(reporters, "session_finished", results, bool(interrupted))
     return RebuildOutcome(path, results, expected, skipped, [f"{e!r}" for e in errors])
-
-
-def _read_session_record(path: Path, given: str) -> dict:
-    """session.json, else the session report.json (sessions written by upstream ducktape)."""
-    for name in (SESSION_FILE, "report.json"):
-        candidate = path / name
-        if not candidate.is_file():
-            continue
-        try:
-            record = json.loads(candidate.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as err:
-            raise UsageError(f"cannot read {candidate}: {err}") from None
-        if isinstance(record, dict) and isinstance(record.get("session_context"), dict):
-            return record
-        raise UsageError(f"{candidate} is not a ducktape session record")
-    raise UsageError(
-        f"not a ducktape session directory (no {SESSION_FILE} or report.json): {given}",
-        hint="pass a session directory such as results/latest or results/2026-01-31--004",
-    )
-
-
-def _read_test_reports(path: Path, session: RecordedSession) -> tuple[list, list[str]]:
-    """Every per-test report.json below *path*, as TestResults sorted by test index."""
-    from ducktape.tests.result import TestResult
-
-    found, skipped = [], []
-    for root, dirs, files in os.walk(path):
-        dirs.sort()
-        if "report.json" not in files or Path(root) == path:
-            continue
-        report_path = Path(root) / "report.json"
-        try:
-            d = json.loads(report_path.read_text(encoding="utf-8"))
-            if not isinstance(d, dict) or "test_id" not in d:
-                continue
-            relative = os.path.relpath(root, path)
-            d["results_dir"] = str(path / relative)
-            d["base_results_dir"] = str(path)
-            d["relative_results_dir"] = os.path.join(relative, "")
-            result = TestResult.from_json(d, session)
-            result.injected_args = in_mark_order(result.test_id, result.injected_args)
-            found.append(result)
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            skipped.append(f"{report_path}: {err}")
-    found.sort(key=lambda r: (r.test_index if r.test_index is not None else sys.maxsize, r.start_time))
-    return found, skipped
-
-
-def in_mark_order(test_id: str, injected_args: Any) -> Any:
-    """*injected_args* in the order the test id names them (the marks' order).
-
-    A per-test report.json is written with sorted keys, as upstream writes it, so the order
-    of the parameters survives only in the test id (``...test_x.b=2.a=1``).
-    """
-    if not isinstance(injected_args, dict) or len(injected_args) < 2:
-        return injected_args
-    def position(key: str) -> int:
-        found = test_id.find(f".{key}=")
-        return found if found >= 0 else len(test_id)
-    return {key: injected_args[key] for key in sorted(injected_args, key=position)}
 
 
 def _cluster_size(record: dict, results: list) -> int:
@@ -191,6 +112,43 @@ def _cli():
         click.echo(_describe(outcome))
         if outcome.errors:
             raise SystemExit(1)
+
+    @cli.command(help="Write one session directory OUT holding every result of the SESSION_DIRs (shards).")
+    @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=str),
+                  help="The new session directory (must not exist, or be empty).")
+    @click.argument("session_dirs", nargs=-1, required=True, type=click.Path(path_type=str))
+    def merge(out: str, session_dirs: tuple[str, ...]) -> None:
+        from ducktape.tests.merge import merge_sessions
+
+        outcome = merge_sessions(list(session_dirs), out)
+        for line in outcome.notes:
+            click.echo(line, err=True)
+        for line in outcome.errors:
+            click.echo(f"could not write a report: {line}", err=True)
+        results = outcome.results
+        click.echo(f"merged {len(outcome.shards)} sessions into {outcome.out}: {len(results)} results "
+                   f"({results.num_passed} passed, {results.num_failed} failed, {results.num_ignored} ignored, "
+                   f"{results.num_flaky} flaky)")
+        if outcome.errors:
+            raise SystemExit(1)
+
+    @cli.command(help="Say which tests newly fail, are fixed, still fail, are flaky, new, gone or slower in NEW "
+                      "than in BASE (session directories). Exits 1 when something newly fails.")
+    @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+    @click.argument("base", type=click.Path(path_type=str))
+    @click.argument("new", type=click.Path(path_type=str))
+    def compare(as_json: bool, base: str, new: str) -> None:
+        import json
+
+        from ducktape.tests.compare import compare as compare_results
+        from ducktape.tests.compare import comparison_text
+        from ducktape.tests.session_reader import read_session
+
+        usage = "ducktape-report compare BASE_SESSION_DIR NEW_SESSION_DIR"
+        before, after = read_session(base, usage), read_session(new, usage)
+        comparison = compare_results(before.results, after.results, before.session_id, after.session_id)
+        click.echo(json.dumps(comparison.to_json(), indent=2) if as_json else comparison_text(comparison))
+        raise SystemExit(comparison.exit_status)
 
     return cli
 

@@ -101,6 +101,7 @@ class TestResult:
         self.series: list[dict] = []  # per-second workload series: name, unit, points [[t, v], ...]
         self.quarantine = getattr(test_context, "quarantine", None)  # contexts built by hand may lack it
         self.history: dict | None = None  # the recorded operation history, as tests/history_view.py draws it
+        self.shard: str | None = None  # in a merged session: the input session (cluster) it ran in
         self._set_dirs(test_context.results_dir(test_context, test_index), session_context.results_dir)
 
     def _set_dirs(self, results_dir: str, base_results_dir: str) -> None:
@@ -191,6 +192,8 @@ class TestResult:
             result["series"] = self.series
         if self.history:
             result["history"] = self.history
+        if self.shard is not None:
+            result["shard"] = self.shard
         return result
 
     @classmethod
@@ -213,6 +216,7 @@ class TestResult:
         self.series = list(d.get("series", []))
         self.quarantine = d.get("quarantine")
         self.history = d.get("history")
+        self.shard = d.get("shard")
         self.node_type = d.get("node_type")
         self.file_name = d.get("file_name")
         self.test_index = d.get("test_index", _index_from_dir(d["relative_results_dir"]))

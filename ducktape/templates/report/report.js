@@ -428,6 +428,7 @@
     readHash();
     renderHeader(app);
     renderSummary(app);
+    add(app, DT.since(DATA.since, openTestById));
     var timelineSlot = el('div');
     var lanes = new Set();
     T.forEach(function (t) { t.n.forEach(function (n) { lanes.add(n); }); });

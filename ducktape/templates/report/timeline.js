@@ -1,21 +1,24 @@
-/* The timeline: one lane per node, one bar per test from its start to its end, coloured by status.
+/* The timeline: one lane per node (per cluster and node in a merged session), one bar per test from its start to its end, coloured by status.
    DT.timeline(tests, t0, t1, fmtOffset, onPick) returns {section, highlight(k)}. */
 DT.timeline = (function () {
   'use strict';
   var el = DT.el, add = DT.add, fmtDuration = DT.fmtDuration;
 
   function lanesFromNodes(T) {
-    var names = new Set();
-    T.forEach(function (t) { t.n.forEach(function (n) { names.add(n); }); });
-    var lanes = Array.from(names).sort(function (a, b) {
-      return a.localeCompare(b, undefined, {numeric: true});
-    }).map(function (n) { return {name: n, tests: []}; });
-    var index = new Map(lanes.map(function (l) { return [l.name, l]; }));
+    // In a merged session (t.sh: the shard, i.e. the cluster a test ran on) node names repeat across
+    // clusters, so a lane is a (shard, node) pair and lanes are grouped by shard.
+    var index = new Map();
+    function key(t, n) { return (t.sh || '') + '\u0000' + n; }
     T.forEach(function (t) {
-      if (t.s === null) return;
-      t.n.forEach(function (n) { index.get(n).tests.push(t); });
+      t.n.forEach(function (n) {
+        if (!index.has(key(t, n))) index.set(key(t, n), {name: n, group: t.sh || '', tests: []});
+        if (t.s !== null) index.get(key(t, n)).tests.push(t);
+      });
     });
-    return lanes;
+    return Array.from(index.values()).sort(function (a, b) {
+      return a.group.localeCompare(b.group, undefined, {numeric: true}) ||
+        a.name.localeCompare(b.name, undefined, {numeric: true});
+    });
   }
 
   function lanesPacked(T) {
@@ -64,9 +67,17 @@ DT.timeline = (function () {
     }
     add(grid, add(axis, ticks));
     var frag = document.createDocumentFragment();
+    var grouped = lanes.some(function (l) { return l.group; }), group = null;
     lanes.forEach(function (lane) {
+      if (grouped && lane.group !== group) {
+        group = lane.group;
+        var head = add(el('div', 'tl-row tl-group'), el('div', 'tl-label', 'cluster ' + (group || '(none)')));
+        head.dataset.group = group;
+        frag.appendChild(head);
+      }
       var row = add(el('div', 'tl-row'), el('div', 'tl-label', lane.name));
       row.dataset.node = lane.name;
+      if (grouped) row.dataset.group = lane.group;
       var track = el('div', 'tl-lane');
       lane.tests.forEach(function (t) {
         var end = t.e !== null ? t.e : t.s;
@@ -79,7 +90,10 @@ DT.timeline = (function () {
         barsOf.get(t.k).push(bar);
         track.appendChild(bar);
       });
-      if (hasNodes && DT.faultBands) DT.faultBands(track, lane.name, T, t0, span);
+      if (hasNodes && DT.faultBands) {
+        DT.faultBands(track, lane.name, grouped ? T.filter(function (t) { return (t.sh || '') === lane.group; }) : T,
+          t0, span);
+      }
       frag.appendChild(add(row, track));
     });
     grid.appendChild(frag);
@@ -91,6 +105,7 @@ DT.timeline = (function () {
     add(sec, grid);
     var legend = el('p', 'muted legend');
     legend.textContent = 'One lane per ' + (hasNodes ? 'node' : 'node slot (node names were not recorded)') +
+      (grouped ? ', grouped by the cluster (merged session) it belongs to' : '') +
       ', one bar per test from start to end; click a bar to open the test.' +
       (idle ? ' ' + idle + ' test(s) held no nodes (ignored or not run) and have no bar.' : '') +
       (T.some(function (t) { return t.fl && t.fl.length; }) ? ' Hatched bands: faults applied to that node' +

@@ -117,12 +117,13 @@ class HtmlReporter(Reporter):
         self.results_root = Path(results_root) if results_root else self.session_dir.parent
 
     def session_finished(self, results, interrupted: bool = False) -> None:
+        from ducktape.tests.compare import since_last_run
         from ducktape.tests.html_report import write_html_report, write_results_index
 
         report = json.loads(_dumps(results.to_json()))
         if self.expected_count is not None:
             report["expected_test_count"] = self.expected_count
-        write_html_report(self.session_dir, report)
+        write_html_report(self.session_dir, report, since_last_run(self.results_root, self.session_dir, report))
         write_results_index(self.results_root, self.notes)
 
 
