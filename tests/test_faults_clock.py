@@ -3,6 +3,7 @@ strobing while a fault lasts and the real time after it heals; nothing else on t
 Plus the pure parts: schedules that draw clock faults, and the clock fault specs."""
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -23,6 +24,7 @@ from ducktape.trogdor.faults.shell import account_run
 from ducktape.trogdor.spec import SpecError, TaskSpec
 from ducktape.utils.util import wait_until
 from tests.support.fault_nodes import allocated
+from tests.support.suites import run_ducktape, write_suite
 
 PROBE = "/tmp/clock-probe"
 HOUR = 3600
@@ -170,3 +172,49 @@ def test_clock_specs_round_trip_and_target_their_nodes():
                                "nodeNames": ["b"], "deltaMs": -60000, "times": 2, "everyMs": 500})
     assert TaskSpec.from_json(spec.to_json()) == spec
     assert spec.target_nodes(["a", "b"]) == ["b"]
+
+
+
+def test_a_clock_fault_is_in_the_results_and_drawn_in_the_report(suite_dir, netns_cluster, page):
+    write_suite(suite_dir, {"clock/test_clock.py": '''
+        from ducktape.mark.resource import cluster
+        from ducktape.services.service import Service
+        from ducktape.tests.test import Test
+        from ducktape.trogdor.faults import clock_skew, faketime_command
+
+
+        class Sleeper(Service):
+            def start_node(self, node, **kwargs):
+                pass
+
+            def stop_node(self, node, **kwargs):
+                pass
+
+            def clean_node(self, node, **kwargs):
+                pass
+
+
+        class ClockTest(Test):
+            @cluster(num_nodes=1)
+            def test_skewed(self):
+                service = Sleeper(self.test_context, num_nodes=1)
+                service.start()
+                node = service.nodes[0]
+                with clock_skew([node], 7200):
+                    seen = int(node.account.ssh_output(faketime_command("date +%s")).decode())
+                real = int(node.account.ssh_output(faketime_command("date +%s")).decode())
+                return {"skewed_by": seen - real}
+    '''})
+    done = run_ducktape(["clock", "--cluster-file", str(netns_cluster.cluster_file)], cwd=suite_dir, timeout=120)
+    session = suite_dir / "results" / "latest"
+    (result,) = json.loads((session / "report.json").read_text())["results"]
+    assert result["test_status"] == "PASS", (result["summary"], done.stderr[-2000:])
+    assert abs(result["data"]["skewed_by"] - 7200) < 30
+    (fault,) = result["faults"]
+    assert fault["kind"] == "clock_skew" and fault["end"] >= fault["start"]
+    assert list(fault["detail"]["offset_s"].values()) == [7200.0]
+    page.goto((session / "report.html").as_uri())
+    bands = page.eval("Array.from(document.querySelectorAll('#timeline .tl-row[data-node] .fault-band'))"
+                      ".map(b => [b.closest('.tl-row').dataset.node, b.dataset.kind])")
+    assert bands == [[fault["nodes"][0], "clock_skew"]], bands
+    assert page.console_errors() == []
