@@ -14,7 +14,7 @@ from typing import Any
 
 from ducktape.checkers.models import Model
 from ducktape.checkers.operations import Operation
-from ducktape.checkers.search import time_ordered
+from ducktape.checkers.search import time_ordered, twins
 
 MAX_CONFIGURATIONS = 20_000
 
@@ -31,7 +31,7 @@ class Anomaly:
 
 
 def _completions(config: tuple[Any, frozenset[int]], target: int, ops: list[Operation], model: Model,
-                 budget: list[int]) -> set[tuple[Any, frozenset[int]]]:
+                 twin: list[int | None], budget: list[int]) -> set[tuple[Any, frozenset[int]]]:
     """Configurations reached by linearizing pending operations in some order ending with *target*.
     Operations that could come after *target* stay pending: they can still be placed later."""
     if target not in config[1]:  # linearized already, on the way to an earlier completion
@@ -42,6 +42,8 @@ def _completions(config: tuple[Any, frozenset[int]], target: int, ops: list[Oper
     while todo:
         state, pending = todo.pop()
         for i in pending:
+            if twin[i] in pending:  # an identical unknown operation goes first
+                continue
             accepted, after = model.step(state, ops[i])
             if not accepted:
                 continue
@@ -57,11 +59,29 @@ def _completions(config: tuple[Any, frozenset[int]], target: int, ops: list[Oper
     return done
 
 
+def _undominated(configs: set[tuple[Any, frozenset[int]]], unknown: frozenset[int]) -> set:
+    """*configs* without those another one covers: the same state and known-outcome operations
+    pending, and more unknown ones still pending (they are optional, so more left only helps)."""
+    groups: dict[tuple[Any, frozenset[int]], list[frozenset[int]]] = {}
+    for state, pending in configs:
+        groups.setdefault((state, pending - unknown), []).append(pending & unknown)
+    kept = set()
+    for (state, known), optional in groups.items():
+        maximal: list[frozenset[int]] = []
+        for candidate in sorted(optional, key=len, reverse=True):
+            if not any(candidate <= other for other in maximal):
+                maximal.append(candidate)
+        kept.update((state, known | extra) for extra in maximal)
+    return kept
+
+
 def find_anomaly(ops: list[Operation], model: Model) -> Anomaly | None:
     """The first completion of *ops* no linearization explains, or None when the sweep found
     none or grew past ``MAX_CONFIGURATIONS``."""
     configs: set[tuple[Any, frozenset[int]]] = {(model.initial, frozenset())}
     budget = [MAX_CONFIGURATIONS]
+    twin = twins(ops)
+    unknown = frozenset(i for i, op in enumerate(ops) if op.end is None)
     try:
         for _, is_return, i in time_ordered(ops):
             if not is_return:
@@ -69,10 +89,10 @@ def find_anomaly(ops: list[Operation], model: Model) -> Anomaly | None:
                 continue
             reached: set[tuple[Any, frozenset[int]]] = set()
             for config in configs:
-                reached |= _completions(config, i, ops, model, budget)
+                reached |= _completions(config, i, ops, model, twin, budget)
             if not reached:
                 return _anomaly(ops, i, configs)
-            configs = reached
+            configs = _undominated(reached, unknown)
             if len(configs) > MAX_CONFIGURATIONS:
                 return None
     except OverflowError:

@@ -61,8 +61,9 @@ def _invalid(model: Model, invalid: list[tuple[Any, list[Operation]]], counts: d
     op = anomaly.op
     shown = ", ".join(json.dumps(s) for s in states[:5]) + (", ..." if len(states) > 5 else "")
     others = len(anomaly.window) - 1
-    summary = (f"not linearizable: key {key!r}: {op.describe()} (ended at t={op.end:.3f}) fits no order "
-               f"of the {others} operation(s) pending beside it, from state(s) {shown}")
+    beside = f" with any order of the {others} operation(s) pending beside it" if others else ""
+    summary = (f"not linearizable: key {key!r}: {op.describe()} (ended at t={op.end:.3f}) cannot follow "
+               f"state(s) {shown}{beside}")
     if len(invalid) > 1:
         summary += f" ({len(invalid)} keys invalid)"
     return CheckResult(False, CHECKER, summary, {**details, "op": op.to_json(),

@@ -24,6 +24,7 @@ class Operation:
     type: str
     start: float
     end: float | None
+    completed: float | None = None  # when the completion was recorded, whatever its type
 
     @property
     def determinate(self) -> bool:
@@ -78,7 +79,8 @@ def _operation(index: int, invoked: dict, completed: dict | None) -> Operation:
     return Operation(index=index, process=invoked["process"], f=invoked["f"], key=invoked.get("key"),
                      value=invoked.get("value"), result=completed.get("value") if completed else None,
                      type=kind, start=float(invoked["time"]),
-                     end=float(completed["time"]) if completed and kind != "info" else None)
+                     end=float(completed["time"]) if completed and kind != "info" else None,
+                     completed=float(completed["time"]) if completed else None)
 
 
 def by_key(ops: Iterable[Operation]) -> dict[Any, list[Operation]]:

@@ -4,7 +4,8 @@ Calls and returns sit in one time-ordered linked list. The search linearizes (li
 call whose operation the model accepts, unless the pair (set of linearized operations, model state)
 was already explored; on reaching a return whose operation is not yet linearized, it backtracks.
 An operation of unknown outcome has a call but no return: it may be lifted anywhere after its call,
-or never, so the search succeeds once no return is left in the list.
+or never, so the search succeeds once no return is left in the list. Of identical unknown
+operations the earliest is always tried first (see ``twins``).
 """
 from __future__ import annotations
 
@@ -12,19 +13,37 @@ import time
 from typing import Any
 
 from ducktape.checkers.models import Model
-from ducktape.checkers.operations import Operation
+from ducktape.checkers.operations import Operation, freeze
 
 _CHECK_CLOCK_EVERY = 1024  # search steps between looks at the deadline
 
 
 class _Entry:
-    __slots__ = ("bit", "is_call", "match", "next", "op", "prev")
+    __slots__ = ("bit", "is_call", "match", "next", "op", "prev", "twin")
 
-    def __init__(self, op: Operation | None, bit: int, is_call: bool):
+    def __init__(self, op: Operation | None, bit: int, is_call: bool, twin: int = 0):
         self.op, self.bit, self.is_call = op, bit, is_call
+        self.twin = twin  # the bit of an identical unknown operation that must be linearized first
         self.match: _Entry | None = None  # a call's return entry, when its outcome is known
         self.prev: _Entry | None = None
         self.next: _Entry | None = None
+
+
+def twins(ops: list[Operation]) -> list[int | None]:
+    """For each operation of unknown outcome, the previous one (in invoke order) identical to it
+    (same function and value), else None. Identical unknown operations are interchangeable once
+    both are invoked, so a search need only ever apply the earlier one first: without this, a
+    failing search over many unknown writes tries every subset of them."""
+    last: dict[tuple[str, Any], int] = {}
+    found: list[int | None] = []
+    for i, op in enumerate(ops):
+        if op.end is not None:
+            found.append(None)
+            continue
+        kind = (op.f, freeze(op.value))
+        found.append(last.get(kind))
+        last[kind] = i
+    return found
 
 
 def time_ordered(ops: list[Operation]) -> list[tuple[float, int, int]]:
@@ -39,9 +58,11 @@ def time_ordered(ops: list[Operation]) -> list[tuple[float, int, int]]:
 def _linked(ops: list[Operation]) -> _Entry:
     head = _Entry(None, 0, False)
     calls: dict[int, _Entry] = {}
+    before = twins(ops)
     last = head
     for _, is_return, i in time_ordered(ops):
-        entry = _Entry(ops[i], 1 << i, not is_return)
+        twin = before[i]
+        entry = _Entry(ops[i], 1 << i, not is_return, 0 if twin is None else 1 << twin)
         if is_return:
             calls[i].match = entry
         else:
@@ -90,7 +111,7 @@ def linearizable(ops: list[Operation], model: Model, deadline: float | None = No
         if deadline is not None and steps % _CHECK_CLOCK_EVERY == 0 and time.monotonic() > deadline:
             return None
         if entry.is_call:
-            accepted, after = step(state, entry.op)
+            accepted, after = step(state, entry.op) if linearized & entry.twin == entry.twin else (False, None)
             if accepted:
                 config = (linearized | entry.bit, after)
                 if config not in seen:

@@ -9,7 +9,10 @@ HISTORY_DIR = "history"
 
 def history_dir(test_context: Any) -> str:
     """``<test results dir>/history``, created: the report draws every ``*.jsonl`` in it."""
-    path = os.path.join(test_context.results_dir, HISTORY_DIR)
+    results_dir = test_context.results_dir
+    if callable(results_dir):  # TestContext.results_dir is a static helper of (context, index)
+        results_dir = results_dir(test_context, getattr(test_context, "test_index", None))
+    path = os.path.join(results_dir, HISTORY_DIR)
     os.makedirs(path, exist_ok=True)
     return path
 

@@ -26,7 +26,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
 INDEX_SESSIONS = 20
 INDEX_CACHE = ".ducktape-index-cache.json"
-REPORT_SCRIPTS = ("common.js", "faults.js", "timeline.js", "details.js", "report.js")  # one inline script, in this order
+REPORT_SCRIPTS = ("common.js", "faults.js", "history.js", "timeline.js", "details.js", "report.js")  # one inline script, in this order
 INDEX_SCRIPTS = ("common.js", "index.js")
 STATUS_KEYS = {
     "PASS": "num_passed", "FAIL": "num_failed", "IGNORE": "num_ignored",
@@ -158,6 +158,7 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "f": _list_files(session_dir / rel) if rel is not None else [],
             "fl": _faults_view(result.get("faults")),
             "sr": result.get("series") or [],
+            "hi": result.get("history"),
         })
     return rows
 

@@ -98,6 +98,7 @@ class TestResult:
         self.nodes: list[str] = []
         self.faults: list[dict] = []  # faults applied during the test: kind, nodes, start, end
         self.series: list[dict] = []  # per-second workload series: name, unit, points [[t, v], ...]
+        self.history: dict | None = None  # the recorded operation history, as tests/history_view.py draws it
         self._set_dirs(test_context.results_dir(test_context, test_index), session_context.results_dir)
 
     def _set_dirs(self, results_dir: str, base_results_dir: str) -> None:
@@ -174,6 +175,8 @@ class TestResult:
             result["faults"] = self.faults
         if self.series:
             result["series"] = self.series
+        if self.history:
+            result["history"] = self.history
         return result
 
     @classmethod
@@ -194,6 +197,7 @@ class TestResult:
         self.nodes = list(d.get("nodes", []))
         self.faults = list(d.get("faults", []))
         self.series = list(d.get("series", []))
+        self.history = d.get("history")
         self.node_type = d.get("node_type")
         self.file_name = d.get("file_name")
         self.test_index = d.get("test_index", _index_from_dir(d["relative_results_dir"]))

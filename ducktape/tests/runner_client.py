@@ -21,7 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ducktape.checkers.result import verdict
 from ducktape.tests import events
+from ducktape.tests.history_view import history_view
 from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
 from ducktape.trogdor.faults import journal as fault_journal
 from ducktape.utils import proc
@@ -265,6 +267,8 @@ class RunnerClient:
                             "\n".join(summary), data, start, time.time())
         result.nodes = subcluster_hostnames(self.test_context.cluster)
         result.faults, result.series = fault_journal.records(), fault_journal.series()
+        view = PhaseOutcome.capture("history", lambda: history_view(result.results_dir, data, start))
+        result.history = view.value if view.ok else {"error": "\n".join(view.summary_lines()[:1])}
         return result, self._interrupt_seen
 
     def _run_once(self, run: int) -> tuple[TestStatus, list[str], Any]:
@@ -279,13 +283,24 @@ class RunnerClient:
             if outcome.ok:
                 outcome = self._phase("test", lambda: ctx.function(self.test))
         status = PASS if outcome.ok else FAIL
-        self._teardown(status)
         lines = outcome.summary_lines()
+        judged = verdict(outcome.value) if outcome.ok else None
+        if judged is not None:
+            status, lines = self._judge(*judged)
+        self._teardown(status)
         errors = PhaseOutcome.capture("service errors", ctx.services.errors)
         if errors.ok and errors.value:
             lines.extend(["", "", str(errors.value)])
         self._step("free nodes", ctx.services.free_all)
         return status, lines, outcome.value if outcome.ok else None
+
+    def _judge(self, valid: bool | None, summary: str) -> tuple[TestStatus, list[str]]:
+        """The status a checker result in the test's data gives: False fails the test with the
+        checker's summary; None (undecided) passes, and says so in the log and the summary."""
+        self.log(logging.INFO, f"checker: {summary}")
+        if valid is False:
+            return FAIL, [summary]
+        return PASS, [] if valid else [f"checker undecided: {summary}"]
 
     def _phase(self, name: str, fn: Callable[[], Any]) -> PhaseOutcome:
         """A phase of the test itself; a signal kept since the last phase ends it unrun."""

@@ -27,6 +27,7 @@ DT.testDetails = (function () {
     if (t.data !== null && t.data !== undefined) add(box, el('h3', null, 'data'), el('pre', 'json', pretty(t.data)));
     if (t.svc && t.svc.length) add(box, el('h3', null, 'services'), serviceList(t.svc));
     if (DT.faultCharts) add(box, DT.faultCharts(t));
+    if (DT.historyChart) add(box, DT.historyChart(t));
     add(box, fileLinks(t));
     return box;
   }
