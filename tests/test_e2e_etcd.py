@@ -57,12 +57,30 @@ def test_etcd_example_on_a_namespace_cluster(suite_dir, netns_cluster_factory, p
         logs = list(results_dir.glob("EtcdService-*/*/etcd.log"))
         assert len(logs) == 3 and all(p.stat().st_size for p in logs), logs
 
+    # the report: the stale read is the anomaly of the serializable test's history, the
+    # linearizable test's history says valid; both draw their faults over the lanes
     session = suite_dir / "results" / "latest"
     page.goto((session / "report.html").as_uri())
     assert page.console_errors() == []
-    k = next(i for i, r in enumerate(report["results"]) if r["function_name"] == "test_serializable_reads_of_isolated_member")
-    page.eval(f"document.querySelector('.bar[data-k=\"{k}\"]').click()")
-    assert "probe" in page.eval("document.querySelector('tr.test-row.open').nextElementSibling.textContent")
+
+    def open_history(name: str) -> dict:
+        k = next(i for i, r in enumerate(report["results"]) if r["function_name"] == name)
+        page.eval(f"document.querySelector('.bar[data-k=\"{k}\"]').click()")
+        return page.eval("""(() => {
+          const box = document.querySelector('tr.test-row.open ~ tr .history-box');
+          const q = s => Array.from(box.querySelectorAll(s));
+          return {text: box.textContent, anomaly: q('.anomaly-summary').map(e => e.textContent),
+                  culprit: q('.anomaly-ops .culprit').map(e => e.textContent),
+                  marked: q('.hist-op.op-anomaly').length, faults: q('.hist-fault').length};
+        })()""")
+
+    shown = open_history("test_linearizable_reads_under_faults")
+    assert "checker linearizable: valid" in shown["text"] and not shown["anomaly"], shown["text"][:300]
+    assert shown["faults"] >= 1, shown  # the faults within the drawn part of the history
+    shown = open_history("test_serializable_reads_of_isolated_member")
+    assert shown["anomaly"] == [checker["summary"]] and "key 'probe'" in shown["anomaly"][0], shown
+    assert shown["culprit"] and "read 1" in shown["culprit"][0], shown["culprit"]
+    assert shown["marked"] >= 1 and shown["faults"] >= 1, shown
     page.eval("document.querySelector('tr.test-row.open').scrollIntoView()")
     shot = page.screenshot(suite_dir / "etcd-report.png", full_page=True)
     assert shot.stat().st_size > 10_000
