@@ -132,8 +132,15 @@ class EtcdService(Service):
         name = ids.get(named.pop())
         return next((n for n in self.nodes if n.account.hostname == name), None)
 
-    def wait_healthy(self, timeout_sec: float) -> None:
-        """Wait until every member answers and all agree on one leader."""
-        wait_until(lambda: all(self.status(n) for n in self.nodes) and self.leader() is not None,
-                   timeout_sec=timeout_sec, backoff_sec=0.2,
+    def wait_healthy(self, timeout_sec: float):
+        """Wait until every member answers and all agree on one leader; return the leader."""
+        found = []
+
+        def agreed() -> bool:
+            leader = self.leader() if all(self.status(n) for n in self.nodes) else None
+            found[:] = [leader] if leader is not None else []
+            return bool(found)
+
+        wait_until(agreed, timeout_sec=timeout_sec, backoff_sec=0.2,
                    err_msg=f"etcd members {[n.account.hostname for n in self.nodes]} did not agree on a leader")
+        return found[0]

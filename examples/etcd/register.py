@@ -20,10 +20,12 @@ from .etcd_kv import EtcdKv, NotSent, Unknown
 
 
 class RegisterClient:
-    """One client thread: a member's URL, its own process numbers, its own history files."""
+    """One client: a member's URL, its own process numbers (*first_process*, then *stride*
+    more after each unknown outcome), its own history files. ``thread`` runs random
+    operations on *keys*; a test may also call ``read``/``write``/``cas`` itself."""
 
-    def __init__(self, history_dir: str, first_process: int, stride: int, url: str, keys: Sequence[str],
-                 seed: int, serializable: bool = False, timeout: float = 1.0, think_s: tuple = (0.01, 0.04)):
+    def __init__(self, history_dir: str, first_process: int, stride: int, url: str, keys: Sequence[str] = (),
+                 seed: int = 0, serializable: bool = False, timeout: float = 1.0, think_s: tuple = (0.01, 0.04)):
         self.history_dir, self.process, self.stride = history_dir, first_process, stride
         self.url, self.keys, self.serializable, self.think_s = url, list(keys), serializable, think_s
         self.kv = EtcdKv(url, timeout=timeout)
@@ -45,43 +47,63 @@ class RegisterClient:
         self.processes.append(self.process)
         self.recorder = self._new_recorder()
 
-    def one_op(self) -> None:
-        key = self.rng.choice(self.keys)
-        choice = self.rng.random()
-        if choice < 0.5:
-            self.recorder.invoke("read", key)
-            try:
-                value = self.kv.get(key, serializable=self.serializable)
-            except (NotSent, Unknown):
-                self.recorder.fail()  # a read changes nothing: a failed one simply did not happen
-                return
-            self.seen[key] = value
-            self.recorder.ok(value)
-            return
-        self.count += 1
-        new = self.process * 10**6 + self.count
-        if choice < 0.75 or self.seen.get(key) is None:
-            self.recorder.invoke("write", key, new)
-            self._finish(lambda: self.kv.put(key, new), key, new)
-        else:
-            expected = self.seen[key]
-            self.recorder.invoke("cas", key, [expected, new])
-            self._finish(lambda: self.kv.cas(key, expected, new), key, new)
+    def read(self, key: str):
+        """Read *key* (serializably if this client does); its value, or None when the read failed."""
+        self.recorder.invoke("read", key)
+        try:
+            value = self.kv.get(key, serializable=self.serializable)
+        except (NotSent, Unknown):
+            self.recorder.fail()  # a read changes nothing: a failed one simply did not happen
+            return None
+        self.seen[key] = value
+        self.recorder.ok(value)
+        return value
 
-    def _finish(self, call, key: str, new: int) -> None:
+    def write(self, key: str, value) -> bool:
+        """Write *value*; True when etcd acknowledged it."""
+        self.recorder.invoke("write", key, value)
+        return self._finish(lambda: self.kv.put(key, value), key, value)
+
+    def cas(self, key: str, expected, new) -> bool:
+        """Set *key* from *expected* to *new*; True when etcd acknowledged the swap."""
+        self.recorder.invoke("cas", key, [expected, new])
+        return self._finish(lambda: self.kv.cas(key, expected, new), key, new)
+
+    def _finish(self, call, key: str, new) -> bool:
         try:
             applied = call()
         except NotSent:
             self.recorder.fail()
+            return False
         except Unknown:
             self.recorder.info()
             self._crashed()
+            return False
+        if applied is False:  # a CAS whose comparison failed: definitely not applied
+            self.recorder.fail()
+            return False
+        self.seen[key] = new
+        self.recorder.ok()
+        return True
+
+    def one_op(self) -> None:
+        """A read half the time, else a write of a value no one else writes, or a CAS from the
+        last value this client saw."""
+        key = self.rng.choice(self.keys)
+        choice = self.rng.random()
+        if choice < 0.5:
+            self.read(key)
+            return
+        self.count += 1
+        new = self.process * 10**6 + self.count
+        if choice < 0.75 or self.seen.get(key) is None:
+            self.write(key, new)
         else:
-            if applied is False:  # a CAS whose comparison failed: definitely not applied
-                self.recorder.fail()
-            else:
-                self.seen[key] = new
-                self.recorder.ok()
+            self.cas(key, self.seen[key], new)
+
+    def close(self) -> None:
+        self.kv.close()
+        self.recorder.close()
 
     def run(self) -> None:
         while not self.stopping.is_set():
@@ -116,8 +138,7 @@ class RegisterWorkload:
             client.stopping.set()
         for client in self.clients:
             client.thread.join(timeout=30)
-            client.kv.close()
-            client.recorder.close()
+            client.close()
 
 
 def first_write_after(history: Sequence[dict], since: float, processes: Sequence[int] | None = None) -> float | None:

@@ -12,12 +12,7 @@ from __future__ import annotations
 
 import time
 
-from ducktape.checkers import (
-    HistoryRecorder,
-    check_linearizable,
-    history_dir,
-    load_history,
-)
+from ducktape.checkers import check_linearizable, history_dir, load_history
 from ducktape.mark import ok_to_fail
 from ducktape.mark.resource import cluster
 from ducktape.tests.test import Test
@@ -25,8 +20,7 @@ from ducktape.trogdor.faults import fault_schedule, network_partition
 from ducktape.utils.util import wait_until
 
 from .etcd import EtcdService
-from .etcd_kv import EtcdKv, NotSent, Unknown
-from .register import RegisterWorkload, first_write_after
+from .register import RegisterClient, RegisterWorkload, first_write_after
 
 KEYS = [f"k{i}" for i in range(5)]
 DEFAULT_SEED = 7
@@ -77,14 +71,15 @@ class EtcdTest(Test):
         ``serializable: true``: it answers from its own stale copy, and the checker says so.
         (Marked ok_to_fail: finding the anomaly is what this test shows.)"""
         directory = history_dir(self.test_context)
-        leader = self.etcd.leader()
+        leader = self.etcd.wait_healthy(timeout_sec=30)
         victim = next(n for n in self.etcd.nodes if n is not leader)
         majority = [n for n in self.etcd.nodes if n is not victim]
-        writer = _Probe(directory, 0, EtcdKv(self.etcd.client_url(leader)))
-        reader = _Probe(directory, 1, EtcdKv(self.etcd.client_url(victim)))
+        # processes 0 and 1, then 1000, 1001, ... after an unknown outcome (the workload's are 10 and up)
+        writer = RegisterClient(directory, 0, 1000, self.etcd.client_url(leader))
+        reader = RegisterClient(directory, 1, 1000, self.etcd.client_url(victim), serializable=True)
 
         writer.write("probe", 1)
-        wait_until(lambda: reader.read("probe", serializable=True) == 1, timeout_sec=10, backoff_sec=0.1,
+        wait_until(lambda: reader.read("probe") == 1, timeout_sec=10, backoff_sec=0.1,
                    err_msg="the member to isolate never saw the first write")
         urls = [self.etcd.client_url(n) for n in self.etcd.nodes]
         with RegisterWorkload(directory, urls, clients=3, keys=KEYS[:3], seed=self._seed(), serializable=True,
@@ -92,56 +87,23 @@ class EtcdTest(Test):
             with network_partition([victim], majority):
                 wait_until(lambda: writer.write("probe", 2), timeout_sec=20, backoff_sec=0.1,
                            err_msg="the majority did not take a write while one member was cut off")
-                stale = reader.read("probe", serializable=True)
+                stale = reader.read("probe")
                 assert stale == 1, f"the cut-off member answered {stale!r}, expected its stale 1"
                 time.sleep(2)
             healed = time.monotonic()
             wait_until(lambda: reader.write("after-heal", 1), timeout_sec=30, backoff_sec=0.1,
                        err_msg=f"no write through {victim.account.hostname} succeeded after the heal")
             written = time.monotonic()
-            wait_until(lambda: reader.read("probe", serializable=True) == 2, timeout_sec=30, backoff_sec=0.1,
+            wait_until(lambda: reader.read("probe") == 2, timeout_sec=30, backoff_sec=0.1,
                        err_msg=f"{victim.account.hostname} did not catch up after the heal")
             caught_up = time.monotonic()
+        writer.close()
+        reader.close()
         result = check_linearizable(load_history(directory), "cas-register", time_limit=60)
         return {"checker": result.to_json(),
                 "stale_read": {"member": victim.account.hostname, "key": "probe", "read": stale, "latest_write": 2},
                 "recovery": {"member": victim.account.hostname, "first_write_sec": round(written - healed, 3),
                              "caught_up_sec": round(caught_up - healed, 3)}}
-
-
-class _Probe:
-    """One recorded client process doing single operations the test chooses."""
-
-    def __init__(self, directory: str, process: int, kv: EtcdKv):
-        self.process, self.kv, self.directory = process, kv, directory
-        self.recorder = HistoryRecorder(f"{directory}/{process}.jsonl", process)
-
-    def write(self, key: str, value: int) -> bool:
-        """True when etcd acknowledged the write (an unknown outcome moves to a new process)."""
-        self.recorder.invoke("write", key, value)
-        try:
-            self.kv.put(key, value)
-        except NotSent:
-            self.recorder.fail()
-            return False
-        except Unknown:
-            self.recorder.info()
-            self.recorder.close()
-            self.process += 1000
-            self.recorder = HistoryRecorder(f"{self.directory}/{self.process}.jsonl", self.process)
-            return False
-        self.recorder.ok()
-        return True
-
-    def read(self, key: str, serializable: bool = False):
-        self.recorder.invoke("read", key)
-        try:
-            value = self.kv.get(key, serializable=serializable)
-        except (NotSent, Unknown):
-            self.recorder.fail()
-            return None
-        self.recorder.ok(value)
-        return value
 
 
 def _counts(history: list[dict]) -> dict[str, int]:
