@@ -25,6 +25,7 @@ from ducktape.trogdor.spec import SpecError, TaskSpec
 from ducktape.utils.util import wait_until
 from tests.support.fault_nodes import allocated
 from tests.support.suites import run_ducktape, write_suite
+from tests.test_faults_agent_netns import NodeAgent
 
 PROBE = "/tmp/clock-probe"
 HOUR = 3600
@@ -130,6 +131,26 @@ def test_a_clock_fault_left_behind_is_healed_from_the_ledger(nodes):
     assert problems and not any(problems.values()), problems
     assert _clean(n1)
     wait_until(lambda: _shows(n1, 0), timeout_sec=10, err_msg="the clock did not come back")
+
+
+def test_an_agent_heals_a_clock_fault_when_it_starts_again_after_sigkill(nodes):
+    n1, _ = nodes
+    agent = NodeAgent(n1, state_dir="/tmp/clock-agent-state").start()
+    spec = {"class": "ducktape.trogdor.ClockStrobeFaultSpec", "durationMs": 600000,
+            "nodeNames": [n1.account.hostname], "deltaMs": HOUR * 1000, "periodMs": 200}
+    try:
+        agent.client.post("/agent/worker/create", {"workerId": 1, "taskId": "strobe", "spec": spec})
+        agent.wait_worker(1, lambda s: s.get("status", {}).get("state") == "applied", "applied")
+        wait_until(lambda: _shows(n1, HOUR), timeout_sec=10, err_msg="the agent's strobe never moved the clock")
+        agent.signal("KILL")
+        assert not _clean(n1), "the fault outlives its agent..."
+        agent.start()
+        assert _clean(n1), "...until the agent is back"
+        wait_until(lambda: _shows(n1, 0), timeout_sec=10, err_msg="the clock did not come back")
+    finally:
+        if agent.port:
+            agent.signal("TERM")
+        n1.account.ssh(f"rm -rf {agent.state_dir} /tmp/faults-agent*", allow_fail=True)
 
 
 def test_faketime_command_says_when_libfaketime_is_missing(nodes):
