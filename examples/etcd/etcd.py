@@ -30,6 +30,7 @@ class EtcdService(Service):
     DATA_DIR = f"{ROOT}/data"
     LOG_FILE = f"{ROOT}/etcd.log"
     START_SCRIPT = f"{ROOT}/start.sh"
+    PID_FILE = f"{ROOT}/etcd.pid"
     # what a process-kill fault runs to bring a member back: the same on every node
     RESTART_COMMAND = f"bash {START_SCRIPT}"
     BINARY = "/usr/bin/etcd"
@@ -60,7 +61,8 @@ class EtcdService(Service):
     PROCESS_PATTERN = f"^{BINARY} --name etcd"
 
     def start_command(self, node) -> str:
-        """The shell command that starts the member on *node* (again, after a kill: same data dir)."""
+        """The shell commands that start the member on *node* (again, after a kill: same data dir);
+        the pid written first stays etcd's, as ``exec`` keeps it."""
         peers = ",".join(f"{self.member_name(n)}=http://{self.address(n)}:{self.PEER_PORT}" for n in self.nodes)
         ip = self.address(node)
         args = [self.BINARY, "--name", self.member_name(node), "--data-dir", self.DATA_DIR,
@@ -71,7 +73,7 @@ class EtcdService(Service):
                 "--initial-cluster", peers, "--initial-cluster-state", "new",
                 "--initial-cluster-token", "ducktape-etcd",
                 "--heartbeat-interval", str(self.heartbeat_ms), "--election-timeout", str(self.election_ms)]
-        return f"exec {shlex.join(args)} >>{self.LOG_FILE} 2>&1 </dev/null"
+        return f"echo $$ > {self.PID_FILE}\nexec {shlex.join(args)} >>{self.LOG_FILE} 2>&1 </dev/null"
 
     # -- life cycle -----------------------------------------------------------------------------
 
@@ -108,8 +110,10 @@ class EtcdService(Service):
         node.account.remove(self.ROOT, allow_fail=True)
 
     def pids(self, node) -> list[int]:
-        out = node.account.ssh_output(f"pgrep -f {shlex.quote(self.PROCESS_PATTERN)} || true",
-                                      allow_fail=True, combine_stderr=False)
+        """The member's pid, if its pid file names a live etcd of ours (never anyone else's etcd)."""
+        out = node.account.ssh_output(
+            f"p=$(cat {self.PID_FILE} 2>/dev/null) && tr '\\0' ' ' < /proc/$p/cmdline 2>/dev/null "
+            f"| grep -q -- '--name etcd' && echo $p || true", allow_fail=True, combine_stderr=False)
         return [int(p) for p in out.decode().split()]
 
     # -- what a test asks of the cluster -----------------------------------------------------------
