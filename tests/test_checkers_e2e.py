@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from ducktape.checkers import load_history
 from tests.support.suites import run_ducktape, write_suite
 
 SUITE = '''
@@ -13,7 +14,7 @@ import os
 import threading
 import time
 
-from ducktape.checkers import HistoryRecorder, check_linearizable, history_dir
+from ducktape.checkers import HistoryRecorder, check_linearizable, history_dir, load_history
 from ducktape.mark.resource import cluster
 from ducktape.tests.test import Test
 from ducktape.trogdor.faults import journal
@@ -27,11 +28,14 @@ class Replicated:
         self.lock = threading.Lock()
         self.primary = self.replica = None
         self.cut = False
+        self.missed = 0  # writes the replica did not receive
 
     def write(self, value):
         with self.lock:
             self.primary = value
-            if not self.cut:
+            if self.cut:
+                self.missed += 1
+            else:
                 self.replica = value
 
     def read(self):
@@ -48,10 +52,12 @@ class Replicated:
             self.replica = self.primary
 
 
-def clients(store, directory, processes=4, ops=40):
+def clients(store, directory, stop, processes=4):
     def client(p):
         with HistoryRecorder(os.path.join(directory, f"{p}.jsonl"), p) as rec:
-            for i in range(ops):
+            i = 0
+            while not stop.is_set() or i % 2:
+                i += 1
                 if i % 2:
                     rec.invoke("read", "x")
                     rec.ok(store.read())
@@ -67,30 +73,39 @@ def clients(store, directory, processes=4, ops=40):
     return threads
 
 
+def wait_until(condition):
+    deadline = time.monotonic() + 30
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.001)
+
+
 class RegisterTest(Test):
+    def workload(self, during):
+        """Clients run before, during and after *during(store)*; returns the checker's verdict."""
+        store, stop = Replicated(), threading.Event()
+        threads = clients(store, history_dir(self.test_context), stop)
+        time.sleep(0.03)
+        during(store)
+        time.sleep(0.03)
+        stop.set()
+        for t in threads:
+            t.join()
+        return {"checker": check_linearizable(load_history(history_dir(self.test_context))).to_json()}
+
     @cluster(num_nodes=1)
     def test_healthy(self):
-        store = Replicated()
-        for t in clients(store, history_dir(self.test_context)):
-            t.join()
-        history = os.path.join(history_dir(self.test_context))
-        from ducktape.checkers import load_history
-        return {"checker": check_linearizable(load_history(history)).to_json()}
+        return self.workload(lambda store: time.sleep(0.02))
 
     @cluster(num_nodes=1)
     def test_partitioned_replica(self):
-        store = Replicated()
-        threads = clients(store, history_dir(self.test_context))
-        time.sleep(0.03)
-        store.partition()
-        journal.started("cut-replica", "partition", ["replica"], store)
-        time.sleep(0.05)
-        store.heal()
-        journal.ended("cut-replica")
-        for t in threads:
-            t.join()
-        from ducktape.checkers import load_history
-        return {"checker": check_linearizable(load_history(history_dir(self.test_context))).to_json()}
+        def cut(store):
+            store.partition()
+            journal.started("cut-replica", "partition", ["replica"], store)
+            wait_until(lambda: store.missed >= 8)  # a slow machine still sees writes during the cut
+            store.heal()
+            journal.ended("cut-replica")
+
+        return self.workload(cut)
 
     @cluster(num_nodes=1)
     def test_undecided(self):
@@ -128,11 +143,16 @@ def test_verdicts_become_test_statuses(session):
 
 
 def test_the_history_reaches_report_json_with_the_anomaly_marked(session):
-    _, results, _ = session
-    history = results["test_partitioned_replica"]["history"]
-    assert history["lanes"] == ["0", "1", "2", "3"] and history["n"] == 160 and history["aligned"] is True
+    session_dir, results, _ = session
+    cut = results["test_partitioned_replica"]
+    history = cut["history"]
+    recorded = load_history(session_dir / cut["relative_results_dir"] / "history")
+    assert history["lanes"] == ["0", "1", "2", "3"] and history["aligned"] is True
+    assert history["n"] == len(recorded) // 2 == len(history["ops"])
     marks = [op[7] for op in history["ops"]]
-    assert marks.count(2) == 1 and marks.count(1) >= 0
+    assert marks.count(2) == 1 and marks.count(3) == 1
+    writer = next(op for op in history["ops"] if op[7] == 3)
+    assert writer[1] == "write" and writer[3] == json.dumps(history["check"]["states"][0])
     culprit = next(op for op in history["ops"] if op[7] == 2)
     fault = results["test_partitioned_replica"]["faults"][0]
     # the stale read happened while the replica was cut off
@@ -141,7 +161,7 @@ def test_the_history_reaches_report_json_with_the_anomaly_marked(session):
 
 
 def test_the_report_draws_lanes_fault_and_anomaly(page, session):
-    session_dir, _, _ = session
+    session_dir, results, _ = session
     page.goto((session_dir / "report.html").resolve().as_uri())
     page.eval("document.querySelector('tr.test-row[data-status=FAIL]').click()")
     page.wait_for("!!document.querySelector('tr.details .history-chart')")
@@ -150,9 +170,11 @@ def test_the_report_draws_lanes_fault_and_anomaly(page, session):
     first = "document.querySelector('tr.details svg.history-chart')"
     assert page.eval(f"Array.from({first}.querySelectorAll('.lane-name')).map(t => t.textContent)") == [
         "p 0", "p 1", "p 2", "p 3"]
-    assert page.eval(f"{first}.querySelectorAll('rect.hist-op').length") == 160
+    drawn = len(results["test_partitioned_replica"]["history"]["ops"])
+    assert page.eval(f"{first}.querySelectorAll('rect.hist-op').length") == drawn
     assert page.eval(f"{first}.querySelectorAll('rect.op-anomaly').length") == 1
     assert page.eval(f"{first}.querySelectorAll('rect.hist-fault').length") == 1
+    assert page.eval(f"{first}.querySelectorAll('rect.op-writer').length") == 1
     summary = page.eval("document.querySelector('tr.details .anomaly-summary').textContent")
     assert summary.startswith("not linearizable")
     culprit = page.eval("document.querySelector('tr.details .anomaly-ops .culprit').textContent")

@@ -102,3 +102,14 @@ def test_trogdor_agent_side_needs_only_the_stdlib():
     foreign = sorted(f"{m} imports {n}" for m, names in agent.items() for n in names
                      if n.split(".")[0] not in sys.stdlib_module_names and not _within(n, "ducktape.trogdor"))
     assert foreign == []
+
+
+def test_checkers_need_only_the_stdlib():
+    """Checkers are pure functions over histories, usable anywhere; recorder.py runs on nodes alone."""
+    checkers = {m: n for m, n in GRAPH.items() if _within(m, "ducktape.checkers")}
+    assert "ducktape.checkers.search" in checkers
+    foreign = sorted(f"{m} imports {n}" for m, names in checkers.items() for n in names
+                     if n.split(".")[0] not in sys.stdlib_module_names and not _within(n, "ducktape.checkers"))
+    assert foreign == []
+    recorder = sorted(n for n in GRAPH["ducktape.checkers.recorder"] if n.split(".")[0] not in sys.stdlib_module_names)
+    assert recorder == []

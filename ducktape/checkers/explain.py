@@ -5,20 +5,37 @@ but not yet linearized). An invoke adds its operation to every configuration; a 
 the configurations in which some order of pending operations, ending with the one completing,
 is accepted by the model. The first completion that leaves none is the culprit; the window is it
 plus the operations still pending beside it, and the states before it are the configurations' states.
-The search in search.py decides; this sweep only explains, so it gives up past a size cap.
+The search in search.py decides; this sweep only explains, so it gives up past a deadline or
+a size cap. Like the search, it applies identical unknown operations earliest first; it also
+drops a configuration when another has the same state and pending known operations and more
+unknown ones still pending (those are optional, so more left can only help).
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from ducktape.checkers.models import Model
+from ducktape.checkers.models import Model, Move, apply
 from ducktape.checkers.operations import Operation
 from ducktape.checkers.search import time_ordered, twins
 
-MAX_CONFIGURATIONS = 20_000
+MAX_CONFIGURATIONS = 200_000  # live configurations kept at once (memory)
+_CHECK_CLOCK_EVERY = 4096
 
-Config = "tuple[Any, frozenset[int]]"
+
+class _OutOfLimits(Exception):
+    """The sweep ran out of time: the anomaly stays unexplained."""
+
+
+class _Clock:
+    def __init__(self, deadline: float | None):
+        self.deadline, self.ticks = deadline, 0
+
+    def tick(self) -> None:
+        self.ticks += 1
+        if self.deadline is not None and self.ticks % _CHECK_CLOCK_EVERY == 0 and time.monotonic() > self.deadline:
+            raise _OutOfLimits
 
 
 @dataclass(frozen=True)
@@ -30,8 +47,8 @@ class Anomaly:
     states: list[Any]  # model states possible just before the window, frozen, sorted by repr
 
 
-def _completions(config: tuple[Any, frozenset[int]], target: int, ops: list[Operation], model: Model,
-                 twin: list[int | None], budget: list[int]) -> set[tuple[Any, frozenset[int]]]:
+def _completions(config: tuple[Any, frozenset[int]], target: int, moves: list[Move],
+                 twin: list[int | None], clock: _Clock) -> set[tuple[Any, frozenset[int]]]:
     """Configurations reached by linearizing pending operations in some order ending with *target*.
     Operations that could come after *target* stay pending: they can still be placed later."""
     if target not in config[1]:  # linearized already, on the way to an earlier completion
@@ -44,7 +61,7 @@ def _completions(config: tuple[Any, frozenset[int]], target: int, ops: list[Oper
         for i in pending:
             if twin[i] in pending:  # an identical unknown operation goes first
                 continue
-            accepted, after = model.step(state, ops[i])
+            accepted, after = apply(state, moves[i])
             if not accepted:
                 continue
             reached = (after, pending - {i})
@@ -53,15 +70,13 @@ def _completions(config: tuple[Any, frozenset[int]], target: int, ops: list[Oper
             elif reached not in seen:
                 seen.add(reached)
                 todo.append(reached)
-                budget[0] -= 1
-                if budget[0] < 0:
-                    raise OverflowError
+                clock.tick()
     return done
 
 
 def _undominated(configs: set[tuple[Any, frozenset[int]]], unknown: frozenset[int]) -> set:
-    """*configs* without those another one covers: the same state and known-outcome operations
-    pending, and more unknown ones still pending (they are optional, so more left only helps)."""
+    """*configs* without those another one covers (same state and pending known operations,
+    a superset of unknown ones pending)."""
     groups: dict[tuple[Any, frozenset[int]], list[frozenset[int]]] = {}
     for state, pending in configs:
         groups.setdefault((state, pending - unknown), []).append(pending & unknown)
@@ -75,12 +90,13 @@ def _undominated(configs: set[tuple[Any, frozenset[int]]], unknown: frozenset[in
     return kept
 
 
-def find_anomaly(ops: list[Operation], model: Model) -> Anomaly | None:
+def find_anomaly(ops: list[Operation], model: Model, deadline: float | None = None) -> Anomaly | None:
     """The first completion of *ops* no linearization explains, or None when the sweep found
-    none or grew past ``MAX_CONFIGURATIONS``."""
+    none, passed *deadline* (a ``time.monotonic()`` value) or grew past ``MAX_CONFIGURATIONS``."""
     configs: set[tuple[Any, frozenset[int]]] = {(model.initial, frozenset())}
-    budget = [MAX_CONFIGURATIONS]
+    clock = _Clock(deadline)
     twin = twins(ops)
+    moves = [model.move(op) for op in ops]
     unknown = frozenset(i for i, op in enumerate(ops) if op.end is None)
     try:
         for _, is_return, i in time_ordered(ops):
@@ -89,13 +105,13 @@ def find_anomaly(ops: list[Operation], model: Model) -> Anomaly | None:
                 continue
             reached: set[tuple[Any, frozenset[int]]] = set()
             for config in configs:
-                reached |= _completions(config, i, ops, model, twin, budget)
+                reached |= _completions(config, i, moves, twin, clock)
             if not reached:
                 return _anomaly(ops, i, configs)
             configs = _undominated(reached, unknown)
             if len(configs) > MAX_CONFIGURATIONS:
                 return None
-    except OverflowError:
+    except _OutOfLimits:
         return None
     return None
 

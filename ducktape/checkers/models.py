@@ -1,7 +1,9 @@
 """Sequential models a linearizability search replays operations against.
 
-A model is its initial state and ``step(state, op) -> (ok, next_state)``: whether *op*, applied
-to *state*, could have produced what the history says it did. States are hashable (frozen JSON).
+Both models here are registers, so each operation is a *move*: a guard on the state before
+it (a value, or ``ANY``) and an effect (the value after it, or ``SAME``). ``Model.move(op)``
+is computed once per operation; ``apply(state, move)`` is the model's step, and the search
+inlines it. States are hashable (frozen JSON).
 """
 from __future__ import annotations
 
@@ -11,36 +13,44 @@ from typing import Any
 
 from ducktape.checkers.operations import Operation, freeze
 
-Step = Callable[[Any, Operation], "tuple[bool, Any]"]
+ANY = object()  # a guard every state passes
+SAME = object()  # an effect that leaves the state as it was
+
+Move = "tuple[Any, Any]"
 
 
 @dataclass(frozen=True)
 class Model:
     name: str
     functions: tuple[str, ...]
-    step: Step
+    move: Callable[[Operation], Move]
     initial: Any = None
 
+    def step(self, state: Any, op: Operation) -> tuple[bool, Any]:
+        """Whether *op* could have done what the history says from *state*, and the state after."""
+        return apply(state, self.move(op))
 
-def _register_step(state: Any, op: Operation) -> tuple[bool, Any]:
+
+def apply(state: Any, move: Move) -> tuple[bool, Any]:
+    guard, effect = move
+    if guard is not ANY and guard != state:
+        return False, state
+    return True, state if effect is SAME else effect
+
+
+def _register_move(op: Operation) -> Move:
     if op.f == "write":
-        return True, freeze(op.value)
-    # a read: only a completed one says anything (unknown reads are dropped before the search)
-    return freeze(op.result) == state, state
-
-
-def _cas_register_step(state: Any, op: Operation) -> tuple[bool, Any]:
+        return ANY, freeze(op.value)
     if op.f == "cas":
         expected, new = op.value
-        if freeze(expected) != state:
-            return False, state
-        return True, freeze(new)
-    return _register_step(state, op)
+        return freeze(expected), freeze(new)
+    # a read: only a completed one says anything (unknown reads are dropped before the search)
+    return freeze(op.result), SAME
 
 
 MODELS = {
-    "register": Model("register", ("read", "write"), _register_step),
-    "cas-register": Model("cas-register", ("read", "write", "cas"), _cas_register_step),
+    "register": Model("register", ("read", "write"), _register_move),
+    "cas-register": Model("cas-register", ("read", "write", "cas"), _register_move),
 }
 
 

@@ -12,17 +12,18 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from ducktape.checkers.models import Model
+from ducktape.checkers.models import ANY, SAME, Model, Move
 from ducktape.checkers.operations import Operation, freeze
 
 _CHECK_CLOCK_EVERY = 1024  # search steps between looks at the deadline
 
 
 class _Entry:
-    __slots__ = ("bit", "is_call", "match", "next", "op", "prev", "twin")
+    __slots__ = ("bit", "effect", "guard", "is_call", "match", "next", "op", "prev", "twin")
 
-    def __init__(self, op: Operation | None, bit: int, is_call: bool, twin: int = 0):
+    def __init__(self, op: Operation | None, bit: int, is_call: bool, twin: int = 0, move: Move = (ANY, SAME)):
         self.op, self.bit, self.is_call = op, bit, is_call
+        self.guard, self.effect = move
         self.twin = twin  # the bit of an identical unknown operation that must be linearized first
         self.match: _Entry | None = None  # a call's return entry, when its outcome is known
         self.prev: _Entry | None = None
@@ -55,14 +56,14 @@ def time_ordered(ops: list[Operation]) -> list[tuple[float, int, int]]:
     return events
 
 
-def _linked(ops: list[Operation]) -> _Entry:
+def _linked(ops: list[Operation], model: Model) -> _Entry:
     head = _Entry(None, 0, False)
     calls: dict[int, _Entry] = {}
     before = twins(ops)
     last = head
     for _, is_return, i in time_ordered(ops):
         twin = before[i]
-        entry = _Entry(ops[i], 1 << i, not is_return, 0 if twin is None else 1 << twin)
+        entry = _Entry(ops[i], 1 << i, not is_return, 0 if twin is None else 1 << twin, model.move(ops[i]))
         if is_return:
             calls[i].match = entry
         else:
@@ -97,8 +98,7 @@ def _unlift(call: _Entry) -> None:
 def linearizable(ops: list[Operation], model: Model, deadline: float | None = None) -> bool | None:
     """Whether *ops* (one key's, fails and unknown reads already dropped) have a linearization
     under *model*; None when *deadline* (a ``time.monotonic()`` value) passed first."""
-    head = _linked(ops)
-    step = model.step
+    head = _linked(ops, model)
     state: Any = model.initial
     linearized = 0
     seen: set[tuple[int, Any]] = set()
@@ -111,8 +111,10 @@ def linearizable(ops: list[Operation], model: Model, deadline: float | None = No
         if deadline is not None and steps % _CHECK_CLOCK_EVERY == 0 and time.monotonic() > deadline:
             return None
         if entry.is_call:
-            accepted, after = step(state, entry.op) if linearized & entry.twin == entry.twin else (False, None)
-            if accepted:
+            guard, after = entry.guard, entry.effect
+            if after is SAME:
+                after = state
+            if (guard is ANY or guard == state) and linearized & entry.twin == entry.twin:
                 config = (linearized | entry.bit, after)
                 if config not in seen:
                     seen.add(config)

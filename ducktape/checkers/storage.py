@@ -23,4 +23,8 @@ def collect_history(node: Any, remote_path: str, test_context: Any) -> str:
     local = os.path.join(history_dir(test_context), node.account.hostname)
     os.makedirs(local, exist_ok=True)
     node.account.copy_from(remote_path, local)
-    return os.path.join(local, os.path.basename(remote_path.rstrip("/")))
+    copied = os.path.join(local, os.path.basename(remote_path.rstrip("/")))
+    if not os.path.exists(copied):
+        raise FileNotFoundError(f"no history at {node.account.hostname}:{remote_path}\n"
+                                "hint: did the client start, and does it write there?")
+    return copied

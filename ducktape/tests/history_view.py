@@ -17,7 +17,7 @@ from ducktape.checkers.storage import HISTORY_DIR
 
 MAX_OPS = 2000
 _VALUE_CHARS = 40
-_MARK_WINDOW, _MARK_CULPRIT = 1, 2
+_MARK_WINDOW, _MARK_CULPRIT, _MARK_WRITER = 1, 2, 3
 
 
 def history_view(results_dir: str, data: Any, test_start: float | None = None) -> dict | None:
@@ -60,7 +60,7 @@ def _checker(data: Any) -> dict | None:
     checker = data.get("checker") if isinstance(data, dict) else None
     if not isinstance(checker, dict):
         return None
-    keep = ("valid", "checker", "summary", "key", "states", "op", "window")
+    keep = ("valid", "checker", "summary", "key", "states", "op", "window", "writers", "errors")
     return {k: checker[k] for k in keep if k in checker}
 
 
@@ -69,12 +69,17 @@ def _marks(check: dict | None) -> dict[tuple[Any, float], int]:
     if not check or check.get("valid") is not False:
         return {}
     marks = {}
+    for op in check.get("writers") or []:
+        if isinstance(op, dict):
+            marks[(op.get("process"), op.get("start"))] = _MARK_WRITER
     for op in check.get("window") or []:
         if isinstance(op, dict):
             marks[(op.get("process"), op.get("start"))] = _MARK_WINDOW
-    culprit = check.get("op")
-    if isinstance(culprit, dict):
-        marks[(culprit.get("process"), culprit.get("start"))] = _MARK_CULPRIT
+    # the operation that cannot be linearized, a set's final read, a counter's reads out of bounds
+    culprits = [check.get("op")] + [e.get("op") for e in check.get("errors") or [] if isinstance(e, dict)]
+    for op in culprits:
+        if isinstance(op, dict):
+            marks[(op.get("process"), op.get("start"))] = _MARK_CULPRIT
     return marks
 
 

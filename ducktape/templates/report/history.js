@@ -1,4 +1,4 @@
-/* A test's recorded operation history (report.json "history", see tests/history_view.py): one
+/* A test's recorded operation history (report.json "history", see ducktape/tests/history_view.py): one
    lane per client process, each operation a bar from invoke to completion coloured by outcome
    (ok, fail, info = unknown), fault windows as bands across the lanes, and a checker's anomaly
    outlined, with a second chart zoomed on it. DT.historyChart(t) -> element|null. */
@@ -8,6 +8,7 @@
   var SVG = 'http://www.w3.org/2000/svg';
   var LANE = 18, LABEL = 74, RIGHT = 12, TOP = 8, AXIS = 22, WIDTH = 960;
   var F = {lane: 0, f: 1, key: 2, value: 3, s: 4, e: 5, type: 6, mark: 7};
+  var MARKS = {1: ' op-window', 2: ' op-anomaly', 3: ' op-writer'};
 
   function svg(tag, attrs, text) {
     var node = document.createElementNS(SVG, tag);
@@ -53,7 +54,7 @@
       if (end < t0 || op[F.s] > t1) return;
       var x0 = x(op[F.s]), x1 = x(end);
       var bar = svg('rect', {x: x0, y: TOP + op[F.lane] * LANE + 3, width: Math.max(x1 - x0, 1.5), height: LANE - 6,
-        'class': 'hist-op op-' + op[F.type] + (op[F.mark] === 2 ? ' op-anomaly' : op[F.mark] === 1 ? ' op-window' : '')});
+        'class': 'hist-op op-' + op[F.type] + (MARKS[op[F.mark]] || '')});
       bar.dataset.mark = op[F.mark];
       add(bar, svg('title', {}, describe(op, h)));
       box.appendChild(bar);
@@ -77,10 +78,21 @@
         check.states.map(function (s) { return JSON.stringify(s); }).join(', ')));
     }
     var list = el('ul', 'anomaly-ops');
+    (check.writers || []).forEach(function (op) {
+      add(list, el('li', 'writer', 'process ' + op.process + ': ' + op.f + ' ' + JSON.stringify(op.value) +
+        ' (' + op.type + ') · the last write of a state before it'));
+    });
+    function line(op, cls, note) {
+      add(list, el('li', cls, 'process ' + op.process + ': ' + op.f + ' ' + JSON.stringify(op.value) +
+        ' (' + op.type + ')' + note));
+    }
     (check.window || []).forEach(function (op) {
       var culprit = check.op && op.process === check.op.process && op.start === check.op.start;
-      add(list, el('li', culprit ? 'culprit' : null, 'process ' + op.process + ': ' + op.f + ' ' +
-        JSON.stringify(op.value) + ' (' + op.type + ')' + (culprit ? ' ← cannot be linearized' : ' · pending beside it')));
+      line(op, culprit ? 'culprit' : null, culprit ? ' \u2190 cannot be linearized' : ' \u00b7 pending beside it');
+    });
+    if (!(check.window || []).length && check.op) line(check.op, 'culprit', ' \u2190 the read that shows it');
+    (check.errors || []).forEach(function (e) {
+      if (e.op) line(e.op, 'culprit', ' \u2190 outside ' + e.lower + '..' + e.upper);
     });
     return add(box, list);
   }
@@ -111,7 +123,8 @@
       add(sec, chart(h, faults, a - pad, Math.min(b + pad, t1 + pad), 'around the anomaly'));
     }
     return add(sec, el('p', 'muted legend', 'Bars: green ok, red fail, grey info (outcome unknown, may have ' +
-      'happened); outlined: the anomaly\u2019s window, thick red: the operation that cannot be linearized.' +
+      'happened); outlined: the anomaly\u2019s window, thick red: the operation that cannot be linearized, blue: the last write of ' +
+      'a state it could have followed.' +
       (h.aligned ? ' Shaded: faults.' : ' (no wall clock recorded: faults not placed)')));
   };
 })();
