@@ -14,6 +14,7 @@ from ducktape.trogdor.faults import (
     clock_skew,
     clock_strobe,
     faketime_command,
+    fault_schedule,
     heal_nodes,
 )
 from ducktape.trogdor.faults.clock import offset_text
@@ -151,6 +152,16 @@ def test_an_agent_heals_a_clock_fault_when_it_starts_again_after_sigkill(nodes):
         if agent.port:
             agent.signal("TERM")
         n1.account.ssh(f"rm -rf {agent.state_dir} /tmp/faults-agent*", allow_fail=True)
+
+
+def test_a_schedule_applies_and_heals_clock_faults(nodes):
+    kinds = ("clock_skew", "clock_jump", "clock_strobe")
+    with fault_schedule(nodes, seed=5, kinds=kinds, duration_s=5, gap_s=(0.2, 0.4), length_s=(0.5, 1.0)) as nemesis:
+        assert nemesis.wait(timeout=60)
+    assert not nemesis.errors, nemesis.errors
+    assert len(nemesis.applied) >= 3 and {step["kind"] for step in nemesis.applied} <= set(kinds)
+    assert all(_clean(n) for n in nodes)
+    wait_until(lambda: all(_shows(n, 0) for n in nodes), timeout_sec=10, err_msg="a clock did not come back")
 
 
 def test_faketime_command_says_when_libfaketime_is_missing(nodes):
