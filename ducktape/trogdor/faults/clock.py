@@ -19,7 +19,7 @@ from ducktape.trogdor.faults.shell import FaultError, Run, checked, quote
 
 CLOCK_ROOT = "/var/lib/ducktape-trogdor/clock"
 LIBFAKETIME = "/usr/lib/*/faketime/libfaketime.so.1"  # Debian's path, per architecture
-STROBE_TAG = "dt-clock-"  # in the command line of a task's background clock changer
+CHANGER_TAG = "dt-clock-"  # in the command line of a task's clock changer (jumps, strobing)
 
 
 def clock_dir() -> str:
@@ -79,7 +79,7 @@ def changing_node(ledger: Ledger, offsets: Sequence[float], every_s: float, repe
     steps = " ".join(f"sleep {every_s:g}; {_write(o)};" for o in [*offsets[1:], *(offsets[:1] if repeat else [])])
     loop = f"while :; do {steps} done" if repeat else steps
     pid_file = f"{clock_dir()}/{ledger.task_id}.pid"
-    tag = STROBE_TAG + ledger.task_id
+    tag = CHANGER_TAG + ledger.task_id
     # wait for the pid file, so a heal right after this still finds the changer
     start = (f"setsid nohup bash -c {quote('echo $$ > ' + pid_file + '; ' + loop)} {tag} "
              f">/dev/null 2>&1 </dev/null & for i in $(seq 100); do [ -s {pid_file} ] && break; sleep 0.02; done")
