@@ -149,6 +149,8 @@ def test_bad_input_is_refused_with_the_fix():
         check_linearizable([], "queue")
     with pytest.raises(ValueError, match="never invoked"):
         check_linearizable([{"process": 0, "type": "ok", "f": "read", "key": "x", "value": 1, "time": 1}])
+    with pytest.raises(ValueError, match="before its invoke"):
+        check_linearizable(op(0, "write", "x", 1, 5, 4))
     with pytest.raises(ValueError, match="still in flight"):
         check_linearizable(op(0, "read", "x", None, 0, 1, kind=None) * 2)
 

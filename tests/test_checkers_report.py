@@ -130,3 +130,18 @@ def test_a_counters_reads_out_of_bounds_are_marked(tmp_path):
     assert result.valid is False
     view = history_view(str(tmp_path), {"checker": result.to_json()})
     assert [(row[1], row[3], row[7]) for row in view["ops"]] == [("add", "1", 0), ("read", "1", 0), ("read", "5", 2)]
+
+
+def test_the_history_travels_with_the_result(tmp_path):
+    from ducktape.tests.html_report import _tests_view
+    from ducktape.tests.result import TestResult
+    from tests.support import result_contexts as rc
+
+    original = rc.result(rc.session(tmp_path), 1)
+    _write(tmp_path / "h" / "history", history(op(0, "write", "x", 1, 0, 1)))
+    original.history = history_view(str(tmp_path / "h"), None, test_start=5.0)
+    wire = json.loads(json.dumps(original.to_json()))
+    assert TestResult.from_json(wire).history == original.history == wire["history"]
+    assert _tests_view(tmp_path, {"results": [wire]})[0]["hi"] == original.history
+    original.history = None
+    assert "history" not in original.to_json()

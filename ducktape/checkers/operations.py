@@ -70,6 +70,10 @@ def operations(history: Iterable[dict]) -> list[Operation]:
         if event["f"] != invoked["f"] or event.get("key") != invoked.get("key"):
             raise ValueError(f"history event #{number}: process {process!r} completes {event['f']!r} on key "
                              f"{event.get('key')!r} but invoked {invoked['f']!r} on key {invoked.get('key')!r}")
+        if event["time"] < invoked["time"]:
+            raise ValueError(f"history event #{number}: process {process!r} completes {event['f']!r} at "
+                             f"{event['time']}, before its invoke at {invoked['time']}\n"
+                             "hint: record both with the same monotonic clock")
         pairs[slot][1] = event
     return [_operation(index, invoked, completed) for index, (invoked, completed) in enumerate(pairs)]
 
