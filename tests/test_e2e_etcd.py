@@ -41,6 +41,9 @@ def test_etcd_example_on_a_namespace_cluster(suite_dir, netns_cluster_factory, p
     assert all(f["end"] >= f["start"] for f in linear["faults"])
     assert len(data["recovery"]) == len([f for f in linear["faults"] if f["kind"] != "schedule"])
     assert all(row["first_write_sec"] is not None and row["first_write_sec"] >= 0 for row in data["recovery"])
+    assert all(row["hit"] for row in data["recovery"] if row["kind"].startswith("process_"))
+    assert any(len(row["hit"]) == 1 for row in data["recovery"] if row["kind"] == "partition"), "a minority member"
+    assert all(row["first_write_via_hit_sec"] >= 0 for row in data["recovery"] if row["hit"])
 
     stale = results["test_serializable_reads_of_isolated_member"]
     checker = stale["data"]["checker"]

@@ -117,14 +117,23 @@ def _counts(history: list[dict]) -> dict[str, int]:
 
 
 def _recovery(nemesis, history: list[dict], workload: RegisterWorkload, etcd: EtcdService) -> list[dict]:
-    """Per fault of the schedule: seconds from its heal to the first acknowledged write (by any
-    client, and by a client of a member the fault touched)."""
+    """Per fault of the schedule: seconds from its heal to the first acknowledged write, by any
+    client and by a client of a member the fault hit (paused, killed, or cut off from a majority)."""
     urls = {n.account.hostname: etcd.client_url(n) for n in etcd.nodes}
     rows = []
     for step in nemesis.applied:
         healed = nemesis.started + step["healed_at_s"]
-        touched = [p for name in step["nodes"] for p in workload.processes_of(urls[name])]
-        rows.append({"kind": step["kind"], "nodes": step["nodes"], "healed_at_s": step["healed_at_s"],
+        hit = _hit(step, len(urls))
+        processes = [p for name in hit for p in workload.processes_of(urls[name])]
+        rows.append({"kind": step["kind"], "nodes": step["nodes"], "hit": hit, "healed_at_s": step["healed_at_s"],
                      "first_write_sec": first_write_after(history, healed),
-                     "first_write_via_touched_sec": first_write_after(history, healed, touched)})
+                     "first_write_via_hit_sec": first_write_after(history, healed, processes)})
     return rows
+
+
+def _hit(step: dict, members: int) -> list[str]:
+    """The members a step took out: its nodes, or for a partition those that could no longer
+    reach a majority (none in a bridge, whose middle member joins both sides)."""
+    if step["kind"] != "partition":
+        return list(step["nodes"])
+    return sorted(name for name, lost in step["params"]["plan"].items() if members - len(lost) <= members // 2)
