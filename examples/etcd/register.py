@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import random
 import threading
-import time
 from collections.abc import Sequence
 
 from ducktape.checkers import HistoryRecorder
@@ -125,7 +124,6 @@ class RegisterWorkload:
         return [p for c in self.clients if c.url == url for p in c.processes]
 
     def __enter__(self) -> RegisterWorkload:  # noqa: PYI034
-        self.started = time.monotonic()
         for client in self.clients:
             client.thread.start()
         return self
