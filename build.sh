@@ -26,6 +26,10 @@ system_packages() {
   dpkg-query -W -f='${Status}' vagrant-libvirt 2>/dev/null | grep -q "ok installed" || need+=(vagrant-libvirt)
   # examples/zookeeper runs Debian's ZooKeeper (and the JRE it pulls in) on the local cluster.
   [ -f /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
+  # examples/etcd runs Debian's etcd; clock faults preload Debian's libfaketime into processes.
+  [ -x /usr/bin/etcd ] || need+=(etcd-server)
+  command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
+  command -v faketime >/dev/null 2>&1 || need+=(faketime)
   # Debian's own python3 needs python3-venv for venvs; upstream 0.17.0 (installed for the
   # comparison tests) builds psutil from source, which needs a compiler and Python.h.
   "$PY" -c "import ensurepip, venv" >/dev/null 2>&1 || need+=(python3-venv)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ducktape.trogdor.faults import degrade, disk, journal, partition, process
+from ducktape.trogdor.faults import clock, degrade, disk, journal, partition, process
 from ducktape.trogdor.faults.ledger import Ledger
 from ducktape.trogdor.faults.shell import FaultError, Run, account_run
 
@@ -190,6 +190,52 @@ def disk_fill(nodes: Sequence[Any], path: str, leave_bytes: int) -> Iterator[Nod
     with applied(NodesFault("disk_fill", _runners(nodes),
                             lambda ledger, name: disk.fill_node(ledger, path, leave_bytes),
                             detail={"path": path, "leave_bytes": int(leave_bytes)})) as fault:
+        yield fault
+
+
+CLOCK_KINDS = ("clock_skew", "clock_jump", "clock_strobe")
+
+
+def clock_fault(kind: str, nodes: Sequence[Any], offset_s: float | dict = 0.0, delta_s: float = 0.0,
+                times: int = 1, every_s: float = 1.0, period_s: float = 1.0) -> NodesFault:
+    """The fault of ``clock_skew`` (*offset_s*: seconds, or node name -> seconds), ``clock_jump``
+    (*delta_s*, *times*, *every_s*) or ``clock_strobe`` (*delta_s*, *period_s*)."""
+    if kind == "clock_skew":
+        offsets = offset_s if isinstance(offset_s, dict) else {node_name(n): offset_s for n in nodes}
+        missing = sorted({node_name(n) for n in nodes} - set(offsets))
+        if missing:
+            raise FaultError(f"clock_skew: no offset for node(s) {missing}; give offset_s for every node")
+        return NodesFault(kind, _runners(nodes), lambda ledger, name: clock.skew_node(ledger, offsets[name]),
+                          detail={"offset_s": {name: float(offsets[name]) for name in sorted(_runners(nodes))}})
+    if kind == "clock_jump":
+        return NodesFault(kind, _runners(nodes), lambda ledger, name: clock.jump_node(ledger, delta_s, times, every_s),
+                          detail={"delta_s": float(delta_s), "times": int(times), "every_s": float(every_s)})
+    if kind == "clock_strobe":
+        return NodesFault(kind, _runners(nodes), lambda ledger, name: clock.strobe_node(ledger, delta_s, period_s),
+                          detail={"delta_s": float(delta_s), "period_s": float(period_s)})
+    raise FaultError(f"unknown clock fault {kind!r}; choose from {list(CLOCK_KINDS)}")
+
+
+@contextlib.contextmanager
+def clock_skew(nodes: Sequence[Any], offset_s: float | dict) -> Iterator[NodesFault]:
+    """Processes under libfaketime on *nodes* see the time *offset_s* seconds off (one value,
+    or node name -> seconds) while the block runs."""
+    with applied(clock_fault("clock_skew", nodes, offset_s=offset_s)) as fault:
+        yield fault
+
+
+@contextlib.contextmanager
+def clock_jump(nodes: Sequence[Any], delta_s: float, times: int = 1, every_s: float = 1.0) -> Iterator[NodesFault]:
+    """Their clocks jump by *delta_s* on entry (then again every *every_s*, *times* jumps in all)
+    and back on exit."""
+    with applied(clock_fault("clock_jump", nodes, delta_s=delta_s, times=times, every_s=every_s)) as fault:
+        yield fault
+
+
+@contextlib.contextmanager
+def clock_strobe(nodes: Sequence[Any], delta_s: float, period_s: float = 1.0) -> Iterator[NodesFault]:
+    """Their clocks flip between *delta_s* off and right every *period_s* while the block runs."""
+    with applied(clock_fault("clock_strobe", nodes, delta_s=delta_s, period_s=period_s)) as fault:
         yield fault
 
 

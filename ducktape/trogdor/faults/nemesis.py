@@ -20,7 +20,9 @@ from typing import Any
 
 from ducktape.trogdor.faults import journal
 from ducktape.trogdor.faults.context import (
+    CLOCK_KINDS,
     NodesFault,
+    clock_fault,
     degrade_fault,
     node_name,
     partition_fault,
@@ -52,6 +54,8 @@ class Nemesis:
             peers = [self.nodes[n] for n in step.params["peers"]]
             return degrade_fault(nodes, peers, delay_ms=self.options.get("delay_ms", 100),
                                  loss_percent=self.options.get("loss_percent", 0))
+        if step.kind in CLOCK_KINDS:
+            return clock_fault(step.kind, nodes, **step.params)
         pattern = self.options.get("pattern")
         if not pattern:
             raise ValueError(f"{step.kind} in a schedule needs pattern=")
@@ -108,7 +112,8 @@ def fault_schedule(nodes: Sequence[Any], seed: int | None = None, kinds: Sequenc
                    duration_s: float = 30.0, gap_s: tuple = (0.5, 3.0), length_s: tuple = (1.0, 5.0),
                    **options: Any) -> Iterator[Nemesis]:
     """Run a seeded schedule of faults from *kinds* on *nodes* while the block runs; options:
-    ``delay_ms``/``loss_percent`` (degrade), ``pattern``/``sig``/``restart`` (process faults)."""
+    ``delay_ms``/``loss_percent`` (degrade), ``pattern``/``sig``/``restart`` (process faults).
+    Clock faults draw their offsets from the seed."""
     seed = new_seed() if seed is None else seed
     steps = plan_schedule(seed, [node_name(n) for n in nodes], kinds, duration_s, gap_s, length_s)
     message = f"fault schedule seed={seed} ({len(steps)} faults over {duration_s:g}s from {list(kinds)})"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ducktape.trogdor.faults.partition import random_plan
 from ducktape.trogdor.faults.shell import FaultError
 
-KINDS = ("partition", "degrade", "process_stop", "process_kill")
+KINDS = ("partition", "degrade", "process_stop", "process_kill", "clock_skew", "clock_jump", "clock_strobe")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,18 @@ def plan_schedule(seed: int, nodes: Sequence[str], kinds: Sequence[str] = ("part
             step = Step(round(offset, 3), round(length, 3), kind, (victim,),
                         {"peers": [n for n in nodes if n != victim]})
         else:
-            step = Step(round(offset, 3), round(length, 3), kind, (rng.choice(nodes),))
+            step = Step(round(offset, 3), round(length, 3), kind, (rng.choice(nodes),), _clock_params(kind, rng))
         steps.append(step)
         offset += length + rng.uniform(*gap_s)
+
+
+def _clock_params(kind: str, rng: random.Random) -> dict:
+    """How far a clock fault moves the clock (seconds, either way); nothing for other kinds."""
+    sign = rng.choice([-1, 1]) if kind.startswith("clock_") else 0
+    if kind == "clock_skew":
+        return {"offset_s": round(sign * rng.uniform(1, 10), 3)}
+    if kind == "clock_jump":
+        return {"delta_s": round(sign * rng.uniform(5, 300), 3)}
+    if kind == "clock_strobe":
+        return {"delta_s": round(sign * rng.uniform(1, 10), 3), "period_s": round(rng.uniform(0.1, 1.0), 3)}
+    return {}

@@ -15,7 +15,7 @@ import signal
 import threading
 from typing import Any
 
-from ducktape.trogdor.faults import degrade, disk, partition, process
+from ducktape.trogdor.faults import clock, degrade, disk, partition, process
 from ducktape.trogdor.faults.ledger import Ledger
 from ducktape.trogdor.faults.shell import FaultError
 from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
@@ -189,6 +189,67 @@ class DiskFillFaultSpec(FaultSpec):
 
     def apply_on(self, ledger: Ledger, node_name: str) -> Any:
         return {"fill_bytes": disk.fill_node(ledger, self.path, self.leave_bytes)}
+
+
+class _ClockSpec(FaultSpec):
+    """Clock faults reach only processes started under libfaketime (``faults/clock.py``)."""
+
+    def validate(self) -> None:
+        _names("nodeNames", self.node_names)
+
+    def target_nodes(self, node_names: list[str]) -> list[str]:
+        return list(self.node_names)
+
+
+@register_spec()
+@dataclasses.dataclass(frozen=True)
+class ClockSkewFaultSpec(_ClockSpec):
+    """The clocks of processes under libfaketime on ``nodeNames`` run ``offsetMs`` off."""
+
+    node_names: Any = ()
+    offset_ms: int = 0
+
+    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+        return clock.skew_node(ledger, self.offset_ms / 1000)
+
+
+@register_spec()
+@dataclasses.dataclass(frozen=True)
+class ClockJumpFaultSpec(_ClockSpec):
+    """Their clocks jump by ``deltaMs``, ``times`` times (default 1), ``everyMs`` apart."""
+
+    node_names: Any = ()
+    delta_ms: int = 0
+    times: int = 1
+    every_ms: int = 1000
+
+    def validate(self) -> None:
+        super().validate()
+        if self.times < 1:
+            raise SpecError("times", f"must be >= 1, got {self.times}")
+        if self.every_ms <= 0:
+            raise SpecError("everyMs", f"must be > 0, got {self.every_ms}")
+
+    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+        return clock.jump_node(ledger, self.delta_ms / 1000, self.times, self.every_ms / 1000)
+
+
+@register_spec()
+@dataclasses.dataclass(frozen=True)
+class ClockStrobeFaultSpec(_ClockSpec):
+    """Their clocks flip between ``deltaMs`` off and right every ``periodMs``."""
+
+    node_names: Any = ()
+    delta_ms: int = 0
+    period_ms: int = 1000
+
+    def validate(self) -> None:
+        super().validate()
+        if self.period_ms <= 0:
+            raise SpecError("periodMs", f"must be > 0, got {self.period_ms}")
+
+    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+        return clock.strobe_node(ledger, self.delta_ms / 1000, self.period_ms / 1000)
 
 
 class FaultWorker(TaskWorker):
