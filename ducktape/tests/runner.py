@@ -221,8 +221,7 @@ class TestRunner:
         reader, writer = self._mp.Pipe(duplex=False)
         timeout = ctx.timeout_seconds
         others = [reader, *(test.conn for test in [*self.active.values(), *self.exiting.values()])]
-        take = getattr(self.cluster, "take_predialled", None)  # a custom --cluster class may lack it
-        predialled = take(nodes) if callable(take) else {}
+        predialled = self.cluster.take_predialled(nodes)
         args = (ctx, index, nodes, self.session_context, writer, others, self.deflake_num, timeout,
                 self.heartbeat_interval, process_tag.tag_for(self.process_tag, index), predialled)
         self.record.before_use(nodes)
@@ -339,9 +338,8 @@ class TestRunner:
         self._unwatch(test.process.sentinel)
 
     def _give_back_predialled(self, predialled: dict) -> None:
-        give_back = getattr(self.cluster, "give_back_predialled", None)
-        if predialled and callable(give_back):
-            give_back(predialled)
+        if predialled:
+            self.cluster.give_back_predialled(predialled)
 
     def _heal_faults_left(self, test: ActiveTest) -> list[dict]:
         """A test process that died cannot heal its faults: undo them from the nodes' ledgers.
@@ -571,7 +569,7 @@ def _processes(count: int) -> str:
 
 def _parked_note(cluster: Any) -> str:
     """Which nodes the cluster parked after a failed health check, and why ("" if none)."""
-    parked = cluster.parked() if callable(getattr(cluster, "parked", None)) else {}
+    parked = cluster.parked()
     if not parked:
         return ""
     return "Parked after failing a health check: " + "; ".join(f"{host} ({why})" for host, why in parked.items())
