@@ -26,7 +26,6 @@ from typing import Any
 from ducktape.cluster import process_tag
 from ducktape.cluster.finite_subcluster import FiniteSubcluster  # noqa: F401 - imported once here, not per test
 from ducktape.cluster.node_container import InsufficientResourcesError
-from ducktape.defaults import TEST_RUNNER_TIMEOUT_MS
 from ducktape.mark.consts import CLUSTER_SIZE_KEYWORD, CLUSTER_SPEC_KEYWORD
 from ducktape.services.service_registry import ServiceRegistry  # noqa: F401 - likewise: every test process uses it
 from ducktape.tests import events
@@ -98,8 +97,7 @@ class TestRunner:
         self.teardown_grace = teardown_grace
         self.max_parallel = max(1, int(session_context.max_parallel or 1))
         self.exit_first = bool(session_context.exit_first)
-        timeout_ms = session_context.test_runner_timeout or TEST_RUNNER_TIMEOUT_MS  # None when built by hand
-        self.liveness_seconds = timeout_ms / 1000.0
+        self.liveness_seconds = session_context.test_runner_timeout / 1000.0
         self.heartbeat_interval = max(0.05, min(1.0, self.liveness_seconds / 4))
         self.client_status: dict = {}
         self.results = TestResults(session_context, cluster, client_status=self.client_status)
