@@ -4,10 +4,6 @@ Commands run as local subprocesses (bash when present, like the persistent remot
 shells), each in its own session so a timed-out command is killed with everything it
 started. Files are plain local file operations. Same verbs and semantics as
 RemoteAccount, so LocalhostCluster works on a fresh machine with no sshd.
-
-It is also the command runner for code running on a node itself (an agent, a helper
-process): ``local_runner()`` needs no SSH config and no sshd, and gives the same verbs,
-CommandResult, errors and command hooks as an account reached over SSH.
 """
 from __future__ import annotations
 
@@ -29,7 +25,6 @@ from ducktape.cluster.command import (
     RemoteCommandTimeoutError,
 )
 from ducktape.cluster.consts import LINUX
-from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 
 KILL_GRACE_SEC = 2.0
 SHELL = "/bin/bash" if os.path.exists("/bin/bash") else "/bin/sh"
@@ -146,12 +141,6 @@ class LocalAccount(Account):
             shutil.copyfile(src, dest)
         elif not missing_ok:
             raise FileNotFoundError(2, "no such file or directory", src)
-
-
-def local_runner(name: str | None = None, logger: Any = None) -> LocalAccount:
-    """A runner for commands on this machine, without SSH: a LocalAccount named *name*
-    (default: this host's name) as an agent on a node would use it."""
-    return LocalAccount(RemoteAccountSSHConfig(name or socket.gethostname(), hostname="localhost"), logger=logger)
 
 
 class _Clock:
