@@ -30,7 +30,7 @@ KILL_GRACE_SEC = 2.0
 SHELL = "/bin/bash" if os.path.exists("/bin/bash") else "/bin/sh"
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _stop_command_group(proc: subprocess.Popen) -> None:
     """SIGTERM the command's process group, then SIGKILL what is left."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
@@ -79,7 +79,7 @@ class LocalAccount(Account):
     # commands --------------------------------------------------------------------------
     def _popen(self, cmd: str, combine_stderr: bool, stderr_file: Any = None) -> subprocess.Popen:
         return subprocess.Popen(
-            [SHELL, "-c", self._wire(cmd)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            [SHELL, "-c", self._as_sent(cmd)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT if combine_stderr else (stderr_file or subprocess.PIPE),
             start_new_session=True, cwd=os.path.expanduser("~"),
         )
@@ -89,7 +89,7 @@ class LocalAccount(Account):
         try:
             out, err = proc.communicate(timeout=timeout_sec)
         except subprocess.TimeoutExpired:
-            _kill_group(proc)
+            _stop_command_group(proc)
             proc.communicate()
             raise RemoteCommandTimeoutError(self, cmd, timeout_sec) from None
         return proc.returncode, out, err or b""
