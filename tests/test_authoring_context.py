@@ -12,6 +12,7 @@ from ducktape.json_serializable import DucktapeJSONEncoder
 from ducktape.mark import parametrize
 from ducktape.mark.mark_expander import MarkedFunctionExpander
 from ducktape.mark.resource import cluster
+from ducktape.session_config import SessionConfig
 from ducktape.tests.session import (
     SessionContext,
     SessionLoggerMaker,
@@ -99,7 +100,8 @@ def test_session_context_json(session) -> None:
     assert data["session_id"] == "2026-01-01--001" and data["max_parallel"] == 3
     assert "_globals" in data and "unknown_flag" not in data
     assert data["test_timeout"] is None and data["collect_logs"] is None
-    assert data["default_expected_num_nodes"] is None and data["test_runner_timeout"] is None
+    assert data["default_expected_num_nodes"] is None
+    assert data["test_runner_timeout"] == SessionConfig.default("test_runner_timeout")  # the one default
 
 
 def test_session_logger_writes_files(session) -> None:

@@ -74,6 +74,51 @@ def test_a_direct_start_node_call_is_seen_once_and_free_removes_the_hook(ctx, tm
     assert node.account.run(SHOW).stdout.decode() == "xx\n"
 
 
+class _Events(NodeListener):
+    def __init__(self):
+        self.events = []
+
+    def starting_node(self, service, node):
+        self.events.append(("start", node.account.hostname))
+
+    def cleaned_node(self, service, node):
+        self.events.append(("clean", node.account.hostname))
+
+    def freeing_node(self, service, node):
+        self.events.append(("free", node.account.hostname))
+
+
+def test_direct_node_steps_of_a_grandchild_service_tell_listeners_once_each(ctx):
+    class Base(Service):
+        def start_node(self, node, **kwargs):
+            node.account.ssh("true")
+
+        def clean_node(self, node, **kwargs):
+            raise RuntimeError("clean failed")
+
+    class Middle(Base):
+        def start_node(self, node, **kwargs):
+            super().start_node(node, **kwargs)  # Base's step runs inside this one: told once
+            Base.start_node(self, node)  # so does an explicit base call
+
+    class Leaf(Middle):  # defines neither step: Middle's and Base's are the ones called
+        pass
+
+    svc = Leaf(ctx, num_nodes=1)
+    listener = _Events()
+    svc.add_node_listener(listener)
+    assert "__getattribute__" not in vars(Service)  # no attribute read is intercepted
+    node = svc.nodes[0]
+    host = node.account.hostname
+    svc.start_node(node)
+    with pytest.raises(RuntimeError, match="clean failed"):
+        svc.clean_node(node)
+    assert listener.events == [("start", host), ("clean", host)]  # told even when the clean failed
+    svc.start_node(node)  # a second direct call is a second step
+    svc.free()
+    assert listener.events == [("start", host), ("clean", host), ("start", host), ("free", host)]
+
+
 def test_shown_hooks_appear_in_errors_hidden_ones_only_reach_the_shell(ctx):
     svc = Service(ctx, num_nodes=1)
     account = svc.nodes[0].account

@@ -1,15 +1,13 @@
 """NodeGroup on real nodes: namespace nodes over SSH, local runners, an unreachable node."""
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from ducktape.cluster import JsonCluster
 from ducktape.cluster.cluster_spec import ClusterSpec
 from ducktape.cluster.command import NodeConnectionError, RemoteCommandError
 from ducktape.cluster.linux_remoteaccount import LinuxRemoteAccount
-from ducktape.cluster.local_account import LocalAccount, local_runner
+from ducktape.cluster.local_account import LocalAccount
 from ducktape.cluster.localhost import LocalhostCluster
 from ducktape.cluster.node_group import NodeGroup, NodeGroupError
 from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
@@ -55,7 +53,7 @@ def test_members_run_at_the_same_time(tmp_path):
 
 
 def test_call_keeps_each_members_exception():
-    runners = [local_runner(f"agent{i}") for i in range(3)]
+    runners = [_local(f"agent{i}") for i in range(3)]
 
     def step(account):
         if account.hostname == "agent1":
@@ -67,9 +65,14 @@ def test_call_keeps_each_members_exception():
     assert isinstance(result[1].error, ValueError) and not result.ok
 
 
-def test_local_runner_needs_no_ssh_and_honours_hooks(tmp_path):
-    runner = local_runner()
-    assert isinstance(runner, LocalAccount) and runner.hostname == os.uname().nodename
+def _local(name: str) -> LocalAccount:
+    """This machine as a node named *name*, reached without SSH."""
+    return LocalAccount(RemoteAccountSSHConfig(name, hostname="localhost"))
+
+
+def test_a_local_account_needs_no_ssh_and_honours_hooks(tmp_path):
+    runner = _local("agent")
+    assert runner.hostname == "agent"
     runner.add_command_hook(lambda account, cmd: f"export AGENT_DIR={tmp_path}; " + cmd)
     assert runner.run("echo $AGENT_DIR").stdout.decode().strip() == str(tmp_path)
     assert list(runner.ssh_capture("echo a; echo b >&2")) == ["a\n", "b\n"]

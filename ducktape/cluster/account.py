@@ -72,7 +72,9 @@ class Account(HttpMixin):
     """Identity, logging and the command/process/file verbs shared by all accounts."""
 
     os: str | None = None
-    _command_hooks: tuple[tuple[CommandHook, bool], ...] = ()  # replaced, never mutated: no sharing
+    # (hook, shown) pairs, replaced, never mutated (no sharing). A "shown" hook's change is in the
+    # command as logged and reported in errors; a hidden one's only in what the shell is sent.
+    _command_hooks: tuple[tuple[CommandHook, bool], ...] = ()
 
     def __init__(self, ssh_config: Any, externally_routable_ip: str | None = None, node_type: str | None = None,
                  logger: logging.Logger | None = None, ssh_exception_checks: list[Callable] | None = None):
@@ -106,8 +108,8 @@ class Account(HttpMixin):
                 cmd = hook(self, cmd)
         return cmd
 
-    def _wire(self, cmd: str) -> str:
-        """*cmd* as the shell receives it: after the hidden hooks. Transports call this."""
+    def _as_sent(self, cmd: str) -> str:
+        """*cmd* as sent to the shell: after the hidden hooks too. Transports call this."""
         return self._hooked(cmd, shown=False)
 
     # identity and logging -------------------------------------------------------------
@@ -140,11 +142,11 @@ class Account(HttpMixin):
 
     # the run contract -----------------------------------------------------------------
     def _execute(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> tuple:
-        """Run ``self._wire(cmd)`` to completion: (exit_status, stdout, stderr). Subclasses implement."""
+        """Run ``self._as_sent(cmd)`` to completion: (exit_status, stdout, stderr). Subclasses implement."""
         raise NotImplementedError
 
     def _stream(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> Any:
-        """Start ``self._wire(cmd)``; return a stream with readline/read_stderr/exit_status/channel/close."""
+        """Start ``self._as_sent(cmd)``; return a stream with readline/read_stderr/exit_status/channel/close."""
         raise NotImplementedError
 
     def run(self, cmd: str, allow_fail: bool = False, combine_stderr: bool = False,

@@ -69,6 +69,27 @@ class Cluster:
         end, also after Ctrl-C, SIGTERM or an error. Clusters that provision nodes (Ec2Cluster)
         end them here; the others hold nothing, so the default does nothing."""
 
+    # Optional hooks: the session and runner call them on every cluster; these defaults do
+    # nothing, so a third-party subclass needs none of them.
+
+    def connect_ahead(self) -> None:
+        """Start connecting to the nodes now, in the background; the session calls it once,
+        right after making the cluster, so handshakes overlap its set-up (JsonCluster)."""
+
+    def take_predialled(self, nodes: list[ClusterNode]) -> dict:
+        """Connections dialled ahead ("predialled": TCP connections to a node's sshd opened
+        before a test needs them) for the test process about to run on *nodes*, by hostname.
+        The runner hands them to that process; the default has none."""
+        return {}
+
+    def give_back_predialled(self, handed: dict) -> None:
+        """The test process that held *handed* (from ``take_predialled``) has exited."""
+
+    def parked(self) -> dict[str, str]:
+        """Hostname -> why, for nodes "parked" (taken out of the pool for the rest of the
+        session after failing a health check); named in the session summary. Default: none."""
+        return {}
+
 
 class NodePoolCluster(Cluster):
     """A cluster whose nodes are all known up front and never fail a health check:

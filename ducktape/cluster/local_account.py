@@ -4,10 +4,6 @@ Commands run as local subprocesses (bash when present, like the persistent remot
 shells), each in its own session so a timed-out command is killed with everything it
 started. Files are plain local file operations. Same verbs and semantics as
 RemoteAccount, so LocalhostCluster works on a fresh machine with no sshd.
-
-It is also the command runner for code running on a node itself (an agent, a helper
-process): ``local_runner()`` needs no SSH config and no sshd, and gives the same verbs,
-CommandResult, errors and command hooks as an account reached over SSH.
 """
 from __future__ import annotations
 
@@ -29,13 +25,12 @@ from ducktape.cluster.command import (
     RemoteCommandTimeoutError,
 )
 from ducktape.cluster.consts import LINUX
-from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 
 KILL_GRACE_SEC = 2.0
 SHELL = "/bin/bash" if os.path.exists("/bin/bash") else "/bin/sh"
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _stop_command_group(proc: subprocess.Popen) -> None:
     """SIGTERM the command's process group, then SIGKILL what is left."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
@@ -84,7 +79,7 @@ class LocalAccount(Account):
     # commands --------------------------------------------------------------------------
     def _popen(self, cmd: str, combine_stderr: bool, stderr_file: Any = None) -> subprocess.Popen:
         return subprocess.Popen(
-            [SHELL, "-c", self._wire(cmd)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            [SHELL, "-c", self._as_sent(cmd)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT if combine_stderr else (stderr_file or subprocess.PIPE),
             start_new_session=True, cwd=os.path.expanduser("~"),
         )
@@ -94,7 +89,7 @@ class LocalAccount(Account):
         try:
             out, err = proc.communicate(timeout=timeout_sec)
         except subprocess.TimeoutExpired:
-            _kill_group(proc)
+            _stop_command_group(proc)
             proc.communicate()
             raise RemoteCommandTimeoutError(self, cmd, timeout_sec) from None
         return proc.returncode, out, err or b""
@@ -146,12 +141,6 @@ class LocalAccount(Account):
             shutil.copyfile(src, dest)
         elif not missing_ok:
             raise FileNotFoundError(2, "no such file or directory", src)
-
-
-def local_runner(name: str | None = None, logger: Any = None) -> LocalAccount:
-    """A runner for commands on this machine, without SSH: a LocalAccount named *name*
-    (default: this host's name) as an agent on a node would use it."""
-    return LocalAccount(RemoteAccountSSHConfig(name or socket.gethostname(), hostname="localhost"), logger=logger)
 
 
 class _Clock:

@@ -211,7 +211,7 @@ class RemoteAccount(Account):
     def _execute(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> tuple:
         self._connection()
         try:
-            return self._pool.run(self._wire(cmd), combine_stderr, timeout_sec)
+            return self._pool.run(self._as_sent(cmd), combine_stderr, timeout_sec)
         except CommandTimedOut as timed_out:
             raise RemoteCommandTimeoutError(self, cmd, timeout_sec) from timed_out
 
@@ -223,7 +223,7 @@ class RemoteAccount(Account):
         chan = self._conn.open_channel(timeout=timeout_sec)
         chan.settimeout(timeout_sec)
         chan.set_combine_stderr(combine_stderr)
-        chan.exec_command(self._wire(cmd))
+        chan.exec_command(self._as_sent(cmd))
         return _ChannelStream(chan)
 
     # files -----------------------------------------------------------------------------

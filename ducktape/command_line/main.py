@@ -5,6 +5,7 @@ on stderr and exit status 2; a traceback is shown only with ``--debug``.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import random
 import shlex
@@ -12,7 +13,6 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from ducktape.errors import USAGE_EXIT, UsageError
 from ducktape.session_config import SessionConfig
@@ -89,7 +89,7 @@ def _main(argv: list[str]) -> int:
     config = SessionConfig.from_options(args)  # the one settings object; nothing below sees *args*
     quarantine = _read_quarantine(config.quarantine, sources.get("quarantine"))
     session_context, session_logger = open_session(config)
-    _log_configuration(session_logger, args)
+    _log_configuration(session_logger, config)
     try:
         return _load_and_run(config, injected_args, session_context, session_logger, quarantine)
     finally:
@@ -221,10 +221,10 @@ def _listing_session(config: SessionConfig):
     return session_context, session_logger
 
 
-def _log_configuration(session_logger, args: dict[str, Any]) -> None:
-    """Every option as parsed, one debug line each, in the parser's order."""
-    for key, value in args.items():
-        session_logger.debug("Configuration: %s=%s", key, value)
+def _log_configuration(session_logger, config: SessionConfig) -> None:
+    """The session's settings, one debug line per SessionConfig field, in its order."""
+    for field in dataclasses.fields(config):
+        session_logger.debug("Configuration: %s=%s", field.name, getattr(config, field.name))
 
 
 def sample_tests(tests: list, sample: int | None) -> list:

@@ -7,6 +7,7 @@ all nodes. Choosing nodes is the cluster's job; collecting logs is the runner's.
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import shutil
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ducktape.errors import DucktapeError, TimeoutError
+from ducktape.services.node_listeners import STEP_EVENTS, NodeListener, tells_listeners
 from ducktape.template import TemplateRenderer
 
 BAD_TEST_MESSAGE = (
@@ -54,24 +56,6 @@ class ServiceNodeErrors(DucktapeError):
         super().__init__(f"{action} failed on {len(failures)} nodes:\n" + "\n".join(lines))
 
 
-class NodeListener:
-    """Told about a service's node steps; subclass and override what you need.
-
-    ``starting_node`` runs before every ``start_node`` call, ``cleaned_node`` after every
-    ``clean_node`` call (even a failed one), ``freeing_node`` before a node goes back to
-    the cluster. "Every call" includes a test calling ``service.start_node(node)`` itself.
-    """
-
-    def starting_node(self, service: Service, node: Any) -> None:
-        """*node* is about to be started by *service*."""
-
-    def cleaned_node(self, service: Service, node: Any) -> None:
-        """*service* has cleaned *node* (or tried to)."""
-
-    def freeing_node(self, service: Service, node: Any) -> None:
-        """*service* is returning *node* to the cluster."""
-
-
 class Service(TemplateRenderer):
     """Deploys one kind of process on its nodes and tears it down again.
 
@@ -83,18 +67,23 @@ class Service(TemplateRenderer):
     logs: ClassVar[dict[str, dict[str, Any]]] = {}
     _node_listeners: tuple[NodeListener, ...] = ()
 
-    def __getattribute__(self, name: str) -> Any:
-        # start_node and clean_node are looked up through here, so listeners see every
-        # call, the subclass's override included; super() calls bypass this (no repeats).
-        value = object.__getattribute__(self, name)
-        if name in _OBSERVED_STEPS and object.__getattribute__(self, "_node_listeners"):
-            return _observed(self, name, value)
-        return value
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A subclass's own start_node/clean_node tell the listeners too, however they are called.
+        super().__init_subclass__(**kwargs)
+        for name in STEP_EVENTS:
+            step = cls.__dict__.get(name)
+            if inspect.isfunction(step):
+                setattr(cls, name, tells_listeners(step, name))
 
     def add_node_listener(self, listener: NodeListener) -> None:
         """Tell *listener* about this service's node steps from now on (once per listener)."""
         if listener not in self._node_listeners:
             self._node_listeners = (*self._node_listeners, listener)
+
+    def _tell_listeners(self, event: str, node: Any) -> None:
+        """Call ``listener.<event>(self, node)`` on every node listener, in the order added."""
+        for listener in self._node_listeners:
+            getattr(listener, event)(self, node)
 
     def __init__(self, context, num_nodes: int | None = None, cluster_spec=None, *args, **kwargs):
         skip_nodes_allocation = bool(kwargs.pop("skip_nodes_allocation", False))
@@ -223,8 +212,7 @@ class Service(TemplateRenderer):
             who = self.who_am_i(node)
             self.logger.info("%s: freeing node", who)
             self.nodes.pop()
-            for listener in self._node_listeners:
-                listener.freeing_node(self, node)
+            self._tell_listeners("freeing_node", node)
             node.account.logger = None
             try:
                 self.cluster.free(node)
@@ -258,6 +246,7 @@ class Service(TemplateRenderer):
         if self._start_duration_seconds < 0:
             self._start_duration_seconds = time.time() - self._start_time
 
+    @tells_listeners
     def start_node(self, node, **kwargs) -> None:
         """Start this service's process(es) on *node*. Base: nothing."""
 
@@ -300,6 +289,7 @@ class Service(TemplateRenderer):
         self.logger.info("%s: cleaning service", self.who_am_i())
         self._each_node("clean", lambda node: self.clean_node(node, **kwargs))
 
+    @tells_listeners
     def clean_node(self, node, **kwargs) -> None:
         """Remove persistent state (logs, data, config) from *node*. Base: only warns."""
         self.logger.warning(
@@ -359,29 +349,6 @@ class Service(TemplateRenderer):
 
 
 _ING = {"stop": "stopping", "clean": "cleaning"}
-_OBSERVED_STEPS = frozenset({"start_node", "clean_node"})
-
-
-def _observed(service: Service, name: str, step: Callable) -> Callable:
-    """*step* (the bound start_node or clean_node) with the service's node listeners around it."""
-    listeners = service._node_listeners
-
-    if name == "start_node":
-        def start_node(node: Any, *args: Any, **kwargs: Any) -> Any:
-            for listener in listeners:
-                listener.starting_node(service, node)
-            return step(node, *args, **kwargs)
-
-        return start_node
-
-    def clean_node(node: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return step(node, *args, **kwargs)
-        finally:
-            for listener in listeners:
-                listener.cleaned_node(service, node)
-
-    return clean_node
 
 
 def _raise_gathered(action: str, failures: list[tuple[str, BaseException]]) -> None:

@@ -26,7 +26,6 @@ from typing import Any
 from ducktape.cluster import process_tag
 from ducktape.cluster.finite_subcluster import FiniteSubcluster  # noqa: F401 - imported once here, not per test
 from ducktape.cluster.node_container import InsufficientResourcesError
-from ducktape.defaults import TEST_RUNNER_TIMEOUT_MS
 from ducktape.mark.consts import CLUSTER_SIZE_KEYWORD, CLUSTER_SPEC_KEYWORD
 from ducktape.services.service_registry import ServiceRegistry  # noqa: F401 - likewise: every test process uses it
 from ducktape.tests import events
@@ -98,8 +97,7 @@ class TestRunner:
         self.teardown_grace = teardown_grace
         self.max_parallel = max(1, int(session_context.max_parallel or 1))
         self.exit_first = bool(session_context.exit_first)
-        timeout_ms = session_context.test_runner_timeout or TEST_RUNNER_TIMEOUT_MS  # None when built by hand
-        self.liveness_seconds = timeout_ms / 1000.0
+        self.liveness_seconds = session_context.test_runner_timeout / 1000.0
         self.heartbeat_interval = max(0.05, min(1.0, self.liveness_seconds / 4))
         self.client_status: dict = {}
         self.results = TestResults(session_context, cluster, client_status=self.client_status)
@@ -221,8 +219,7 @@ class TestRunner:
         reader, writer = self._mp.Pipe(duplex=False)
         timeout = ctx.timeout_seconds
         others = [reader, *(test.conn for test in [*self.active.values(), *self.exiting.values()])]
-        take = getattr(self.cluster, "take_predialled", None)  # a custom --cluster class may lack it
-        predialled = take(nodes) if callable(take) else {}
+        predialled = self.cluster.take_predialled(nodes)
         args = (ctx, index, nodes, self.session_context, writer, others, self.deflake_num, timeout,
                 self.heartbeat_interval, process_tag.tag_for(self.process_tag, index), predialled)
         self.record.before_use(nodes)
@@ -339,9 +336,8 @@ class TestRunner:
         self._unwatch(test.process.sentinel)
 
     def _give_back_predialled(self, predialled: dict) -> None:
-        give_back = getattr(self.cluster, "give_back_predialled", None)
-        if predialled and callable(give_back):
-            give_back(predialled)
+        if predialled:
+            self.cluster.give_back_predialled(predialled)
 
     def _heal_faults_left(self, test: ActiveTest) -> list[dict]:
         """A test process that died cannot heal its faults: undo them from the nodes' ledgers.
@@ -571,7 +567,7 @@ def _processes(count: int) -> str:
 
 def _parked_note(cluster: Any) -> str:
     """Which nodes the cluster parked after a failed health check, and why ("" if none)."""
-    parked = cluster.parked() if callable(getattr(cluster, "parked", None)) else {}
+    parked = cluster.parked()
     if not parked:
         return ""
     return "Parked after failing a health check: " + "; ".join(f"{host} ({why})" for host, why in parked.items())

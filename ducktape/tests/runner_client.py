@@ -329,7 +329,7 @@ class RunnerClient:
         services = self.test_context.services
         test = self.test
         # faults first, whatever the flags: services stop and logs copy over a healthy network
-        steps: list[tuple[str, Callable[[], Any]]] = [("heal faults", fault_journal.heal_left)]
+        steps: list[tuple[str, Callable[[], Any]]] = [("heal faults", fault_journal.heal_active)]
         if not self.no_teardown:
             if test is not None:
                 steps.append(("tearDown", test.teardown))

@@ -1,6 +1,7 @@
 """The session: its context (flags every test sees), its logger, its id and results directory."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import time
@@ -15,30 +16,32 @@ from ducktape.tests.loggermaker import LoggerMaker, add_file_and_console_handler
 class SessionContext:
     """Session-wide settings shared by every test of one ``ducktape`` run. Unknown kwargs are ignored.
 
-    ``ducktape`` builds it with ``from_config``; constructed by hand (upstream's signature), a
-    setting not given keeps upstream's value for it.
+    ``ducktape`` builds it with ``from_config``; constructed by hand (upstream's signature,
+    ``SessionContext(session_id=..., results_dir=..., **options)``), an option not given takes
+    its ``SessionConfig`` default: the defaults live there only.
     """
 
     def __init__(self, **kwargs: Any) -> None:
         self.session_id = kwargs["session_id"]
         self.results_dir = os.path.abspath(kwargs["results_dir"])
-        self.debug = kwargs.get("debug", False)
-        self.compress = kwargs.get("compress", False)
-        self.nested_result_dirs = kwargs.get("nested_result_dirs", False)
-        self.exit_first = kwargs.get("exit_first", False)
-        self.no_teardown = kwargs.get("no_teardown", False)
-        self.max_parallel = kwargs.get("max_parallel", 1)
-        self.default_expected_num_nodes = kwargs.get("default_num_nodes", None)
-        self.fail_bad_cluster_utilization = kwargs.get("fail_bad_cluster_utilization")
-        self.fail_greedy_tests = kwargs.get("fail_greedy_tests", False)
-        self.ignore_node_type = kwargs.get("ignore_node_type", False)
-        self.test_runner_timeout = kwargs.get("test_runner_timeout")
-        self.enable_jvm_logs = kwargs.get("enable_jvm_logs", False)
-        self.test_timeout = kwargs.get("test_timeout")
-        self.collect_logs = kwargs.get("collect_logs")
-        self.verbosity = (kwargs.get("verbose") or 0) - (kwargs.get("quiet") or 0)  # -v/-q on the console
-        self.command_line = kwargs.get("command_line")  # how the session was started, for the reports
-        self._globals = kwargs.get("globals")
+        config = SessionConfig.from_options({k: v for k, v in kwargs.items() if k in _OPTIONS})
+        self.debug = config.debug
+        self.compress = config.compress
+        self.nested_result_dirs = config.nested_result_dirs
+        self.exit_first = config.exit_first
+        self.no_teardown = config.no_teardown
+        self.max_parallel = config.max_parallel
+        self.default_expected_num_nodes = config.default_num_nodes
+        self.fail_bad_cluster_utilization = config.fail_bad_cluster_utilization
+        self.fail_greedy_tests = config.fail_greedy_tests
+        self.ignore_node_type = config.ignore_node_type
+        self.test_runner_timeout = config.test_runner_timeout
+        self.enable_jvm_logs = config.enable_jvm_logs
+        self.test_timeout = config.test_timeout
+        self.collect_logs = config.collect_logs
+        self.verbosity = (config.verbose or 0) - (config.quiet or 0)  # -v/-q on the console
+        self.command_line = config.command_line  # how the session was started, for the reports
+        self._globals = config.globals
 
     @classmethod
     def from_config(cls, config: SessionConfig, session_id: str, results_dir: str) -> SessionContext:
@@ -56,6 +59,9 @@ class SessionContext:
 
     def to_json(self) -> dict:
         return self.__dict__
+
+
+_OPTIONS = frozenset(field.name for field in dataclasses.fields(SessionConfig))
 
 
 class SessionLoggerMaker(LoggerMaker):

@@ -38,9 +38,7 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
                                         config.max_parallel)
     cluster = make_cluster(config.cluster, config.cluster_file, config.ssh_checker_function,
                            localhost_nodes=localhost_nodes, notice_logger=session_logger)
-    connect_ahead = getattr(cluster, "connect_ahead", None)  # SSH clusters: handshakes overlap the setup below
-    if callable(connect_ahead):
-        connect_ahead()
+    cluster.connect_ahead()  # SSH clusters: handshakes overlap the setup below
     try:
         for ctx in tests:
             ctx.cluster = cluster
@@ -68,9 +66,7 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
         runner.disk.check(errors)
         return exit_status(results, expected, session_logger, disk_full=runner.disk.hit)
     finally:
-        close = getattr(cluster, "close", None)  # a custom --cluster class may not derive from Cluster
-        if callable(close):
-            close()  # clusters that provision nodes end them here, whatever happened
+        cluster.close()  # clusters that provision nodes end them here, whatever happened
 
 
 def apply_default_num_nodes(tests: list, num_nodes: int | None) -> None:

@@ -9,9 +9,10 @@ worker that changed the node (a fault) can undo it. Standard library only.
 """
 from __future__ import annotations
 
-import subprocess
 import threading
 from typing import Any
+
+from ducktape.trogdor.local_shell import COMMAND_TIMEOUT, run_local
 
 
 class WorkerStatus:
@@ -78,15 +79,9 @@ class Platform:
         self.node_name = node_name
         self.state_dir = state_dir
 
-    def run(self, command: str, timeout: float | None = 120) -> tuple[int, str, str]:
+    def run(self, command: str, timeout: float | None = COMMAND_TIMEOUT) -> tuple[int, str, str]:
         """Run a shell command on this node; returns (exit status, stdout, stderr)."""
-        try:
-            proc = subprocess.run(["/bin/sh", "-c", command], stdin=subprocess.DEVNULL, check=False,
-                                  capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired as e:
-            out = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
-            return 124, out, f"timed out after {timeout}s: {command}"
-        return proc.returncode, proc.stdout, proc.stderr
+        return run_local(command, timeout)
 
 
 class TaskWorker:

@@ -8,7 +8,7 @@ import argparse
 import json
 
 from ducktape.trogdor.faults.ledger import heal_node, tasks_on_node
-from ducktape.trogdor.faults.shell import local_run
+from ducktape.trogdor.local_shell import run_local
 
 
 def add_parser(verbs: argparse._SubParsersAction) -> None:
@@ -21,10 +21,10 @@ def add_parser(verbs: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.list:
-        for task in tasks_on_node(local_run):
+        for task in tasks_on_node(run_local):
             print(task)
         return 0
-    outcome = heal_node(local_run, args.tasks)
+    outcome = heal_node(run_local, args.tasks)
     print(json.dumps({"healed": sorted(t for t, p in outcome.items() if not p),
                       "not_healed": {t: p for t, p in outcome.items() if p}}, indent=2, sort_keys=True))
     return 1 if any(outcome.values()) else 0

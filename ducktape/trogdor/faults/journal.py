@@ -1,9 +1,11 @@
 """What faults this process applied, for the test's report and for healing at test end.
 
-Test-side faults register here when applied and when healed. The test runner reads
-``records()`` into the test's result (start, end, kind, nodes) and calls ``heal_active()``
-after teardown, so a fault a test forgot, or one a schedule left mid-flight, is undone
-before the nodes are freed. Workloads (or tests) add per-second series with
+Test-side faults register here when applied and when healed. The test process calls
+``heal_active()`` first thing in teardown, so a fault a test forgot, or one a schedule left
+mid-flight, is undone before the nodes are freed, and reads ``records()`` into the test's
+result (start, end, kind, nodes). The state is per process and every test runs in a fresh
+fork of the driver, which applies no faults: it starts empty, and the records of all
+``--deflake`` runs of one test stay together. Workloads (or tests) add per-second series with
 ``record_series`` so the report can draw them with the fault windows shaded.
 """
 from __future__ import annotations
@@ -87,8 +89,11 @@ def series() -> list[dict]:
         return [dict(s) for s in _series]
 
 
-def heal_active() -> list[str]:
-    """Heal every fault still applied; returns the problems (empty when all healed)."""
+def heal_active() -> None:
+    """Heal every fault still applied, each tried even when another fails; FaultError naming
+    the problems if any is left (the test process's first teardown step)."""
+    from ducktape.trogdor.faults.shell import FaultError
+
     with _lock:
         active = list(_active.values())
     problems: list[str] = []
@@ -97,21 +102,5 @@ def heal_active() -> list[str]:
             fault.heal()
         except Exception as err:  # noqa: BLE001 - one fault's failure must not keep the others applied
             problems.append(f"{err}")
-    return problems
-
-
-def heal_left() -> None:
-    """``heal_active``, raising ``FaultError`` with the problems (the runner's teardown step)."""
-    from ducktape.trogdor.faults.shell import FaultError
-
-    problems = heal_active()
     if problems:
         raise FaultError("faults left applied by the test could not all be healed: " + "; ".join(problems))
-
-
-def reset() -> None:
-    """Forget everything (the runner calls it after taking the records of a test)."""
-    with _lock:
-        _records.clear()
-        _series.clear()
-        _active.clear()

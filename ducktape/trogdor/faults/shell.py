@@ -1,30 +1,24 @@
 """How fault code runs commands on a node: one callable, ``run(cmd) -> (status, out, err)``.
 
-The same fault code runs inside a Trogdor agent (a local subprocess on the node) and from a
-test (through the node's account over SSH). Standard library only: the agent ships it.
+The same fault code runs inside a Trogdor agent (``local_shell.run_local``, a subprocess on
+the node) and from a test (``account_run``, through the node's account over SSH). Standard
+library only: the agent ships it.
 """
 from __future__ import annotations
 
 import base64
 import shlex
-import subprocess
 import typing
 from typing import Any
+
+from ducktape.trogdor.local_shell import COMMAND_TIMEOUT
 
 # typing's generics: aliases are evaluated at import, and the agent runs on Python 3.8
 Run = typing.Callable[[str], typing.Tuple[int, str, str]]  # noqa: UP006
 
-COMMAND_TIMEOUT = 120.0
-
 
 class FaultError(Exception):
     """A fault could not be applied or healed; the message names the node and the command."""
-
-
-def local_run(cmd: str) -> tuple[int, str, str]:
-    """Run *cmd* with bash on this machine (the agent's runner)."""
-    done = subprocess.run(["bash", "-c", cmd], check=False, capture_output=True, text=True, timeout=COMMAND_TIMEOUT)
-    return done.returncode, done.stdout, done.stderr
 
 
 def account_run(account: Any) -> Run:
