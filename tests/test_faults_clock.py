@@ -137,7 +137,7 @@ def test_a_clock_fault_left_behind_is_healed_from_the_ledger(nodes):
 def test_an_agent_heals_a_clock_fault_when_it_starts_again_after_sigkill(nodes):
     n1, _ = nodes
     agent = NodeAgent(n1, state_dir="/tmp/clock-agent-state").start()
-    spec = {"class": "ducktape.trogdor.ClockStrobeFaultSpec", "durationMs": 600000,
+    spec = {"class": "ducktape.trogdor.ClockStrobeFaultSpec", "startMs": int(time.time() * 1000), "durationMs": 600000,
             "nodeNames": [n1.account.hostname], "deltaMs": HOUR * 1000, "periodMs": 200}
     try:
         agent.client.post("/agent/worker/create", {"workerId": 1, "taskId": "strobe", "spec": spec})
