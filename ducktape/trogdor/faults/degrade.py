@@ -127,7 +127,8 @@ def apply_node(ledger: Ledger, peers: list[str], degradation: Degradation, metho
                    what=f"toward {', '.join(on_device)}")
         done["devices"] = sorted(by_device)
     if method == "user space":
-        _hold_and_drop(ledger, degradation, [f"-s {quote(p)}" for p in peers], f"from {', '.join(peers)}", done)
+        _hold_and_drop(ledger, degradation, [("INPUT", f"-s {quote(p)}") for p in peers], f"from {', '.join(peers)}",
+                       done)
     return done
 
 
@@ -150,23 +151,32 @@ def apply_device(ledger: Ledger, device: str, degradation: Degradation, method: 
                          f"ip protocol 6 0xff match ip dport {ssh_port} 0xffff"],
                what=f"except SSH (port {ssh_port})")
     if method == "user space":
-        dev = f"-i {quote(device)}"
-        _hold_and_drop(ledger, degradation, [f"{dev} ! -p tcp", f"{dev} -p tcp -m multiport ! --ports {ssh_port}"],
-                       f"arriving on {device} (SSH excepted)", done)
+        # TCP is held as it arrives (holding sent TCP stalls it: small queues); anything else
+        # as it leaves, as netem would: ping reads its reply's arrival time before INPUT.
+        matches = [("OUTPUT", f"-o {quote(device)} ! -p tcp"),
+                   ("INPUT", f"-i {quote(device)} -p tcp -m multiport ! --ports {ssh_port}")]
+        _hold_and_drop(ledger, degradation, matches, f"on {device} (SSH excepted)", done)
     return done
 
 
-def _hold_and_drop(ledger: Ledger, degradation: Degradation, matches: list[str], where: str, done: dict) -> None:
-    """The user-space part: the delayer's queue and loss rules for packets *matches* select."""
+def _hold_and_drop(ledger: Ledger, degradation: Degradation, matches: list[tuple[str, str]], where: str,
+                   done: dict) -> None:
+    """The user-space part: the delayer's queue and loss rules for the packets that
+    *matches* (chain, iptables match) select."""
     if degradation.held_in_user_space:
         done["queue"] = _start_delayer(ledger, matches, degradation, where)
     if degradation.loss_percent:
-        rules = " && ".join(
-            f"iptables -w -I INPUT {m} -m statistic --mode random --probability "
-            f"{degradation.loss_percent / 100:.6f} -m comment --comment {quote(ledger.tag)} -j DROP"
-            for m in matches)
-        ledger.record({"kind": "iptables", "table": "filter", "chain": "INPUT", "tag": ledger.tag},
-                      then=rules, what=f"drop {degradation.loss_percent}% of packets {where}")
+        _insert_rules(ledger, matches, f"-m statistic --mode random --probability "
+                      f"{degradation.loss_percent / 100:.6f} -m comment --comment {quote(ledger.tag)} -j DROP",
+                      f"drop {degradation.loss_percent}% of packets {where}")
+
+
+def _insert_rules(ledger: Ledger, matches: list[tuple[str, str]], target: str, what: str) -> None:
+    """One ledger entry per chain, recorded before its rules go in."""
+    for chain in sorted({c for c, _ in matches}):
+        rules = " && ".join(f"iptables -w -I {chain} {m} {target}" for c, m in matches if c == chain)
+        ledger.record({"kind": "iptables", "table": "filter", "chain": chain, "tag": ledger.tag}, then=rules,
+                      what=what)
 
 
 def _shape(ledger: Ledger, device: str, degradation: Degradation, with_netem: bool, to_degraded: tuple = (),
@@ -195,7 +205,7 @@ def _shape(ledger: Ledger, device: str, degradation: Degradation, with_netem: bo
                   what=f"shape traffic on {device} {what}".rstrip())
 
 
-def _start_delayer(ledger: Ledger, matches: list[str], degradation: Degradation, where: str) -> int:
+def _start_delayer(ledger: Ledger, matches: list[tuple[str, str]], degradation: Degradation, where: str) -> int:
     """Copy the delayer to the node, start it, wait until it listens, then queue the peers' packets."""
     queue = _number(ledger.task_id, 1000, 30000)
     base = f"{node_dir()}/{ledger.task_id}.nfqueue"
@@ -213,11 +223,8 @@ def _start_delayer(ledger: Ledger, matches: list[str], degradation: Degradation,
              f"for i in $(seq 200); do test -s {base}.pid && exit 0; sleep 0.025; done; cat {base}.log >&2; exit 1")
     ledger.record({"kind": "process", "base": base, "tag": ledger.tag}, then=start,
                   what=f"start the packet delayer for queue {queue}")
-    rules = " && ".join(
-        f"iptables -w -I INPUT {m} -m mark ! --mark {MARK:#x} -m comment --comment {quote(ledger.tag)} "
-        f"-j NFQUEUE --queue-num {queue} --queue-bypass" for m in matches)
-    ledger.record({"kind": "iptables", "table": "filter", "chain": "INPUT", "tag": ledger.tag}, then=rules,
-                  what=f"queue packets {where} to the delayer")
+    _insert_rules(ledger, matches, f"-m mark ! --mark {MARK:#x} -m comment --comment {quote(ledger.tag)} "
+                  f"-j NFQUEUE --queue-num {queue} --queue-bypass", f"queue packets {where} to the delayer")
     return queue
 
 
