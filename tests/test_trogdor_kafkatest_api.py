@@ -91,7 +91,11 @@ def test_ours_stays_peer_scoped_and_refuses_an_empty_spec():
 
 
 def test_kafka_workload_specs_keep_kafkatests_argument_order():
-    from ducktape.trogdor import ConsumeBenchWorkloadSpec, ProduceBenchWorkloadSpec, RoundTripWorkloadSpec
+    from ducktape.trogdor import (
+        ConsumeBenchWorkloadSpec,
+        ProduceBenchWorkloadSpec,
+        RoundTripWorkloadSpec,
+    )
     produce = ProduceBenchWorkloadSpec(0, 100, "n1", "b:9092", 10, 1000, {"acks": "all"}, {}, {}, {"in": {}},
                                        {"out": {}})
     assert produce.message["class"] == "org.apache.kafka.trogdor.workload.ProduceBenchSpec"

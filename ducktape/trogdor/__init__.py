@@ -35,10 +35,33 @@ _LAZY = {
 }
 
 __all__ = [
-    "ConfigurableProducerSpec", "ConnectionStressSpec", "ConsumeBenchSpec", "ConsumeBenchWorkloadSpec",
-    "DoneFuture", "ExternalCommandSpec", "NoOpTaskSpec", "Platform", "ProduceBenchSpec", "ProduceBenchWorkloadSpec",
-    "RequestLatencySpec", "RoundTripWorkloadSpec", "SpecError", "SustainedConnectionSpec", "TaskSpec", "TaskWorker",
-    "WorkerStatus", "register_spec", *_LAZY,
+    "ConfigurableProducerSpec",
+    "ConnectionStressSpec",
+    "ConsumeBenchSpec",
+    "ConsumeBenchWorkloadSpec",
+    "DegradedNetworkFaultSpec",
+    "DiskFillFaultSpec",
+    "DoneFuture",
+    "ExternalCommandSpec",
+    "FilesUnreadableFaultSpec",
+    "NetworkDegradeFaultSpec",
+    "NetworkPartitionFaultSpec",
+    "NoOpTaskSpec",
+    "Platform",
+    "ProcessKillFaultSpec",
+    "ProcessStopFaultSpec",
+    "ProduceBenchSpec",
+    "ProduceBenchWorkloadSpec",
+    "RequestLatencySpec",
+    "RoundTripWorkloadSpec",
+    "SpecError",
+    "SustainedConnectionSpec",
+    "TaskSpec",
+    "TaskWorker",
+    "TrogdorService",
+    "TrogdorTask",
+    "WorkerStatus",
+    "register_spec",
 ]
 
 

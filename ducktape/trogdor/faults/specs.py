@@ -212,7 +212,7 @@ class DegradedNetworkFaultSpec(NetworkDegradeFaultSpec):
     def validate(self) -> None:
         self._validate_node_specs()  # empty is allowed: kafkatest fills it after construction
 
-    def add_node_spec(self, node: Any, networkDevice: str, latencyMs: int = 0,  # noqa: N803 - kafkatest's
+    def add_node_spec(self, node: Any, networkDevice: str, latencyMs: int = 0,  # kafkatest's keywords
                       rateLimitKbit: int = 0) -> None:
         """Degrade *node* (a name or a node): kafkatest's way of filling ``nodeSpecs``."""
         name = node if isinstance(node, str) else node.name
