@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 
-from tests.support.suites import OURS_DUCKTAPE, copy_data
+from tests.support.netns import ssh_argv
+from tests.support.suites import OURS_DUCKTAPE, REPO_ROOT, copy_data
 
 
 def test_kafkatest_call_patterns_on_the_namespace_cluster(suite_dir, netns_cluster_factory):
@@ -27,3 +29,24 @@ def test_kafkatest_call_patterns_on_the_namespace_cluster(suite_dir, netns_clust
         left = cluster.ssh(node, "iptables -S | grep -c dt-fault; tc qdisc show dev eth0; grep -c dt-fault /proc/mounts")
         counts = left.stdout.split()
         assert counts[0] == "0" and "htb" not in left.stdout and counts[-1] == "0", (node.name, left.stdout)
+
+
+def test_partition_names_resolve_through_the_agents_config(netns_cluster):
+    """As Trogdor's: a node name in ``partitions`` becomes its node's ``hostname`` from the
+    config (here an address no name service knows), not whatever the name resolves to."""
+    node = netns_cluster.nodes[0]
+    config = json.dumps({"nodes": {"here": {"hostname": node.ip, "trogdor.agent.port": 8888},
+                                   "far": {"hostname": "192.0.2.77", "trogdor.agent.port": 8888}}})
+    spec = json.dumps({"class": "org.apache.kafka.trogdor.fault.NetworkPartitionFaultSpec", "durationMs": 4000,
+                       "partitions": [["here"], ["far"]]})
+    command = (f"printf %s {shlex.quote(config)} > /tmp/partition-names.json && cd {shlex.quote(str(REPO_ROOT))} && "
+               f"python3 -m ducktape.trogdor agent --node-name here --config /tmp/partition-names.json "
+               f"--exec {shlex.quote(spec)}")
+    run = subprocess.Popen(ssh_argv(node, command), stdout=subprocess.PIPE, text=True)
+    try:
+        seen = netns_cluster.ssh(node, "for i in $(seq 100); do iptables -S INPUT | grep -q 192.0.2.77 && break; "
+                                       "sleep 0.05; done; iptables -S INPUT").stdout
+        assert "-s 192.0.2.77/32" in seen and "-j DROP" in seen, seen
+    finally:
+        out, _ = run.communicate(timeout=60)
+    assert json.loads(out)["error"] == "" and "192.0.2.77" not in netns_cluster.ssh(node, "iptables -S").stdout

@@ -128,8 +128,7 @@ def _serve(args: argparse.Namespace, config: TrogdorConfig) -> int:
             port = args.port if args.port is not None else (node.agent_port or DEFAULT_AGENT_PORT)
             state_dir = args.state_dir or config.state_dir(node.name)
             os.makedirs(state_dir, exist_ok=True)
-            hostnames = {n.name: n.hostname for n in config.nodes.values()}
-            daemon: Any = Agent(Platform(node.name, state_dir, hostnames), token, bind, port)
+            daemon: Any = Agent(Platform(node.name, state_dir, _hostnames(config)), token, bind, port)
         else:
             port = args.port if args.port is not None else (node.coordinator_port or DEFAULT_COORDINATOR_PORT)
             agents = config.agents()
@@ -154,12 +153,17 @@ def _serve(args: argparse.Namespace, config: TrogdorConfig) -> int:
     return 0
 
 
+def _hostnames(config: TrogdorConfig) -> dict[str, str]:
+    """Node name -> hostname: how workers resolve the node names in specs, as Trogdor's do."""
+    return {n.name: n.hostname for n in config.nodes.values()}
+
+
 def _exec(args: argparse.Namespace, config: TrogdorConfig) -> int:
     """Run one task on this node, with no coordinator and no REST server."""
     from ducktape.trogdor.worker_manager import WorkerManager
     spec = TaskSpec.from_json(parse_spec_argument(args.exec_spec))
     state_dir = args.state_dir or tempfile.mkdtemp(prefix="ducktape-trogdor-exec-")
-    manager = WorkerManager(Platform(args.node_name, state_dir))
+    manager = WorkerManager(Platform(args.node_name, state_dir, _hostnames(config)))
     log = logging.getLogger("trogdor.agent")
     log.info("Running task %s here on node %s.", spec.class_name, args.node_name)
     signal.signal(signal.SIGTERM, lambda *_: manager.stop(0))
