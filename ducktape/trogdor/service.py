@@ -39,6 +39,7 @@ class TrogdorService(Service):
     DEFAULT_AGENT_PORT = 8888
     DEFAULT_COORDINATOR_PORT = 8889
     REQUEST_TIMEOUT = 5
+    REQUEST_HEADERS: ClassVar[dict[str, str]] = {"Content-type": "application/json"}
 
     logs: ClassVar[dict[str, dict[str, Any]]] = {
         "trogdor_coordinator_log": {"path": COORDINATOR_LOG, "collect_default": True},
@@ -184,7 +185,7 @@ class TrogdorService(Service):
         """A session that retries refused connections for a while (kafkatest's)."""
         session = requests.Session()
         session.mount("http://", HTTPAdapter(max_retries=Retry(total=5, backoff_factor=0.3)))
-        session.headers.update({"Content-type": "application/json", "Authorization": f"Bearer {self.token}"})
+        session.headers.update({**self.REQUEST_HEADERS, "Authorization": f"Bearer {self.token}"})
         return session
 
     def _coordinator_call(self, method: str, path: str, message: Any) -> Any:
@@ -195,18 +196,28 @@ class TrogdorService(Service):
         response.raise_for_status()
         return response.json()
 
+    # kafkatest's helpers, for tests that call the coordinator directly
+    def _coordinator_post(self, path: str, message: Any) -> Any:
+        return self._coordinator_call("POST", path, message)
+
+    def _coordinator_put(self, path: str, message: Any) -> Any:
+        return self._coordinator_call("PUT", path, message)
+
+    def _coordinator_get(self, path: str, message: Any) -> Any:
+        return self._coordinator_call("GET", path, message)
+
     def create_task(self, id: str, spec: Any) -> TrogdorTask:
         """Create a task from a spec object (ours or kafkatest's: its ``.message``) or a dict."""
         message = getattr(spec, "message", spec)
-        self._coordinator_call("POST", "task/create", {"id": id, "spec": message})
+        self._coordinator_post("task/create", {"id": id, "spec": message})
         return TrogdorTask(id, self)
 
     def stop_task(self, id: str) -> None:
-        self._coordinator_call("PUT", "task/stop", {"id": id})
+        self._coordinator_put("task/stop", {"id": id})
 
     def tasks(self) -> dict:
         """``{"tasks": {id: TaskState}}`` as the coordinator reports it."""
-        return self._coordinator_call("GET", "tasks", {})
+        return self._coordinator_get("tasks", {})
 
 
 class TrogdorTask:
@@ -220,6 +231,13 @@ class TrogdorTask:
     def __init__(self, id: str, trogdor: TrogdorService):
         self.id = id
         self.trogdor = trogdor
+
+    def task_state(self) -> str:
+        """The task's state name (PENDING, RUNNING, STOPPING or DONE), error or not."""
+        state = self.trogdor.tasks()["tasks"].get(self.id)
+        if state is None:
+            raise RuntimeError(f"Coordinator did not know about {self.id}.")
+        return state["state"]
 
     def task_state_or_error(self) -> tuple[str | None, str | None]:
         """(state, None), or (None, error) once the task has failed."""

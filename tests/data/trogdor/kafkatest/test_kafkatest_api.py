@@ -64,6 +64,7 @@ class KafkatestApiTest(Test):
         noop = self.trogdor.create_task("noop", NoOpTaskSpec(0, TaskSpec.MAX_DURATION_MS))
         assert "noop" in self.trogdor.tasks()["tasks"]
         wait_until(noop.running, timeout_sec=30, err_msg="noop did not run")
+        assert noop.task_state() == "RUNNING"
         self.trogdor.stop_task("noop")
         noop.wait_for_done(timeout_sec=30)
 
