@@ -181,9 +181,6 @@ def test_a_busy_port_is_named(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_client_help_lists_its_commands_and_agent_help_says_an_agent():
-    client_help = subprocess.run([*TROGDOR, "client", "--help"], capture_output=True, text=True, check=True).stdout
-    for command in ("uptime", "showTask", "showTasks", "createTask", "stopTask", "destroyTask", "shutdown"):
-        assert f"    {command} " in client_help, command
+def test_help_says_an_agent():
     top = subprocess.run([*TROGDOR, "-h"], capture_output=True, text=True, check=True).stdout
     assert "run an agent" in top and "run a agent" not in top

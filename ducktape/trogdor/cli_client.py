@@ -14,40 +14,40 @@ def add_parsers(verbs: Any) -> None:
     """Add ``client`` and ``agent-client`` with their verbs to the top-level parser."""
     client = verbs.add_parser("client", help="talk to a coordinator")
     _common(client)
-    cmds = client.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    cmds = client.add_subparsers(dest="command", metavar="COMMAND")
     cmds.required = True
-    cmds.add_parser("uptime", help="the coordinator's start time and uptime")
-    cmds.add_parser("status", help="the same as uptime")
-    p = cmds.add_parser("showTask", help="one task's state (--show-status for its status)")
+    cmds.add_parser("uptime")
+    cmds.add_parser("status")
+    p = cmds.add_parser("showTask")
     p.add_argument("-i", "--id", required=True)
     p.add_argument("--show-status", action="store_true")
-    p = cmds.add_parser("showTasks", help="a table of tasks, filtered by id, time or state")
+    p = cmds.add_parser("showTasks")
     p.add_argument("-i", "--id", action="append", default=[], help="only these task ids (repeatable)")
     for flag in ("--first-start-ms", "--last-start-ms", "--first-end-ms", "--last-end-ms"):
         p.add_argument(flag, type=int, default=0)
     p.add_argument("--state", choices=["PENDING", "RUNNING", "STOPPING", "DONE"])
     p.add_argument("--json", action="store_true", help="print the raw JSON")
-    p = cmds.add_parser("createTask", help="create a task from a spec")
+    p = cmds.add_parser("createTask")
     p.add_argument("-i", "--id", required=True)
     p.add_argument("--spec", required=True, help="spec file, @file or inline JSON")
-    for verb, text in (("stopTask", "stop a task"), ("destroyTask", "stop and forget a task")):
-        cmds.add_parser(verb, help=text).add_argument("-i", "--id", required=True)
-    p = cmds.add_parser("shutdown", help="stop the coordinator")
+    for verb in ("stopTask", "destroyTask"):
+        cmds.add_parser(verb).add_argument("-i", "--id", required=True)
+    p = cmds.add_parser("shutdown")
     p.add_argument("--stop-agents", action="store_true")
 
     agent = verbs.add_parser("agent-client", help="talk to one agent")
     _common(agent)
-    cmds = agent.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    cmds = agent.add_subparsers(dest="command", metavar="COMMAND")
     cmds.required = True
-    cmds.add_parser("uptime", help="the agent's start time and uptime")
-    cmds.add_parser("status", help="the agent's workers")
-    p = cmds.add_parser("createWorker", help="start a worker from a spec")
+    cmds.add_parser("uptime")
+    cmds.add_parser("status")
+    p = cmds.add_parser("createWorker")
     p.add_argument("--worker-id", type=int, required=True)
     p.add_argument("--task-id", required=True)
     p.add_argument("--spec", required=True, help="spec file, @file or inline JSON")
-    for verb, text in (("stopWorker", "stop a worker"), ("destroyWorker", "stop and forget a worker")):
-        cmds.add_parser(verb, help=text).add_argument("--worker-id", type=int, required=True)
-    cmds.add_parser("shutdown", help="stop the agent")
+    for verb in ("stopWorker", "destroyWorker"):
+        cmds.add_parser(verb).add_argument("--worker-id", type=int, required=True)
+    cmds.add_parser("shutdown")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -81,17 +81,6 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: cannot reach {args.target}: {getattr(e, 'reason', e)}; hint: is it running? check --target")
         return 1
     return 0
-
-
-def _other_role(client: RestClient, verb: str) -> str:
-    """When a 404 came from the other kind of daemon, what it is and which verb to use."""
-    path, other = ("/agent/uptime", "agent") if verb == "client" else ("/coordinator/uptime", "coordinator")
-    try:
-        client.get(path)
-    except (RestError, OSError, ValueError):
-        return ""
-    use = "agent-client" if other == "agent" else "client"
-    return f"a Trogdor {other}, not {'a coordinator' if verb == 'client' else 'an agent'}; hint: use "            f"'ducktape-trogdor {use}', or --target the {'coordinator' if verb == 'client' else 'agent'}"
 
 
 def _coordinator_verb(client: RestClient, args: argparse.Namespace) -> None:
@@ -205,3 +194,16 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     cells = [header] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells)
+
+
+def _other_role(client: RestClient, verb: str) -> str:
+    """When a 404 came from the other kind of daemon, what it is and which verb to use."""
+    path, other = ("/agent/uptime", "agent") if verb == "client" else ("/coordinator/uptime", "coordinator")
+    try:
+        client.get(path)
+    except (RestError, OSError, ValueError):
+        return ""
+    use = "agent-client" if other == "agent" else "client"
+    wanted = "a coordinator" if verb == "client" else "an agent"
+    return (f"a Trogdor {other}, not {wanted}; hint: use 'ducktape-trogdor {use}', "
+            f"or --target the {wanted.split()[-1]}")
