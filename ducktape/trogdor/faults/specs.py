@@ -212,13 +212,21 @@ class DegradedNetworkFaultSpec(NetworkDegradeFaultSpec):
     def validate(self) -> None:
         self._validate_node_specs()  # empty is allowed: kafkatest fills it after construction
 
+    @property
+    def message(self) -> dict[str, Any]:
+        """As kafkatest's: ``nodeSpecs`` is there from the start, even while empty."""
+        message = TaskSpec.message.fget(self)
+        message.setdefault("nodeSpecs", {})
+        return message
+
     def add_node_spec(self, node: Any, networkDevice: str, latencyMs: int = 0,  # kafkatest's keywords
                       rateLimitKbit: int = 0) -> None:
         """Degrade *node* (a name or a node): kafkatest's way of filling ``nodeSpecs``."""
         name = node if isinstance(node, str) else node.name
         entry = {"rateLimitKbit": rateLimitKbit, "latencyMs": latencyMs, "networkDevice": networkDevice}
         self.node_specs[name] = entry
-        self.message["nodeSpecs"][name] = dict(entry)
+        if self.message["nodeSpecs"] is not self.node_specs:
+            self.message["nodeSpecs"][name] = dict(entry)
         try:
             self.degradation(name)
         except (FaultError, TypeError) as e:
