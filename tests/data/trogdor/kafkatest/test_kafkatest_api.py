@@ -50,8 +50,9 @@ class KafkatestApiTest(Test):
 
     def applied(self, task_id, node):
         """The task's worker on *node* has made its change (the status our fault workers report)."""
-        status = self.trogdor.tasks()["tasks"][task_id].get("status") or {}
-        status = status.get(node.name, status) if "state" not in status else status  # one worker: not keyed
+        status = self.trogdor.tasks()["tasks"][task_id].get("status")
+        if isinstance(status, dict) and "state" not in status:  # several workers: keyed by node
+            status = status.get(node.name)
         return isinstance(status, dict) and status.get("state") == "applied"
 
     def tearDown(self):
@@ -197,5 +198,13 @@ class KafkatestApiTest(Test):
         self.trogdor.start_node(a0)
         wait_until(lambda: not mounted(a0), timeout_sec=30, err_msg="the restarted agent left the mount")
         assert a0.account.ssh_output(f"cat {MOUNT}/abc.log").decode().strip() == "secret"
-        again.stop()
+        wait_until(lambda: self.trogdor.tasks()["tasks"]["unreadable-again"]["state"] == "DONE", timeout_sec=30,
+                   err_msg="the coordinator never heard that the worker ended")
+        error = self.trogdor.tasks()["tasks"]["unreadable-again"].get("error", "")
+        assert "agent restarted" in error and "undone" in error, error
+        try:  # kafkatest's stop() raises on a task error
+            again.stop()
+            raise AssertionError("stop() of a failed task should raise")
+        except RuntimeError as e:
+            assert "agent restarted" in str(e)
         a0.account.ssh(f"rm -rf {MOUNT}")
