@@ -39,7 +39,7 @@ def ping_times(src, dst, count):
 
 
 def mounted(node):
-    return node.account.ssh_output(f"grep -c ' {MOUNT} ' /proc/mounts || true").decode().strip() != "0"
+    return f" on {MOUNT} " in node.account.ssh_output("mount").decode()
 
 
 class KafkatestApiTest(Test):
