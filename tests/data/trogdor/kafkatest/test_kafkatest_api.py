@@ -121,8 +121,9 @@ class KafkatestApiTest(Test):
                    err_msg="the latency never reached both nodes")
         both = ping_times(a0, a1, 5)
         one = ping_times(a2, a0, 5)
-        assert len(both) == 5 and all(t > 0.8 * 100 for t in both), both  # each node adds 50 ms
-        assert len(one) == 5 and all(40 < t < 80 for t in one), one  # only a0 adds its 50 ms
+        # each listed node adds 50 ms; a busy machine may make one packet late, not early
+        assert len(both) == 5 and all(t > 0.8 * 100 for t in both), both
+        assert len(one) == 5 and all(t > 40 for t in one) and sorted(one)[2] < 80, one  # only a0 adds 50 ms
         latency.stop()
         latency.wait_for_done(timeout_sec=30)
         after = ping_times(a0, a1, 5)
