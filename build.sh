@@ -21,6 +21,14 @@ system_packages() {
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
   command -v ps >/dev/null 2>&1 || need+=(procps)
   command -v unshare >/dev/null 2>&1 || need+=(util-linux)
+  # Trogdor's fault tests look at the nodes with ping, iperf and nc; FilesUnreadableFaultSpec
+  # mounts a FUSE pass-through run by Debian's python3 with fusepy (on libfuse2).
+  command -v ping >/dev/null 2>&1 || need+=(iputils-ping)
+  command -v iperf >/dev/null 2>&1 || need+=(iperf)
+  dpkg-query -W -f='${Status}' netcat-openbsd 2>/dev/null | grep -q "ok installed" || need+=(netcat-openbsd)
+  command -v fusermount3 >/dev/null 2>&1 || need+=(fuse3)
+  ldconfig -p 2>/dev/null | grep -q 'libfuse.so.2' || need+=(libfuse2)
+  /usr/bin/python3 -c "import fusepy" >/dev/null 2>&1 || need+=(python3-fusepy)
   # The Vagrantfile is checked by the real Vagrant, with its libvirt provider.
   command -v vagrant >/dev/null 2>&1 || need+=(vagrant)
   dpkg-query -W -f='${Status}' vagrant-libvirt 2>/dev/null | grep -q "ok installed" || need+=(vagrant-libvirt)

@@ -56,8 +56,10 @@ def test_fault_code_runs_from_the_agent_zipapp_with_the_standard_library_only(tm
     pyz = build_zipapp(str(tmp_path / "trogdor.pyz"))
     probe = ("import sys, pkgutil; sys.path.insert(0, sys.argv[1]); import ducktape.trogdor.faults; "
              "assert pkgutil.get_data('ducktape.trogdor.faults', 'nfqueue.py'); "
+             "assert pkgutil.get_data('ducktape.trogdor.faults', 'fuse_passthrough.py'); "
              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ducktape', 'paramiko', 'jinja2')))")
     done = subprocess.run([sys.executable, "-I", "-S", "-c", probe, pyz], capture_output=True, text=True, check=True)
     loaded = ast.literal_eval(done.stdout)
     assert "ducktape.trogdor.faults.nfqueue" not in loaded  # shipped to nodes as a file, not imported
+    assert "ducktape.trogdor.faults.fuse_passthrough" not in loaded
     assert all(m.startswith("ducktape.trogdor") or m == "ducktape" for m in loaded), loaded

@@ -138,7 +138,7 @@ def test_killed_agent_is_reported_with_its_node(trogdor_cluster):
     wait_task(coord, "t", "RUNNING")
     agents[1].proc.send_signal(signal.SIGKILL)
     done = wait_task(coord, "t", "DONE", timeout=30)
-    assert done["error"].startswith("n2: node n2: agent unreachable"), done["error"]
+    assert done["error"].startswith("node n2: agent unreachable"), done["error"]
 
 
 def test_returning_agent_is_reconciled(trogdor_cluster):
@@ -197,7 +197,7 @@ def test_an_agent_dying_in_the_middle_of_an_answer_is_unreachable(trogdor_cluste
         coord = trogdor_cluster.coordinator([trogdor_cluster.agent("n1"), dying], agent_timeout_ms=1000)
         create(coord, "t", {"class": NOOP, "durationMs": 60000})
         done = wait_task(coord, "t", "DONE", timeout=30)
-        assert done["error"].startswith("n2: node n2: agent unreachable"), done["error"]
+        assert done["error"].startswith("node n2: agent unreachable"), done["error"]
         assert "IncompleteRead" in done["error"], done["error"]
     finally:
         stop.set()

@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", metavar="{agent,coordinator,client,agent-client,heal}")
     verbs.required = True
     for verb in ("agent", "coordinator"):
-        p = verbs.add_parser(verb, help=f"run a {verb}")
+        p = verbs.add_parser(verb, help={"agent": "run an agent", "coordinator": "run a coordinator"}[verb])
         p.add_argument("--node-name", "-n", required=True, help="this node's name in the config file")
         p.add_argument("--config", "-c", f"--{verb}.config", dest="config", help="Trogdor config file (JSON)")
         p.add_argument("--token-file", help="file holding the bearer token (else trogdor.token.file)")
@@ -140,7 +140,7 @@ def _serve(args: argparse.Namespace, config: TrogdorConfig) -> int:
             port = args.port if args.port is not None else (node.agent_port or DEFAULT_AGENT_PORT)
             state_dir = args.state_dir or config.state_dir(node.name)
             os.makedirs(state_dir, exist_ok=True)
-            daemon: Any = Agent(Platform(node.name, state_dir), token, bind, port)
+            daemon: Any = Agent(Platform(node.name, state_dir, _hostnames(config)), token, bind, port)
         else:
             port = args.port if args.port is not None else (node.coordinator_port or DEFAULT_COORDINATOR_PORT)
             agents = config.agents()
@@ -151,7 +151,7 @@ def _serve(args: argparse.Namespace, config: TrogdorConfig) -> int:
                                  heartbeat_s=float(config.setting(node.name, "trogdor.coordinator.heartbeat.ms", 1000)) / 1000,
                                  unreachable_s=float(config.setting(node.name, "trogdor.coordinator.agent.timeout.ms", 10000)) / 1000)
     except OSError as e:
-        raise UsageError(f"cannot listen on {bind}:{args.port}: {e.strerror}; "
+        raise UsageError(f"cannot listen on port {port} of {bind}: {e.strerror}; "
                          "hint: pick another --port or --bind address") from None
     host, real_port = daemon.server.address
     if token is None:
@@ -168,12 +168,17 @@ def _serve(args: argparse.Namespace, config: TrogdorConfig) -> int:
     return 0
 
 
+def _hostnames(config: TrogdorConfig) -> dict[str, str]:
+    """Node name -> hostname: how workers resolve the node names in specs, as Trogdor's do."""
+    return {n.name: n.hostname for n in config.nodes.values()}
+
+
 def _exec(args: argparse.Namespace, config: TrogdorConfig) -> int:
     """Run one task on this node, with no coordinator and no REST server."""
     from ducktape.trogdor.worker_manager import WorkerManager
     spec = TaskSpec.from_json(parse_spec_argument(args.exec_spec))
     state_dir = args.state_dir or tempfile.mkdtemp(prefix="ducktape-trogdor-exec-")
-    manager = WorkerManager(Platform(args.node_name, state_dir))
+    manager = WorkerManager(Platform(args.node_name, state_dir, _hostnames(config)))
     log = logging.getLogger("trogdor.agent")
     log.info("Running task %s here on node %s.", spec.class_name, args.node_name)
     signal.signal(signal.SIGTERM, lambda *_: manager.stop(0))

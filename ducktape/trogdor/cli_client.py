@@ -103,7 +103,8 @@ def run(args: argparse.Namespace) -> int:
             return _coordinator_verb(client, args)
         return _agent_verb(client, args)
     except RestError as e:
-        print(f"error: {e.code}: {e.message}")
+        other = _other_role(client, args.verb) if e.code == 404 else ""
+        print(f"error: {e.code}: {e.message}" + (f"; {args.target} is {other}" if other else ""))
         return 1
     except OSError as e:
         print(f"error: cannot reach {args.target}: {getattr(e, 'reason', e)}; hint: is it running? check --target")
@@ -236,3 +237,16 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     cells = [header] + [[str(c) for c in row] for row in rows]
     widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells)
+
+
+def _other_role(client: RestClient, verb: str) -> str:
+    """When a 404 came from the other kind of daemon, what it is and which verb to use."""
+    path, other = ("/agent/uptime", "agent") if verb == "client" else ("/coordinator/uptime", "coordinator")
+    try:
+        client.get(path)
+    except (RestError, OSError, ValueError):
+        return ""
+    use = "agent-client" if other == "agent" else "client"
+    wanted = "a coordinator" if verb == "client" else "an agent"
+    return (f"a Trogdor {other}, not {wanted}; hint: use 'ducktape-trogdor {use}', "
+            f"or --target the {wanted.split()[-1]}")

@@ -3,7 +3,9 @@
 The names and signatures follow kafkatest's Python trogdor module, so a kafkatest
 trogdor test ports by changing its imports. Nothing is installed on the nodes: the
 agent and coordinator are one zip file (see ``pack.py``) run by the node's python3,
-and a fresh bearer token is generated for each service.
+and a fresh bearer token is generated for each service. REST calls go through
+``requests`` with retries, as kafkatest's do, so a refused call raises
+``requests.HTTPError``.
 """
 from __future__ import annotations
 
@@ -12,12 +14,16 @@ import os
 import secrets
 from typing import Any, ClassVar
 
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
 from ducktape.errors import TimeoutError as DucktapeTimeout
 from ducktape.services.service import Service
 from ducktape.trogdor.faults import journal
 from ducktape.trogdor.faults.specs import FaultSpec
 from ducktape.trogdor.pack import build_zipapp
-from ducktape.trogdor.rest import RestClient, RestError
+from ducktape.trogdor.rest import RestClient
 from ducktape.trogdor.spec import SpecError, TaskSpec
 from ducktape.utils.util import wait_until
 
@@ -33,6 +39,7 @@ class TrogdorService(Service):
     DEFAULT_AGENT_PORT = 8888
     DEFAULT_COORDINATOR_PORT = 8889
     REQUEST_TIMEOUT = 5
+    REQUEST_HEADERS: ClassVar[dict[str, str]] = {"Content-type": "application/json"}
 
     logs: ClassVar[dict[str, dict[str, Any]]] = {
         "trogdor_coordinator_log": {"path": COORDINATOR_LOG, "collect_default": True},
@@ -146,7 +153,7 @@ class TrogdorService(Service):
         a test applies itself, so the report draws them on the nodes' timeline lanes."""
         try:
             tasks = self.tasks().get("tasks", {})
-        except (OSError, RestError) as err:  # the test's own outcome stands; only the drawing is lost
+        except (OSError, requests.RequestException) as err:  # the test's own outcome stands; only the drawing is lost
             self.logger.warning("cannot read the coordinator's tasks for the report: %s", err)
             return
         hosts = {self.node_name(n): n.account.hostname for n in self.nodes if not self.is_coordinator(n)}
@@ -165,22 +172,52 @@ class TrogdorService(Service):
 
     # --- REST -------------------------------------------------------------------------
     def client(self) -> RestClient:
+        """The stdlib client (``RestError`` on refusals), for callers that want no retries."""
         return RestClient(self.coordinator_node.account.ssh_hostname, self.coordinator_port, self.token,
                           timeout=self.REQUEST_TIMEOUT)
 
+    def _coordinator_url(self, path: str) -> str:
+        host = self.coordinator_node.account.ssh_hostname
+        host = f"[{host}]" if ":" in host else host
+        return f"http://{host}:{self.coordinator_port}/coordinator/{path}"
+
+    def request_session(self) -> requests.Session:
+        """A session that retries refused connections for a while (kafkatest's)."""
+        session = requests.Session()
+        session.mount("http://", HTTPAdapter(max_retries=Retry(total=5, backoff_factor=0.3)))
+        session.headers.update({**self.REQUEST_HEADERS, "Authorization": f"Bearer {self.token}"})
+        return session
+
+    def _coordinator_call(self, method: str, path: str, message: Any) -> Any:
+        url = self._coordinator_url(path)
+        self.logger.info("%s %s %s", method, url, json.dumps(message))
+        with self.request_session() as session:
+            response = session.request(method, url, json=message, timeout=self.REQUEST_TIMEOUT)
+        response.raise_for_status()
+        return response.json()
+
+    # kafkatest's helpers, for tests that call the coordinator directly
+    def _coordinator_post(self, path: str, message: Any) -> Any:
+        return self._coordinator_call("POST", path, message)
+
+    def _coordinator_put(self, path: str, message: Any) -> Any:
+        return self._coordinator_call("PUT", path, message)
+
+    def _coordinator_get(self, path: str, message: Any) -> Any:
+        return self._coordinator_call("GET", path, message)
+
     def create_task(self, id: str, spec: Any) -> TrogdorTask:
-        """Create a task from a spec object (ours or kafkatest's) or its JSON dict."""
-        message = spec.to_json() if hasattr(spec, "to_json") else getattr(spec, "message", spec)
-        self.logger.info("creating trogdor task %s: %s", id, json.dumps(message))
-        self.client().post("/coordinator/task/create", {"id": id, "spec": message})
+        """Create a task from a spec object (ours or kafkatest's: its ``.message``) or a dict."""
+        message = getattr(spec, "message", spec)
+        self._coordinator_post("task/create", {"id": id, "spec": message})
         return TrogdorTask(id, self)
 
     def stop_task(self, id: str) -> None:
-        self.client().put("/coordinator/task/stop", {"id": id})
+        self._coordinator_put("task/stop", {"id": id})
 
     def tasks(self) -> dict:
         """``{"tasks": {id: TaskState}}`` as the coordinator reports it."""
-        return self.client().get("/coordinator/tasks")
+        return self._coordinator_get("tasks", {})
 
 
 class TrogdorTask:
@@ -194,6 +231,13 @@ class TrogdorTask:
     def __init__(self, id: str, trogdor: TrogdorService):
         self.id = id
         self.trogdor = trogdor
+
+    def task_state(self) -> str:
+        """The task's state name (PENDING, RUNNING, STOPPING or DONE), error or not."""
+        state = self.trogdor.tasks()["tasks"].get(self.id)
+        if state is None:
+            raise RuntimeError(f"Coordinator did not know about {self.id}.")
+        return state["state"]
 
     def task_state_or_error(self) -> tuple[str | None, str | None]:
         """(state, None), or (None, error) once the task has failed."""

@@ -24,6 +24,8 @@ OURS = {"trogdor.ours": True}
 T = TypeVar("T", bound="TaskSpec")
 _REGISTRY: dict[str, type[TaskSpec]] = {}
 _CANONICAL: dict[type[TaskSpec], str] = {}
+_KAFKA: dict[type[TaskSpec], str] = {}  # the Java class name kafkatest's ``.message`` carries
+KAFKA_PREFIX = "org.apache.kafka.trogdor."
 
 
 class SpecError(ValueError):
@@ -62,6 +64,9 @@ def _register(cls: type[T], aliases: tuple[str, ...]) -> type[T]:
             raise ValueError(f"spec class name {name} is already registered to {other.__name__}")
         _REGISTRY[name] = cls
     _CANONICAL[cls] = canonical
+    kafka = [name for name in aliases if name.startswith(KAFKA_PREFIX)]
+    if kafka:
+        _KAFKA[cls] = kafka[0]
     return cls
 
 
@@ -146,8 +151,15 @@ class TaskSpec:
 
     @property
     def message(self) -> dict[str, Any]:
-        """kafkatest's name for the JSON form."""
-        return self.to_json()
+        """kafkatest's JSON form: built once, then the same dict on every read, so a test
+        that edits it edits what ``TrogdorService.create_task`` sends. Its ``class`` is
+        Kafka's Java name when the spec has one, as kafkatest writes it."""
+        cached = self.__dict__.get("_message")
+        if cached is None:
+            cached = self.to_json()
+            cached["class"] = _KAFKA.get(type(self), cached["class"])
+            object.__setattr__(self, "_message", cached)
+        return cached
 
     def __str__(self) -> str:
         return json.dumps(self.to_json(), sort_keys=True)
@@ -210,8 +222,11 @@ class TaskSpec:
 
     @staticmethod
     def to_node_names(nodes: Any) -> list[str]:
-        """Node names from nodes or names (kafkatest's helper)."""
-        return [n if isinstance(n, str) else n.name for n in nodes]
+        """Node names from nodes or names (kafkatest's helper); anything else is left as it
+        is, for the field check to name."""
+        if isinstance(nodes, (str, bytes)) or not isinstance(nodes, (list, tuple)):
+            return nodes
+        return [n if isinstance(n, str) else getattr(n, "name", n) for n in nodes]
 
 
 # --- field checking -------------------------------------------------------------

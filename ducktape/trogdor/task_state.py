@@ -53,8 +53,8 @@ class ManagedTask:
         A worker failing while the task runs moves it to STOPPING (its other workers are
         to be stopped); returns True then, so the caller can wake the agents' threads.
         """
-        errors = [f"{node}: {ref.error}" if len(self.workers) > 1 else ref.error
-                  for node, ref in sorted(self.workers.items()) if ref.done and ref.error]
+        errors = [ref.error if len(self.workers) == 1 or ref.error.startswith(f"node {node}") else f"{node}: {ref.error}"
+                  for node, ref in sorted(self.workers.items()) if ref.done and ref.error]  # never "n1: node n1: ..."
         if self.state in ("RUNNING", "STOPPING") and all(r.done for r in self.workers.values()):
             self.finish(now, errors[0] if errors else "")
         elif self.state == "RUNNING" and errors:

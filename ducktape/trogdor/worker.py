@@ -73,11 +73,17 @@ class DoneFuture:
 
 
 class Platform:
-    """What a worker may use on its node: its name, a state directory and ``run``."""
+    """What a worker may use on its node: its name, a state directory, ``run``, and the
+    hostnames of the config's nodes (``hostname(name)``, as Trogdor resolves node names)."""
 
-    def __init__(self, node_name: str, state_dir: str):
+    def __init__(self, node_name: str, state_dir: str, hostnames: dict[str, str] | None = None):
         self.node_name = node_name
         self.state_dir = state_dir
+        self.hostnames = dict(hostnames or {})
+
+    def hostname(self, node_name: str) -> str:
+        """The node's hostname from the config; the name itself for a node not in it."""
+        return self.hostnames.get(node_name) or node_name
 
     def run(self, command: str, timeout: float | None = COMMAND_TIMEOUT) -> tuple[int, str, str]:
         """Run a shell command on this node; returns (exit status, stdout, stderr)."""

@@ -73,6 +73,9 @@ class WorkerManager:
     def create(self, worker_id: int, task_id: str, spec_json: Any) -> None:
         """Start a worker; the same id with the same task and spec again is a no-op."""
         spec = TaskSpec.from_json(spec_json)
+        refusal = getattr(spec, "refusal", None)  # a spec this agent cannot run (Kafka's clients)
+        if refusal is not None:
+            raise RestError(501, refusal())
         with self._lock:
             existing = self._workers.get(worker_id)
             if existing is not None:

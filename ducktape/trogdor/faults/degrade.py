@@ -1,5 +1,9 @@
-"""A degraded link toward named peers: delay, jitter, loss, duplication, corruption,
-reordering, rate limit. Traffic with anyone else (the test driver's SSH) is untouched.
+"""A degraded network: delay, jitter, loss, duplication, corruption, reordering, rate limit.
+
+Two scopes. ``apply_node`` degrades the link toward named peers (ours: traffic with anyone
+else, the test driver's SSH included, is untouched). ``apply_device`` degrades all of a
+device's traffic, as Kafka's Trogdor does with ``DegradedNetworkFaultSpec``, except TCP to
+or from the node's SSH port, so the driver can always reach the node to heal it.
 
 Two ways to do it, chosen per node by probing the kernel, and reported as ``method``:
 
@@ -80,8 +84,29 @@ def device_toward(run: Run, peer: str) -> str:
     return words[words.index("dev") + 1]
 
 
+def default_device(run: Run) -> str:
+    """The device of the node's default route (Kafka's specs always name one; ours may not)."""
+    out = checked(run, "ip -o route show default", "find the default route")
+    words = out.split()
+    if "dev" not in words:
+        raise FaultError("no default route here; hint: give networkDevice")
+    return words[words.index("dev") + 1]
+
+
 def _number(task_id: str, low: int, span: int) -> int:
     return low + int(hashlib.sha1(task_id.encode()).hexdigest(), 16) % span
+
+
+def _method(run: Run, method: str) -> str:
+    if method == "auto":
+        method = "netem" if netem_available(run) else "user space"
+    if method not in ("netem", "user space"):
+        raise FaultError(f"unknown degrade method {method!r}; use auto, netem or user space")
+    return method
+
+
+def _uses_netem(method: str, degradation: Degradation) -> bool:
+    return method == "netem" and any(v for k, v in asdict(degradation).items() if k != "rate_kbit")
 
 
 def apply_node(ledger: Ledger, peers: list[str], degradation: Degradation, method: str = "auto") -> dict:
@@ -90,55 +115,97 @@ def apply_node(ledger: Ledger, peers: list[str], degradation: Degradation, metho
     peers = sorted(set(peers))
     if not peers:
         return {"method": "none"}
-    if method == "auto":
-        method = "netem" if netem_available(run) else "user space"
-    if method not in ("netem", "user space"):
-        raise FaultError(f"unknown degrade method {method!r}; use auto, netem or user space")
+    method = _method(run, method)
     done: dict = {"method": method}
-    use_netem = method == "netem" and any(asdict(degradation)[k] for k in asdict(degradation) if k != "rate_kbit")
+    use_netem = _uses_netem(method, degradation)
     if degradation.rate_kbit or use_netem:
-        done["devices"] = _shape(ledger, peers, degradation, with_netem=use_netem)
+        by_device: dict[str, list[str]] = {}
+        for peer in peers:
+            by_device.setdefault(device_toward(run, peer), []).append(peer)
+        for device, on_device in sorted(by_device.items()):
+            _shape(ledger, device, degradation, use_netem, to_degraded=[f"ip dst {quote(p)}/32" for p in on_device],
+                   what=f"toward {', '.join(on_device)}")
+        done["devices"] = sorted(by_device)
     if method == "user space":
-        if degradation.held_in_user_space:
-            done["queue"] = _start_delayer(ledger, peers, degradation)
-        if degradation.loss_percent:
-            rules = " && ".join(
-                f"iptables -w -I INPUT -s {quote(p)} -m statistic --mode random --probability "
-                f"{degradation.loss_percent / 100:.6f} -m comment --comment {quote(ledger.tag)} -j DROP"
-                for p in peers)
-            ledger.record({"kind": "iptables", "table": "filter", "chain": "INPUT", "tag": ledger.tag},
-                          then=rules, what=f"drop {degradation.loss_percent}% of packets from {', '.join(peers)}")
+        _hold_and_drop(ledger, degradation, [("INPUT", f"-s {quote(p)}") for p in peers], f"from {', '.join(peers)}",
+                       done)
     return done
 
 
-def _shape(ledger: Ledger, peers: list[str], degradation: Degradation, with_netem: bool) -> list[str]:
-    """An HTB tree of our own on each device toward the peers."""
+def apply_device(ledger: Ledger, device: str, degradation: Degradation, method: str = "auto",
+                 ssh_port: int = 22) -> dict:
+    """Degrade all traffic of *device* (both ways for delay and loss, sent for the rate),
+    except TCP with *ssh_port* on either end; returns what was done."""
     run = ledger.run
-    by_device: dict[str, list[str]] = {}
-    for peer in peers:
-        by_device.setdefault(device_toward(run, peer), []).append(peer)
+    status, _, _ = run(f"ip link show dev {quote(device)}")
+    if status != 0:
+        known = [w.rstrip(":").split("@")[0] for line in checked(run, "ip -o link show", "list devices").splitlines()
+                 for w in line.split()[1:2]]
+        raise FaultError(f"networkDevice {device!r}: no such device on this node; it has " + ", ".join(known))
+    method = _method(run, method)
+    done: dict = {"method": method, "devices": [device]}
+    use_netem = _uses_netem(method, degradation)
+    if degradation.rate_kbit or use_netem:
+        _shape(ledger, device, degradation, use_netem, default_degraded=True,
+               to_plain=[f"ip protocol 6 0xff match ip sport {ssh_port} 0xffff",
+                         f"ip protocol 6 0xff match ip dport {ssh_port} 0xffff"],
+               what=f"except SSH (port {ssh_port})")
+    if method == "user space":
+        # TCP is held as it arrives (holding sent TCP stalls it: small queues); anything else
+        # as it leaves, as netem would: ping reads its reply's arrival time before INPUT.
+        matches = [("OUTPUT", f"-o {quote(device)} ! -p tcp"),
+                   ("INPUT", f"-i {quote(device)} -p tcp -m multiport ! --ports {ssh_port}")]
+        _hold_and_drop(ledger, degradation, matches, f"on {device} (SSH excepted)", done)
+    return done
+
+
+def _hold_and_drop(ledger: Ledger, degradation: Degradation, matches: list[tuple[str, str]], where: str,
+                   done: dict) -> None:
+    """The user-space part: the delayer's queue and loss rules for the packets that
+    *matches* (chain, iptables match) select."""
+    if degradation.held_in_user_space:
+        done["queue"] = _start_delayer(ledger, matches, degradation, where)
+    if degradation.loss_percent:
+        _insert_rules(ledger, matches, f"-m statistic --mode random --probability "
+                      f"{degradation.loss_percent / 100:.6f} -m comment --comment {quote(ledger.tag)} -j DROP",
+                      f"drop {degradation.loss_percent}% of packets {where}")
+
+
+def _insert_rules(ledger: Ledger, matches: list[tuple[str, str]], target: str, what: str) -> None:
+    """One ledger entry per chain, recorded before its rules go in."""
+    for chain in sorted({c for c, _ in matches}):
+        rules = " && ".join(f"iptables -w -I {chain} {m} {target}" for c, m in matches if c == chain)
+        ledger.record({"kind": "iptables", "table": "filter", "chain": chain, "tag": ledger.tag}, then=rules,
+                      what=what)
+
+
+def _shape(ledger: Ledger, device: str, degradation: Degradation, with_netem: bool, to_degraded: tuple = (),
+           to_plain: tuple = (), default_degraded: bool = False, what: str = "") -> None:
+    """An HTB tree of our own on *device*: class 1 unlimited, class 2 degraded; u32 filters
+    send *to_degraded* / *to_plain* matches to them, the rest goes to the default."""
+    run = ledger.run
     handle = f"{_number(ledger.task_id, 0x100, 0xE000):x}"
     rate = f"{degradation.rate_kbit}kbit" if degradation.rate_kbit else UNLIMITED
-    for device, on_device in sorted(by_device.items()):
-        root = checked(run, f"tc qdisc show dev {quote(device)} root", f"qdisc of {device}")
-        if root.split()[2:3] not in ([], ["0:"]):
-            raise FaultError(f"{device} already has a root qdisc of someone else ({root.strip()}); "
-                             "it is left alone and this degradation cannot be shaped on it")
-        dev = quote(device)
-        steps = [f"tc qdisc add dev {dev} root handle {handle}: htb default 1",
-                 f"tc class add dev {dev} parent {handle}: classid {handle}:1 htb rate {UNLIMITED}",
-                 f"tc class add dev {dev} parent {handle}: classid {handle}:2 htb rate {rate} ceil {rate}"]
-        if with_netem:
-            steps.append(f"tc qdisc add dev {dev} parent {handle}:2 handle {int(handle, 16) + 1:x}: netem "
-                         + degradation.netem_args())
-        steps += [f"tc filter add dev {dev} parent {handle}: protocol ip prio 1 u32 match ip dst "
-                  f"{quote(peer)}/32 flowid {handle}:2" for peer in on_device]
-        ledger.record({"kind": "tc_root", "dev": device, "handle": f"{handle}:"}, then=" && ".join(steps),
-                      what=f"shape traffic toward {', '.join(on_device)} on {device}")
-    return sorted(by_device)
+    root = checked(run, f"tc qdisc show dev {quote(device)} root", f"qdisc of {device}")
+    if root.split()[2:3] not in ([], ["0:"]):
+        raise FaultError(f"{device} already has a root qdisc of someone else ({root.strip()}); "
+                         "it is left alone and this degradation cannot be shaped on it")
+    dev = quote(device)
+    steps = [f"tc qdisc add dev {dev} root handle {handle}: htb default {2 if default_degraded else 1}",
+             f"tc class add dev {dev} parent {handle}: classid {handle}:1 htb rate {UNLIMITED}",
+             f"tc class add dev {dev} parent {handle}: classid {handle}:2 htb rate {rate} ceil {rate}"]
+    if with_netem:
+        steps.append(f"tc qdisc add dev {dev} parent {handle}:2 handle {int(handle, 16) + 1:x}: netem "
+                     + degradation.netem_args())
+    steps += [f"tc filter add dev {dev} parent {handle}: protocol ip prio 1 u32 match {m} flowid {handle}:2"
+              for m in to_degraded]
+    steps += [f"tc filter add dev {dev} parent {handle}: protocol ip prio 1 u32 match {m} flowid {handle}:1"
+              for m in to_plain]
+    ledger.record({"kind": "tc_root", "dev": device, "handle": f"{handle}:"}, then=" && ".join(steps),
+                  what=f"shape traffic on {device} {what}".rstrip())
 
 
-def _start_delayer(ledger: Ledger, peers: list[str], degradation: Degradation) -> int:
+def _start_delayer(ledger: Ledger, matches: list[tuple[str, str]], degradation: Degradation, where: str) -> int:
     """Copy the delayer to the node, start it, wait until it listens, then queue the peers' packets."""
     queue = _number(ledger.task_id, 1000, 30000)
     base = f"{node_dir()}/{ledger.task_id}.nfqueue"
@@ -156,11 +223,8 @@ def _start_delayer(ledger: Ledger, peers: list[str], degradation: Degradation) -
              f"for i in $(seq 200); do test -s {base}.pid && exit 0; sleep 0.025; done; cat {base}.log >&2; exit 1")
     ledger.record({"kind": "process", "base": base, "tag": ledger.tag}, then=start,
                   what=f"start the packet delayer for queue {queue}")
-    rules = " && ".join(
-        f"iptables -w -I INPUT -s {quote(p)} -m mark ! --mark {MARK:#x} -m comment --comment {quote(ledger.tag)} "
-        f"-j NFQUEUE --queue-num {queue} --queue-bypass" for p in peers)
-    ledger.record({"kind": "iptables", "table": "filter", "chain": "INPUT", "tag": ledger.tag}, then=rules,
-                  what=f"queue packets from {', '.join(peers)} to the delayer")
+    _insert_rules(ledger, matches, f"-m mark ! --mark {MARK:#x} -m comment --comment {quote(ledger.tag)} "
+                  f"-j NFQUEUE --queue-num {queue} --queue-bypass", f"queue packets {where} to the delayer")
     return queue
 
 

@@ -6,6 +6,7 @@ the node encoded, so the shell that runs the search never matches itself.
 """
 from __future__ import annotations
 
+import os
 import signal
 
 from ducktape.trogdor.faults.ledger import Ledger, undoer
@@ -26,9 +27,41 @@ def matching_pids(run: Run, pattern: str) -> list[int]:
     return sorted(int(p) for p in out.split())
 
 
-def stop_node(ledger: Ledger, pattern: str) -> list[int]:
-    """SIGSTOP every process matching *pattern*; the SIGCONT is recorded first."""
-    pids = matching_pids(ledger.run, pattern)
+def named_pids(name: str, proc: str = "/proc") -> list[int]:
+    """PIDs of this machine's processes with *name* in their command line as Trogdor's
+    ``javaProcessName`` means it (what ``jps`` shows): an argument equal to *name*, or
+    ending in ``.name`` (a main class) or ``/name`` (a jar or program path). Not a pattern.
+    The caller and its ancestors are never included. Reads /proc: the agent runs here."""
+    mine, pid = set(), os.getpid()
+    while pid > 1 and pid not in mine:
+        mine.add(pid)
+        pid = _parent(proc, pid)
+    found = []
+    for entry in os.listdir(proc):
+        if not entry.isdigit() or int(entry) in mine:
+            continue
+        try:
+            with open(f"{proc}/{entry}/cmdline", "rb") as f:
+                args = f.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue  # ended while we looked
+        if any(a == name or a.endswith(("." + name, "/" + name)) for a in args if a):
+            found.append(int(entry))
+    return sorted(found)
+
+
+def _parent(proc: str, pid: int) -> int:
+    try:
+        with open(f"{proc}/{pid}/stat", encoding="utf-8", errors="replace") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def stop_node(ledger: Ledger, pattern: str = "", pids: list[int] | None = None) -> list[int]:
+    """SIGSTOP every process matching *pattern* (or the given *pids*); the SIGCONT is
+    recorded first."""
+    pids = matching_pids(ledger.run, pattern) if pids is None else pids
     if not pids:
         raise FaultError(f"no process matches {pattern!r}")
     listed = " ".join(map(str, pids))

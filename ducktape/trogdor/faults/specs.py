@@ -1,8 +1,9 @@
 """Fault task specs for the Trogdor agent, and the one worker that applies and heals them.
 
-Kafka's names and fields are accepted where Kafka has the fault
+Kafka's names, fields and constructors (kafkatest's) are accepted where Kafka has the fault
 (``NetworkPartitionFaultSpec``, ``ProcessStopFaultSpec`` with ``javaProcessName``,
-``DegradedNetworkFaultSpec`` with ``nodeSpecs``). Each spec says what to do on one node
+``DegradedNetworkFaultSpec`` with ``nodeSpecs``, ``FilesUnreadableFaultSpec``); node
+lists take ``ClusterNode`` objects or names. Each spec says what to do on one node
 (``apply_on``); the worker runs it in a thread, and heals through the node's ledger on
 ``stop`` and, after an agent crash, in ``recover``. Standard library only.
 """
@@ -11,11 +12,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import logging
 import signal
 import threading
 from typing import Any
 
-from ducktape.trogdor.faults import clock, degrade, disk, partition, process
+from ducktape.trogdor.faults import clock, degrade, disk, partition, process, unreadable
 from ducktape.trogdor.faults.ledger import Ledger
 from ducktape.trogdor.faults.shell import FaultError
 from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
@@ -25,7 +27,8 @@ KAFKA_FAULT = "org.apache.kafka.trogdor.fault."
 DEGRADE_KEYS = {"latencyMs": "delay_ms", "jitterMs": "jitter_ms", "lossPercent": "loss_percent",
                 "duplicatePercent": "duplicate_percent", "corruptPercent": "corrupt_percent",
                 "reorderPercent": "reorder_percent", "rateLimitKbit": "rate_kbit"}
-DEGRADE_OTHER_KEYS = ("networkDevice", "peers", "method")  # networkDevice: Kafka's; the route decides here
+DEGRADE_OTHER_KEYS = ("networkDevice", "peers", "method")
+log = logging.getLogger("trogdor.faults")
 
 
 def ledger_id(worker_id: int, spec: TaskSpec) -> str:
@@ -41,9 +44,19 @@ def _names(field: str, value: Any) -> tuple:
 
 
 class FaultSpec(TaskSpec):
-    """A fault: ``apply_on(ledger, node_name)`` changes one node (recording in *ledger* first)."""
+    """A fault: ``apply_on(ledger, platform)`` changes one node (recording in *ledger* first).
 
-    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+    ``NODE_FIELDS`` name the fields holding node lists: nodes given there as objects (a
+    test's ``ClusterNode``) become their names, as kafkatest's ``to_node_names`` does."""
+
+    NODE_FIELDS: tuple = ()
+
+    def __post_init__(self) -> None:
+        for name in self.NODE_FIELDS:
+            object.__setattr__(self, name, TaskSpec.to_node_names(getattr(self, name)))
+        super().__post_init__()
+
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
         raise NotImplementedError
 
     def new_worker(self, worker_id: int) -> FaultWorker:
@@ -59,6 +72,11 @@ class NetworkPartitionFaultSpec(FaultSpec):
     partitions: Any = ()
     addresses: dict = dataclasses.field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if isinstance(self.partitions, (list, tuple)):
+            object.__setattr__(self, "partitions", [TaskSpec.to_node_names(g) for g in self.partitions])
+        super().__post_init__()
+
     def validate(self) -> None:
         groups = [_names(f"partitions[{i}]", g) for i, g in enumerate(self.partitions or ())]
         try:
@@ -72,20 +90,24 @@ class NetworkPartitionFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return sorted(self.plan())
 
-    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
-        lost = sorted(self.plan().get(node_name, ()))
-        partition.apply_node(ledger, [self.addresses.get(n, n) for n in lost])
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
+        # a name resolves as Trogdor's does: to its node's hostname in the agent's config
+        lost = sorted(self.plan().get(platform.node_name, ()))
+        partition.apply_node(ledger, [self.addresses.get(n) or platform.hostname(n) for n in lost])
         return {"dropping": lost}
 
 
 @register_spec(KAFKA_FAULT + "ProcessStopFaultSpec")
 @dataclasses.dataclass(frozen=True)
 class ProcessStopFaultSpec(FaultSpec):
-    """SIGSTOP processes matching ``pattern`` (or Kafka's ``javaProcessName``) on ``nodeNames``."""
+    """SIGSTOP processes on ``nodeNames``: those matching the regular expression ``pattern``
+    (ours; none is an error), or Kafka's ``javaProcessName``, a name in the command line as
+    ``jps`` shows it (none is logged, as Trogdor does). SIGCONT when the fault ends."""
 
     node_names: Any = ()
     java_process_name: str = ""
     pattern: str = ""
+    NODE_FIELDS = ("node_names",)
 
     def validate(self) -> None:
         _names("nodeNames", self.node_names)
@@ -95,8 +117,14 @@ class ProcessStopFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return list(self.node_names)
 
-    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
-        return {"stopped": process.stop_node(ledger, self.pattern or self.java_process_name)}
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
+        if self.pattern:
+            return {"stopped": process.stop_node(ledger, self.pattern)}
+        pids = process.named_pids(self.java_process_name)
+        if not pids:
+            log.info("%s: no process named %s to stop", ledger.task_id, self.java_process_name)
+            return {"stopped": []}
+        return {"stopped": process.stop_node(ledger, self.java_process_name, pids)}
 
 
 @register_spec()
@@ -109,6 +137,7 @@ class ProcessKillFaultSpec(FaultSpec):
     pattern: str = ""
     signal: str = "SIGKILL"
     restart_command: str = ""
+    NODE_FIELDS = ("node_names",)
 
     def validate(self) -> None:
         _names("nodeNames", self.node_names)
@@ -120,17 +149,18 @@ class ProcessKillFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return list(self.node_names)
 
-    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
         sig = getattr(signal, self.signal)
         return {"killed": process.kill_node(ledger, self.pattern, sig, self.restart_command)}
 
 
-@register_spec(KAFKA_FAULT + "DegradedNetworkFaultSpec")
+@register_spec()
 @dataclasses.dataclass(frozen=True)
 class NetworkDegradeFaultSpec(FaultSpec):
-    """``nodeSpecs``: node name -> ``{latencyMs, rateLimitKbit, networkDevice}`` (Kafka) plus
-    ours: ``jitterMs``, ``lossPercent``, ``duplicatePercent``, ``corruptPercent``,
-    ``reorderPercent``, ``peers`` (default: the other nodes of ``nodeSpecs``), ``method``.
+    """Ours, peer-scoped: ``nodeSpecs``: node name -> ``{latencyMs, rateLimitKbit}`` (Kafka's
+    keys) plus ``jitterMs``, ``lossPercent``, ``duplicatePercent``, ``corruptPercent``,
+    ``reorderPercent``, ``peers`` (default: the other nodes of ``nodeSpecs``), ``method``;
+    only traffic between a node and its peers is degraded.
     ``addresses``: node name -> IP, where names do not resolve on the nodes."""
 
     node_specs: dict = dataclasses.field(default_factory=dict)
@@ -139,6 +169,9 @@ class NetworkDegradeFaultSpec(FaultSpec):
     def validate(self) -> None:
         if not self.node_specs:
             raise SpecError("nodeSpecs", "empty: name the nodes to degrade")
+        self._validate_node_specs()
+
+    def _validate_node_specs(self) -> None:
         for name, spec in self.node_specs.items():
             field = f"nodeSpecs.{name}"
             if not isinstance(spec, dict):
@@ -161,11 +194,50 @@ class NetworkDegradeFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return sorted(self.node_specs)
 
-    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
-        spec = self.node_specs.get(node_name, {})
-        peers = spec.get("peers") or [n for n in self.node_specs if n != node_name]
-        return degrade.apply_node(ledger, [self.addresses.get(p, p) for p in peers], self.degradation(node_name),
-                                  spec.get("method", "auto"))
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
+        spec = self.node_specs.get(platform.node_name, {})
+        peers = spec.get("peers") or [n for n in self.node_specs if n != platform.node_name]
+        return degrade.apply_node(ledger, [self.addresses.get(p) or platform.hostname(p) for p in peers],
+                                  self.degradation(platform.node_name), spec.get("method", "auto"))
+
+
+@register_spec(KAFKA_FAULT + "DegradedNetworkFaultSpec")
+@dataclasses.dataclass(frozen=True)
+class DegradedNetworkFaultSpec(NetworkDegradeFaultSpec):
+    """Kafka's, device-wide: each node of ``nodeSpecs`` delays and rate-limits all traffic
+    on its ``networkDevice`` (default: the device of its default route), SSH excepted;
+    with ``peers`` in a node's entry it is peer-scoped as ours. kafkatest's constructor:
+    ``DegradedNetworkFaultSpec(start_ms, duration_ms)``, then ``add_node_spec``."""
+
+    def validate(self) -> None:
+        self._validate_node_specs()  # empty is allowed: kafkatest fills it after construction
+
+    @property
+    def message(self) -> dict[str, Any]:
+        """As kafkatest's: ``nodeSpecs`` is there from the start, even while empty."""
+        message = TaskSpec.message.fget(self)
+        message.setdefault("nodeSpecs", {})
+        return message
+
+    def add_node_spec(self, node: Any, networkDevice: str, latencyMs: int = 0,  # kafkatest's keywords
+                      rateLimitKbit: int = 0) -> None:
+        """Degrade *node* (a name or a node): kafkatest's way of filling ``nodeSpecs``."""
+        name = node if isinstance(node, str) else node.name
+        entry = {"rateLimitKbit": rateLimitKbit, "latencyMs": latencyMs, "networkDevice": networkDevice}
+        self.node_specs[name] = entry
+        if self.message["nodeSpecs"] is not self.node_specs:
+            self.message["nodeSpecs"][name] = dict(entry)
+        try:
+            self.degradation(name)
+        except (FaultError, TypeError) as e:
+            raise SpecError(f"nodeSpecs.{name}", str(e)) from None
+
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
+        spec = self.node_specs.get(platform.node_name, {})
+        if "peers" in spec:
+            return super().apply_on(ledger, platform)
+        device = spec.get("networkDevice") or degrade.default_device(ledger.run)
+        return degrade.apply_device(ledger, device, self.degradation(platform.node_name), spec.get("method", "auto"))
 
 
 @register_spec()
@@ -176,6 +248,7 @@ class DiskFillFaultSpec(FaultSpec):
     node_names: Any = ()
     path: str = ""
     leave_bytes: int = 0
+    NODE_FIELDS = ("node_names",)
 
     def validate(self) -> None:
         _names("nodeNames", self.node_names)
@@ -187,12 +260,41 @@ class DiskFillFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return list(self.node_names)
 
-    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
         return {"fill_bytes": disk.fill_node(ledger, self.path, self.leave_bytes)}
+
+
+@register_spec(KAFKA_FAULT + "FilesUnreadableFaultSpec")
+@dataclasses.dataclass(frozen=True)
+class FilesUnreadableFaultSpec(FaultSpec):
+    """Kafka's: on ``nodeNames``, reads of files below ``mountPath`` whose path from it
+    starts with ``prefix`` fail with errno ``errorCode``, through a FUSE pass-through the
+    agent mounts over ``mountPath`` and unmounts when the fault ends."""
+
+    node_names: Any = ()
+    mount_path: str = ""
+    prefix: str = ""
+    error_code: int = 0
+    NODE_FIELDS = ("node_names",)
+
+    def validate(self) -> None:
+        _names("nodeNames", self.node_names)
+        if not self.mount_path.startswith("/"):
+            raise SpecError("mountPath", f"must be an absolute directory, got {self.mount_path!r}")
+        if not 0 < self.error_code < 4096:
+            raise SpecError("errorCode", f"must be an errno such as 5 (EIO), got {self.error_code}")
+
+    def target_nodes(self, node_names: list[str]) -> list[str]:
+        return list(self.node_names)
+
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
+        return unreadable.apply_node(ledger, self.mount_path, self.prefix, self.error_code)
 
 
 class _ClockSpec(FaultSpec):
     """Clock faults reach only processes started under libfaketime (``faults/clock.py``)."""
+
+    NODE_FIELDS = ("node_names",)
 
     def validate(self) -> None:
         _names("nodeNames", self.node_names)
@@ -209,7 +311,7 @@ class ClockSkewFaultSpec(_ClockSpec):
     node_names: Any = ()
     offset_ms: int = 0
 
-    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
         return clock.skew_node(ledger, self.offset_ms / 1000)
 
 
@@ -230,7 +332,7 @@ class ClockJumpFaultSpec(_ClockSpec):
         if self.every_ms <= 0:
             raise SpecError("everyMs", f"must be > 0, got {self.every_ms}")
 
-    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
         return clock.jump_node(ledger, self.delta_ms / 1000, self.times, self.every_ms / 1000)
 
 
@@ -248,7 +350,7 @@ class ClockStrobeFaultSpec(_ClockSpec):
         if self.period_ms <= 0:
             raise SpecError("periodMs", f"must be > 0, got {self.period_ms}")
 
-    def apply_on(self, ledger: Ledger, node_name: str) -> Any:
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
         return clock.strobe_node(ledger, self.delta_ms / 1000, self.period_ms / 1000)
 
 
@@ -268,7 +370,7 @@ class FaultWorker(TaskWorker):
         def apply() -> None:
             try:
                 ledger = Ledger(platform.run, self.ledger_id, type(self.spec).__name__)
-                result = self.spec.apply_on(ledger, platform.node_name)
+                result = self.spec.apply_on(ledger, platform)
                 status.update({"state": "applied", "ledger": self.ledger_id, "result": result})
             except Exception as e:  # noqa: BLE001 - the task ends with the error; stop heals
                 status.update({"state": "failed", "ledger": self.ledger_id, "error": str(e)})
