@@ -14,7 +14,8 @@ import ducktape.trogdor as trogdor_package
 from ducktape.trogdor import TaskSpec
 from ducktape.trogdor.faults import degrade, process, unreadable
 from ducktape.trogdor.faults.ledger import Ledger
-from ducktape.trogdor.faults.shell import FaultError, local_run
+from ducktape.trogdor.faults.shell import FaultError
+from ducktape.trogdor.local_shell import run_local as local_run
 from ducktape.trogdor.rest import RestError
 from ducktape.trogdor.spec import SpecError
 from tests.support.trogdor import TROGDOR, task_state, wait_for
