@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -120,3 +121,19 @@ def test_machine_readable_error_records_become_text():
     assert machine_readable_error(record) == ("The provider 'virtualbox' is not usable. Vagrant uses `VBoxManage`, "
                                               "and requires it on the PATH.")
     assert machine_readable_error("1,worker1,state,running\n") is None
+
+
+def test_build_sh_example_twice_skips_pip_and_names_the_sessions_report(tmp_path):
+    env = {**os.environ, "HOME": str(tmp_path)}
+    runs = [subprocess.run(["./build.sh", "example"], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                           timeout=600, check=False) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stdout + run.stderr
+    second = runs[1].stdout.splitlines()
+    assert second[0].startswith("build.sh: .venv is up to date (pip skipped"), runs[1].stdout
+    assert "installing" not in runs[1].stdout
+    reports = [run.stdout.splitlines()[-1] for run in runs]
+    assert all(line.startswith("report: ") for line in reports), reports
+    paths = [Path(line.split(" ", 1)[1]) for line in reports]
+    assert paths[0] != paths[1] and all(p.is_file() and p.name == "report.html" for p in paths)
+    assert "latest" not in str(paths[1]) and paths[1].parent == (REPO_ROOT / "results" / "latest").resolve()
