@@ -156,7 +156,7 @@ class VagrantCluster(JsonCluster):
         except ClusterFileError as err:
             if from_vagrant or cluster_file is None:
                 raise
-            raise ClusterFileError(cluster_file, err.message.split(": ", 2)[-1], err.hint) from None
+            raise type(err)(cluster_file, err.message.split(": ", 2)[-1], err.hint) from None
         if from_vagrant and cluster_file is not None:
             self._write(cluster_file)
         for account in self._available_accounts:

@@ -52,13 +52,14 @@ def up(node_count: int, name: str, cluster_file: Path, shares: tuple[str, ...]) 
 
 
 @cli.command()
-@click.option("--name", default=None, help=f"cluster to remove [default: the --cluster-file's, else {DEFAULT_NAME}]")
+@click.option("--name", default=None,
+              help=f"cluster to remove [default: the one of --cluster-file, else of {DEFAULT_CLUSTER_FILE} here]")
 @click.option("--cluster-file", type=click.Path(path_type=Path), default=None,
               help="find the cluster by the file `up` wrote")
 def down(name: str | None, cluster_file: Path | None) -> None:
     """Remove a cluster: processes, namespaces, links, firewall rules, files. Safe to repeat."""
     from ducktape.cluster.local_cluster import lifecycle
-    from ducktape.cluster.local_cluster.lookup import name_for_cluster_file
+    from ducktape.cluster.local_cluster.lookup import name_for_cluster_file, writer_of
 
     _preflight()
     if name is None and cluster_file is not None:
@@ -66,7 +67,9 @@ def down(name: str | None, cluster_file: Path | None) -> None:
         if name is None:
             click.echo(f"cluster file {cluster_file} is gone and no cluster claims it: nothing to remove")
             return
-    report = lifecycle.down(name or DEFAULT_NAME)
+    if name is None:
+        name = writer_of(DEFAULT_CLUSTER_FILE) or _only_cluster(lifecycle.status())
+    report = lifecycle.down(name)
     if report.existed:
         click.echo(f"cluster {report.name}: removed ({len(report.netns)} namespaces, {len(report.killed)} processes)")
     else:
@@ -101,6 +104,18 @@ def _describe(cluster) -> str:
     rows = [(n.hostname, n.ip, n.netns, n.init_pid or "-", "alive" if n.alive else "dead") for n in cluster.nodes]
     table = tabulate(rows, headers=["node", "ip", "netns", "pid", "state"], tablefmt="plain")
     return head + "\n" + "\n".join("  " + line for line in table.splitlines())
+
+
+def _only_cluster(clusters: list) -> str:
+    """The cluster `down` without a name means when no cluster file here names one: none to
+    choose from is nothing to do; otherwise the user picks (``status`` lists them)."""
+    if not clusters:
+        click.echo(f"no cluster file {DEFAULT_CLUSTER_FILE} here and no clusters on this host: nothing to remove")
+        raise click.exceptions.Exit(0)
+    listed = ", ".join(c.name for c in clusters)
+    raise UsageError(f"which cluster? no cluster file {DEFAULT_CLUSTER_FILE} here names one; clusters on this "
+                     f"host: {listed}",
+                     hint=f"ducktape-cluster down --name {clusters[0].name} (ducktape-cluster status shows them)")
 
 
 def _preflight() -> None:

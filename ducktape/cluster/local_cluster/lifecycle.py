@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ducktape.cluster.local_cluster import network, node_files, nodes
 from ducktape.cluster.local_cluster.errors import LocalClusterError
+from ducktape.cluster.local_cluster.lookup import check_overwrite
 from ducktape.cluster.local_cluster.names import (
     NAME_RULE,
     NETNS_PREFIX,
@@ -51,6 +52,7 @@ def up(name: str, node_count: int, cluster_file: Path, root: Path = STATE_ROOT,
     names = ClusterNames(check_name(name), root)
     check_node_count(node_count)
     share_dirs = check_shares(shares)
+    check_overwrite(Path(cluster_file), names.name, root)
     with state_lock(root):
         state = _claim(names, node_count, Path(cluster_file).absolute(), share_dirs)
     try:
