@@ -27,6 +27,10 @@ class Ec2Error(UsageError):
         self.exit_status = exit_status
 
 
+class UpInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during ``ec2 up``; its text says what was terminated."""
+
+
 def boto3_module() -> Any:
     """Import boto3, or say how to install it."""
     try:

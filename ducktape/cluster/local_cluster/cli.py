@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from ducktape.cluster.ec2.cli import ec2
+from ducktape.cluster.ec2.errors import UpInterrupted
 from ducktape.cluster.local_cluster.errors import LocalClusterError
 from ducktape.defaults import ConsoleDefaults
 from ducktape.errors import USAGE_EXIT, UsageError
@@ -139,8 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     except LocalClusterError as err:
         click.echo(f"{PROG}: {err}", err=True)
         return 1
-    except (KeyboardInterrupt, click.Abort):
-        click.echo(f"{PROG}: interrupted", err=True)
+    except (KeyboardInterrupt, click.Abort) as err:
+        cause = err.__cause__ if isinstance(err, click.Abort) else err  # click wraps Ctrl-C in Abort
+        said = str(cause) if isinstance(cause, UpInterrupted) else ""  # what ec2 up terminated
+        click.echo(f"{PROG}: interrupted{': ' + said if said else ''}", err=True)
         return 130
     return 0
 
