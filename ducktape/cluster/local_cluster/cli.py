@@ -6,6 +6,7 @@ This module alone prints and chooses exit codes: 0 done, 1 the machine refused
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -48,6 +49,9 @@ def up(node_count: int, name: str, cluster_file: Path, shares: tuple[str, ...]) 
                f"(host {state.host_ip}, bridge {state.bridge}), up in {time.monotonic() - began:.1f}s")
     for node in state.nodes:
         click.echo(f"  {node.hostname}  {node.ip}")
+    asked = {os.path.abspath(s) for s in shares}
+    for extra in (s for s in state.shares if s not in asked):
+        click.echo(f"shared too: {extra} (an editable install in a shared virtualenv runs from there)")
     click.echo(f"cluster file: {state.cluster_file}")
     click.echo(f"ssh: ssh -F {state.state_dir}/ssh_config {state.nodes[0].hostname}")
 
