@@ -10,7 +10,7 @@ import shlex
 import time
 from typing import Any
 
-from ducktape.cluster.process_tag import current_tag, tag_pattern
+from ducktape.cluster.process_tag import TAG_VARIABLE, current_tag, tag_pattern
 from ducktape.errors import TimeoutError
 
 TAIL_LINES = 15
@@ -21,15 +21,13 @@ class LogWriterExitedError(TimeoutError):
     that catches the wait's timeout catches this too)."""
 
 
-def tagged_pids_command(tag: str) -> str:
-    """Shell printing the live pids that carry process tag *tag*, except this command's own
-    (they share its session; the ones already gone have no session)."""
-    return (
-        "__dt_sid=$(ps -o sid= -p $$ | tr -d ' '); "
-        f"for __dt_p in $(grep -lsxzE '{tag_pattern(tag)}' /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3); do "
-        '__dt_s=$(ps -o sid= -p "$__dt_p" 2>/dev/null | tr -d " "); '
-        '[ -n "$__dt_s" ] && [ "$__dt_s" != "$__dt_sid" ] && echo "$__dt_p"; done; true'
-    )
+def tagged_pids_command(tag: str, each: str = 'echo "$p"') -> str:
+    """Shell running *each* (``$p`` is the pid) for every live process that carries process tag
+    *tag*. The search runs without the tag in its environment, so it never finds itself; the
+    shell that starts it (which may carry the tag) is left out by its pid."""
+    inner = (f'for p in $(grep -lsxzE "{tag_pattern(tag)}" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3); do '
+             f'[ "$p" != "$1" ] && [ -d "/proc/$p" ] && {each}; done; true')
+    return f'env -u {TAG_VARIABLE} sh -c {shlex.quote(inner)} _ "$$"'
 
 
 def parse_pids(output: bytes | str) -> set[int]:

@@ -164,6 +164,7 @@ class RunnerClient:
         self._pending: BaseException | None = None  # a signal that arrived outside one
         self._all_services: list = []
         self._teardown_failed = False  # stopping or cleaning a service failed: processes may be left
+        self._left_running: list[str] = []  # "<host>: <pid> <command>" found after a teardown
         self._current_run = 1
         self._watched_registries: list = []
         self._dump_file: Any = None
@@ -257,6 +258,10 @@ class RunnerClient:
                 status = FLAKY
             self.log(logging.INFO, str(status.to_json()) + (": " + "\n".join(lines) if lines else ""))
         summary = merge_run_summaries(summaries, status, num_runs)
+        if self._left_running:
+            summary = [*summary, "", "warning: processes left running after the test's services were stopped and "
+                       "cleaned (ducktape ended them; stop them in stop_node or clean_node): "
+                       + "; ".join(self._left_running)]
         status, summary = self._check_cluster_utilization(status, summary)
         if getattr(self.test_context, "ok_to_fail", False) and status in (PASS, FAIL):
             status = OPASS if status == PASS else OFAIL
@@ -280,6 +285,7 @@ class RunnerClient:
                 outcome = self._phase("test", lambda: ctx.function(self.test))
         status = PASS if outcome.ok else FAIL
         self._teardown(status)
+        self._name_processes_left()
         lines = outcome.summary_lines()
         errors = PhaseOutcome.capture("service errors", ctx.services.errors)
         if errors.ok and errors.value:
@@ -323,6 +329,22 @@ class RunnerClient:
             outcome = self._step(name, fn)
             if name in ("stop services", "clean services") and (not outcome.ok or outcome.value):
                 self._teardown_failed = True
+
+    def _name_processes_left(self) -> None:
+        """Processes of this test still running after its services were stopped and cleaned:
+        named in a warning of the summary; the runner ends them (the test counts as dirty)."""
+        from ducktape.cluster.process_tag import current_tag
+        from ducktape.tests.still_running import still_running
+
+        tag = current_tag()
+        if self.no_teardown or tag is None or not any(True for _ in self.test_context.services):
+            return  # nothing to look for without services (and a no-op test stays as fast)
+        outcome = self._capture("find processes left", lambda: still_running(
+            list(getattr(self.test_context.cluster, "nodes", [])), tag))
+        if outcome.ok and outcome.value:
+            self.log(logging.WARNING, "processes left running after the test: " + "; ".join(outcome.value))
+            self._left_running.extend(outcome.value)
+            self._teardown_failed = True  # so the runner ends them before the nodes are used again
 
     def _watch_services(self, registry: Any, run: int) -> None:
         """Report each service as it registers, so the driver can name what may be left running."""
