@@ -25,9 +25,8 @@ def nodes():
 
 
 def test_an_account_where_nodes_go_names_what_was_expected(nodes):
-    with pytest.raises(TypeError) as err:
-        with network_partition(nodes[0].account, nodes[1:]):
-            pass
+    with pytest.raises(TypeError) as err, network_partition(nodes[0].account, nodes[1:]):
+        pass
     message = str(err.value)
     assert message.startswith("network_partition: group 1 must be a list of cluster nodes, got LocalAccount")
     assert "not their accounts" in message
@@ -44,7 +43,6 @@ def test_an_account_where_nodes_go_names_what_was_expected(nodes):
     (lambda n: disk_fill([n[0].account], "/tmp", 0), "disk_fill: nodes must hold cluster nodes"),
 ])
 def test_every_fault_checks_its_nodes(nodes, call, where):
-    with pytest.raises(TypeError) as err:
-        with call(nodes):
-            pass
+    with pytest.raises(TypeError) as err, call(nodes):
+        pass
     assert str(err.value).startswith(where), str(err.value)

@@ -7,7 +7,6 @@ That is a service whose process died at start; its error is what the log ends wi
 from __future__ import annotations
 
 import shlex
-import time
 from typing import Any
 
 from ducktape.cluster.process_tag import TAG_VARIABLE, current_tag, tag_pattern

@@ -4,7 +4,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ducktape.cluster.local_cluster.names import NAME_RULE, STATE_ROOT, ClusterNames, check_name
+from ducktape.cluster.local_cluster.names import (
+    NAME_RULE,
+    STATE_ROOT,
+    ClusterNames,
+    check_name,
+)
 from ducktape.cluster.local_cluster.state import cluster_names_on_disk, read_state
 from ducktape.errors import UsageError
 

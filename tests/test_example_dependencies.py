@@ -1,6 +1,7 @@
-"""examples/zookeeper says what is missing at once: on the embedded cluster (no cluster file)
-that it needs nodes with their own addresses, and with a client Python without kazoo (on a
-real namespace cluster) which package to install, instead of timing out after a minute."""
+"""The examples say what is missing at once: examples/zookeeper on the embedded cluster (no
+cluster file) that it needs nodes with their own addresses; with a node Python without kazoo
+(on a real namespace cluster) both examples name the package to install, instead of timing
+out after a minute."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,14 @@ from tests.support.suites import REPO_ROOT, run_ducktape
 
 EXAMPLE = str(REPO_ROOT / "examples" / "zookeeper")
 FIRST_TEST = EXAMPLE + "/test_zookeeper.py::ZookeeperTest.test_write_and_read"
+
+
+def bare_python() -> str:
+    """Debian's python3, which has no kazoo (the venv's has)."""
+    python = "/usr/bin/python3"
+    probe = subprocess.run([python, "-c", "import kazoo"], capture_output=True, text=True, check=False)
+    assert probe.returncode != 0 and "No module named 'kazoo'" in probe.stderr
+    return python
 
 
 def _failures(results_dir) -> list[str]:
@@ -31,9 +40,7 @@ def test_on_the_embedded_cluster_it_asks_for_nodes_of_their_own(tmp_path):
 
 def test_a_client_python_without_kazoo_is_named_with_the_package(netns_cluster_factory, tmp_path):
     cluster = netns_cluster_factory(nodes=4)
-    python = "/usr/bin/python3"  # Debian's, which has no kazoo (the venv's has)
-    probe = subprocess.run([python, "-c", "import kazoo"], capture_output=True, text=True, check=False)
-    assert probe.returncode != 0 and "No module named 'kazoo'" in probe.stderr
+    python = bare_python()
     proc = run_ducktape([FIRST_TEST, "--cluster-file", str(cluster.cluster_file),
                          "--globals", json.dumps({"zk_client_python": python})], tmp_path, timeout=300)
     assert proc.returncode == 1, proc.stdout + proc.stderr
@@ -41,3 +48,17 @@ def test_a_client_python_without_kazoo_is_named_with_the_package(netns_cluster_f
     first = summary.splitlines()[0]
     assert first.startswith(f'RuntimeError("the ZooKeeper example\'s client needs kazoo in {python} on '), first
     assert "pip install kazoo" in first
+
+
+def test_servicewatcher_names_what_its_monitor_needs(netns_cluster_factory, tmp_path):
+    cluster = netns_cluster_factory(nodes=7)
+    python = bare_python()
+    first = str(REPO_ROOT / "examples" / "servicewatcher" / "tests" / "test_kinds.py") + "::GlobalTest.test_global"
+    proc = run_ducktape([first, "--cluster-file", str(cluster.cluster_file),
+                         "--globals", json.dumps({"servicewatcher_python": python})], tmp_path, timeout=300)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    [summary] = _failures(tmp_path / "results")
+    line = summary.splitlines()[0]
+    assert line.startswith("RuntimeError(") and "the servicewatcher monitor needs kazoo" in line, line
+    assert f" in {python} on " in line, line
+    assert "pip install kazoo" in line
