@@ -21,8 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ducktape.cluster.process_tag import current_tag
 from ducktape.tests import events
 from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
+from ducktape.tests.still_running import still_running, still_running_warning
 from ducktape.trogdor.faults import journal as fault_journal
 from ducktape.utils import proc
 
@@ -259,9 +261,7 @@ class RunnerClient:
             self.log(logging.INFO, str(status.to_json()) + (": " + "\n".join(lines) if lines else ""))
         summary = merge_run_summaries(summaries, status, num_runs)
         if self._left_running:
-            summary = [*summary, "", "warning: processes left running after the test's services were stopped and "
-                       "cleaned (ducktape ended them; stop them in stop_node or clean_node): "
-                       + "; ".join(self._left_running)]
+            summary = [*summary, "", still_running_warning(self._left_running)]
         status, summary = self._check_cluster_utilization(status, summary)
         if getattr(self.test_context, "ok_to_fail", False) and status in (PASS, FAIL):
             status = OPASS if status == PASS else OFAIL
@@ -333,9 +333,6 @@ class RunnerClient:
     def _name_processes_left(self) -> None:
         """Processes of this test still running after its services were stopped and cleaned:
         named in a warning of the summary; the runner ends them (the test counts as dirty)."""
-        from ducktape.cluster.process_tag import current_tag
-        from ducktape.tests.still_running import still_running
-
         tag = current_tag()
         if self.no_teardown or tag is None or not any(True for _ in self.test_context.services):
             return  # nothing to look for without services (and a no-op test stays as fast)

@@ -37,3 +37,9 @@ def still_running(nodes: list, tag: str) -> list[str]:
                 continue
             found.append(f"{key}: {pid} {command.strip()}".rstrip())
     return found
+
+
+def still_running_warning(found: list[str]) -> str:
+    """The summary line naming *found* (``still_running``'s lines)."""
+    return ("warning: processes left running after the test's services were stopped and cleaned "
+            "(ducktape ended them; stop them in stop_node or clean_node): " + "; ".join(found))
