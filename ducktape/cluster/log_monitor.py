@@ -3,6 +3,7 @@
 Inside a test the wait also ends early, with the log's last lines, once nothing is left to
 write the pattern: the log grew, no process has it open, and every process the test
 started since the monitor opened (found by its process tag) has exited, twice in a row.
+Only root on the node can see every process's open files, so only then.
 That is a service whose process died at start; its error is what the log ends with."""
 from __future__ import annotations
 
@@ -88,6 +89,8 @@ class LogMonitor:
             f"__dt_size=$(wc -c < {self.log} 2>/dev/null || echo 0); "
             f"__dt_abs=$(readlink -f {self.log} 2>/dev/null); "
             '__dt_open=$(find /proc/[0-9]*/fd -lname "$__dt_abs" 2>/dev/null | head -n 1); '
+            # only root sees every process's open files (a daemon of another user, started by sudo)
+            '[ "$(id -u)" = 0 ] || __dt_open=unknown; '
             f'echo "size $__dt_size open ${{__dt_open:+yes}}"; {tagged_pids_command(tag)}'
         )
         out = self.acct.ssh_output(script, allow_fail=True, combine_stderr=False).decode(errors="replace")
