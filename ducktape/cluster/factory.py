@@ -52,7 +52,7 @@ def implicit_cluster(cluster_file: str | None, size: int, notice: logging.Logger
         return DEFAULT_CLUSTER  # VagrantCluster asks Vagrant which are running (and writes cluster_file)
     if cluster_file:
         raise UsageError(f"--cluster-file {cluster_file}: the file does not exist",
-                         "check the path, or make a cluster and its file with 'ducktape-cluster up 3' "
+                         "check the path, or make a cluster and its file with 'ducktape-cluster up --nodes 3' "
                          "(writes .ducktape/cluster.json), or leave --cluster-file out to run on this machine")
     why = (f"No --cluster-file and no Vagrantfile in {os.getcwd()}" if not has_vagrantfile else
            f"A Vagrantfile is in {os.getcwd()}, but none of its machines is up ('vagrant up' makes them, "
