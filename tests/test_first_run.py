@@ -44,6 +44,17 @@ def test_hello_from_the_repository_root_runs_on_the_embedded_cluster(tmp_path, c
     assert (results / "latest" / "report.html").exists()
 
 
+def test_hello_from_the_root_of_a_fresh_clone(tmp_path, clean_env):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True, timeout=120,
+                   capture_output=True)
+    assert (clone / "Vagrantfile").exists() and not (clone / ".vagrant").exists()
+    proc = run_ducktape(["examples/hello"], cwd=clone, env=clean_env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "none of its machines is up" in proc.stdout and "running on LocalhostCluster" in proc.stdout
+    assert (clone / "results" / "latest" / "report.html").exists()
+
+
 def test_explicit_vagrant_cluster_shows_vagrants_error_as_text(tmp_path, clean_env):
     results = tmp_path / "results"
     env = {**clean_env, "DUCKTAPE_VAGRANT_PROVIDER": "virtualbox"}  # not installed here: Vagrant refuses
