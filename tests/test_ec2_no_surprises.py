@@ -51,7 +51,7 @@ def test_ctrl_c_in_the_ssh_wait_terminates_what_was_launched(moto_ec2, nobody_th
     finally:
         up.kill()
     assert up.returncode == 130, out + err
-    ids = ", ".join(i.strip(",;") for i in launched)
+    ids = ", ".join(sorted(i.strip(",;") for i in launched))
     assert err.strip() == f"ducktape-cluster: interrupted: cluster cut: the 2 instances launched were terminated ({ids})"
     assert "Traceback" not in err
     assert moto_ec2.instances() == []

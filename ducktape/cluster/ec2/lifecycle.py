@@ -65,7 +65,7 @@ def up(config: Ec2Config, count: int, name: str | None = None,
         return Ec2ClusterInfo(name, config.region, owner, running)
     except BaseException as err:
         ended = api.terminate(api.find(cluster_filter(name)) or launched)
-        what = f"the {len(ended)} instances launched were terminated ({', '.join(ended)})" if ended else ""
+        what = f"the {len(ended)} instances launched were terminated ({', '.join(sorted(ended))})" if ended else ""
         if isinstance(err, KeyboardInterrupt) and ended:
             raise UpInterrupted(f"cluster {name}: {what}") from None
         if isinstance(err, Ec2Error) and ended:
@@ -78,7 +78,8 @@ def refuse_running(region: str, name: str) -> None:
     billed beside the new ones and ended with them by ``down``."""
     found = Ec2Api(region).find(cluster_filter(name))
     if found:
-        raise Ec2Error(f"cluster {name} already has {len(found)} instances ({', '.join(i.instance_id for i in found)})",
+        ids = ", ".join(sorted(i.instance_id for i in found))
+        raise Ec2Error(f"cluster {name} already has {len(found)} instances ({ids})",
                        f"end them: ducktape-cluster ec2 down --name {name} (or pass --replace, or another --name)")
 
 
