@@ -60,8 +60,19 @@ python_env() {
   if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
   fi
+  # pip only when what it reads changed since the last install (a stamp of setup.cfg,
+  # pyproject.toml and the venv's Python), or when the venv's ducktape is not this clone's.
+  local stamp="$VENV/.ducktape-install-stamp" want
+  want=$(cat setup.cfg pyproject.toml "$VENV/pyvenv.cfg" | sha256sum | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && "$VENV/bin/python" -c \
+      "import sys, ducktape; sys.exit(not ducktape.__file__.startswith(sys.argv[1]))" "$ROOT/ducktape/" 2>/dev/null; then
+    echo "build.sh: .venv is up to date (pip skipped; it runs again when setup.cfg or pyproject.toml change)"
+    return 0
+  fi
+  echo "build.sh: installing ducktape and its test extras into .venv"
   "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
   "$VENV/bin/python" -m pip install -q -e ".[test]"
+  echo "$want" >"$stamp"
 }
 
 setup() {
@@ -76,8 +87,13 @@ case "$cmd" in
     setup ;;
   example)
     setup
-    "$VENV/bin/ducktape" examples/hello "$@"
-    echo "report: $ROOT/results/latest/report.html" ;;
+    status=0
+    "$VENV/bin/ducktape" examples/hello "$@" || status=$?
+    # the session's own directory (results/latest moves with the next run)
+    if [ -f "$ROOT/results/latest/report.html" ]; then
+      echo "report: $(readlink -f "$ROOT/results/latest")/report.html"
+    fi
+    exit "$status" ;;
   test)
     setup
     # Some tests run upstream ducktape 0.17.0 on the same input; it lives in its own venv.

@@ -62,6 +62,9 @@ class SessionConfig:
     collect_format: str = "text"
     # not a flag: how the session was started, for the reports
     command_line: str | None = None
+    # not a flag: whether --cluster was given (command line or config file); without it the
+    # cluster class is chosen from what is here (cluster/factory.implicit_cluster)
+    cluster_given: bool = False
 
     @classmethod
     def default(cls, name: str) -> Any:

@@ -168,8 +168,7 @@ def test_vagrant_failure_is_a_usage_error(tmp_path, monkeypatch):
 def test_make_cluster_default_falls_back_to_localhost(tmp_path, monkeypatch, caplog):
     monkeypatch.chdir(tmp_path)
     with caplog.at_level(logging.INFO, logger="ducktape.cluster"):
-        cluster = make_cluster(cluster="ducktape.cluster.vagrant.VagrantCluster", cluster_file=None,
-                               ssh_checker_function=None)
+        cluster = make_cluster(cluster=None, cluster_file=None, ssh_checker_function=None)
     assert isinstance(cluster, LocalhostCluster)
     assert any("LocalhostCluster" in r.getMessage() for r in caplog.records)
 

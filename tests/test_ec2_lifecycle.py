@@ -113,17 +113,24 @@ def test_down_expired_ends_only_instances_past_their_expiry(moto_ec2, tmp_path):
 def _start_up(moto_ec2, ec2_proxy, tmp_path, name: str) -> subprocess.Popen:
     config = moto_ec2.write_config(tmp_path / "ec2.yml")
     env = {**os.environ, **moto_ec2.env, "AWS_ENDPOINT_URL": ec2_proxy.endpoint}
-    ec2_proxy.hold.add("DescribeInstances")  # `up` launches, then waits for "running" forever
+    # `up` checks the name is free, launches, then waits for "running" forever
+    ec2_proxy.hold_after["DescribeInstances"] = "RunInstances"
     return subprocess.Popen([sys.executable, "-m", "ducktape.cluster.local_cluster.cli", "ec2", "up", "--config",
                              str(config), "--nodes", "2", "--name", name, "--cluster-file",
                              str(tmp_path / "c.json")], env=env, cwd=tmp_path, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
 
 
+def _waiting(proxy) -> bool:
+    """`up` launched and is waiting for "running" (a DescribeInstances after RunInstances)."""
+    seen = list(proxy.seen)
+    return "RunInstances" in seen and "DescribeInstances" in seen[seen.index("RunInstances"):]
+
+
 def test_sigkilled_up_leaves_tagged_instances_that_down_removes(moto_ec2, ec2_proxy, tmp_path):
     process = _start_up(moto_ec2, ec2_proxy, tmp_path, "killed")
     try:
-        wait_for(lambda: len(moto_ec2.instances()) == 2 and "DescribeInstances" in ec2_proxy.seen,
+        wait_for(lambda: len(moto_ec2.instances()) == 2 and _waiting(ec2_proxy),
                   "the launch")
     finally:
         process.kill()
@@ -137,8 +144,8 @@ def test_sigkilled_up_leaves_tagged_instances_that_down_removes(moto_ec2, ec2_pr
 
 def test_sigterm_during_up_terminates_what_it_launched(moto_ec2, ec2_proxy, tmp_path):
     process = _start_up(moto_ec2, ec2_proxy, tmp_path, "stopped")
-    wait_for(lambda: len(moto_ec2.instances()) == 2 and "DescribeInstances" in ec2_proxy.seen, "the launch")
-    ec2_proxy.hold.clear()
+    wait_for(lambda: len(moto_ec2.instances()) == 2 and _waiting(ec2_proxy), "the launch")
+    ec2_proxy.hold_after.clear()
     ec2_proxy.released.set()  # the held call now goes nowhere; new calls pass
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)

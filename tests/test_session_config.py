@@ -15,7 +15,7 @@ def test_every_option_is_a_field_with_the_parsers_default(tmp_path, monkeypatch)
     monkeypatch.setenv("HOME", str(tmp_path))  # no user config file
     parsed = parse_args([])
     fields = {f.name for f in dataclasses.fields(SessionConfig)}
-    assert set(parsed) == fields - {"command_line"}
+    assert set(parsed) == fields - {"command_line", "cluster_given"}
     for name, value in parsed.items():
         if name != "test_path":
             assert value == SessionConfig.default(name), name

@@ -54,6 +54,10 @@ def vagrant_dir(tmp_path, monkeypatch):
     work = tmp_path / "work"
     work.mkdir()
     (work / "Vagrantfile").write_text("# the stand-in vagrant does not read this\n")
+    # Vagrant's own record of a machine it created: the default cluster is VagrantCluster only then
+    record = work / ".vagrant" / "machines" / "worker1" / "virtualbox"
+    record.mkdir(parents=True)
+    (record / "id").write_text("5c2c1a9e-0000-4000-8000-000000000001")
     monkeypatch.chdir(work)
     return work
 

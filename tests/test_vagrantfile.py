@@ -71,6 +71,17 @@ def test_machines_are_worker1_to_n_on_the_chosen_provider(vagrant_project, provi
     assert f"worker1,provider-name,{provider}" in result.stdout
 
 
+def test_default_provider_is_virtualbox_when_installed_else_libvirt(vagrant_project):
+    status = vagrant(vagrant_project, "status", "--machine-readable")
+    assert "worker1,provider-name,virtualbox" in status.stdout, status.stdout + status.stderr
+    (vagrant_project.parent / "bin" / "VBoxManage").unlink()  # a machine as build.sh prepares it
+    validated = vagrant(vagrant_project, "validate")
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    status = vagrant(vagrant_project, "status", "--machine-readable")
+    assert status.returncode == 0, status.stdout + status.stderr
+    assert "worker1,provider-name,libvirt" in status.stdout
+
+
 def test_environment_overrides_vagrantfile_local(vagrant_project):
     (vagrant_project / "Vagrantfile.local").write_text("# two by default\nnum_workers = 2\n")
     assert machines(vagrant_project) == ["worker1", "worker2"]

@@ -94,11 +94,19 @@ module DucktapeVagrant
     end
   end
 
+  # VirtualBox when its VBoxManage is on PATH, else libvirt (the plugin build.sh installs), so
+  # `vagrant validate` and `vagrant status` work on a machine without VirtualBox.
+  def self.default_provider(env = ENV)
+    dirs = env.fetch("PATH", "").split(File::PATH_SEPARATOR)
+    dirs.any? { |dir| File.executable?(File.join(dir, "VBoxManage")) } ? "virtualbox" : "libvirt"
+  end
+
   # The settings to build the cluster from.
   def self.load(local_path, env = ENV)
     local = read_local(local_path)
-    check(DEFAULTS.merge(local), File.basename(local_path))
-    settings = DEFAULTS.merge(local).merge(from_env(env))
+    defaults = DEFAULTS.merge(provider: default_provider(env))
+    check(defaults.merge(local), File.basename(local_path))
+    settings = defaults.merge(local).merge(from_env(env))
     check(settings, "settings (Vagrantfile.local and DUCKTAPE_VAGRANT_*)")
     settings[:provider] = settings[:provider].to_s
     settings[:driver_public_key] ||= default_public_key

@@ -25,7 +25,8 @@ from typing import Any
 
 from ducktape.cluster import processes
 from ducktape.cluster.command import CommandResult, RemoteCommandError, SSHOutputIter
-from ducktape.cluster.log_monitor import LogMonitor
+from ducktape.cluster.log_monitor import LogMonitor, parse_pids, tagged_pids_command
+from ducktape.cluster.process_tag import current_tag
 from ducktape.utils.http_utils import HttpMixin
 
 DEFAULT_PERMISSIONS = 0o755
@@ -247,7 +248,18 @@ class Account(HttpMixin):
             offset = int(self.ssh_output(f"wc -c < {log}", combine_stderr=False).split()[0])
         except Exception:  # noqa: BLE001 - contract: unreadable log means offset 0
             offset = 0
-        yield LogMonitor(self, log, offset)
+        yield LogMonitor(self, log, offset, started_before=self._tagged_pids())
+
+    def _tagged_pids(self) -> set[int] | None:
+        """Pids of this test's processes on the node now (None outside a test, or when the
+        node cannot say): a LogMonitor tells the ones started later from them."""
+        tag = current_tag()
+        if tag is None:
+            return None
+        try:
+            return parse_pids(self.ssh_output(tagged_pids_command(tag), combine_stderr=False))
+        except Exception:  # noqa: BLE001 - the wait then just runs to its timeout, as upstream's
+            return None
 
     def copy_between(self, src: str, dest: str, dest_node: Any) -> None:
         """Copy *src* from this node to *dest* on *dest_node*, through a local temp dir."""

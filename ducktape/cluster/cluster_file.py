@@ -36,8 +36,16 @@ NODE_FIELDS = {"externally_routable_ip": _OPTIONAL_STR, "node_type": _OPTIONAL_S
 class ClusterFileError(UsageError, ValueError):
     """A cluster definition that cannot be used as given."""
 
+    PREFIX = "JSON cluster definition invalid"
+
     def __init__(self, source: str, problem: str, hint: str | None = SCHEMA_HINT):
-        super().__init__(f"JSON cluster definition invalid: {source}: {problem}", hint)
+        super().__init__(f"{self.PREFIX}: {source}: {problem}", hint)
+
+
+class StaleClusterFileError(ClusterFileError):
+    """A cluster file written by ``ducktape-cluster up`` for a cluster that is no longer up."""
+
+    PREFIX = "stale cluster file"
 
 
 def read_cluster_file(path: str) -> dict:
@@ -85,10 +93,26 @@ def _check_node(source: str, index: int, node: Any) -> dict:
         if name in node:
             _check_field(source, where, name, node[name], types)
     key = ssh.get("identityfile")
+    if key and not os.path.exists(os.path.expanduser(key)) and _local_cluster_name(key):
+        name = _local_cluster_name(key)
+        raise StaleClusterFileError(
+            source, f"the local cluster {name!r} that wrote it is not up (its key {key} is gone: "
+                    "'ducktape-cluster down' removed it, or the machine restarted)",
+            f"see the clusters that are up: ducktape-cluster status; make this one again: "
+            f"ducktape-cluster up --nodes N --name {name} --cluster-file FILE")
     if key and not os.access(os.path.expanduser(key), os.R_OK):
         raise ClusterFileError(source, f"{where}: field 'ssh_config.identityfile': cannot read key file {key!r}",
                                "point identityfile at a readable private key, or drop the field")
     return node
+
+
+def _local_cluster_name(key: str) -> str | None:
+    """The cluster name when *key* is where ``ducktape-cluster up`` keeps a cluster's key."""
+    from ducktape.cluster.local_cluster.names import STATE_ROOT
+
+    path = os.path.abspath(os.path.expanduser(key))
+    return os.path.basename(os.path.dirname(path)) if os.path.dirname(os.path.dirname(path)) == str(STATE_ROOT) \
+        else None
 
 
 SETTINGS_KEY = "settings"

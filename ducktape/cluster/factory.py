@@ -12,6 +12,7 @@ from typing import Any
 from ducktape.cluster.cluster import Cluster
 from ducktape.cluster.cluster_file import settings_kwargs
 from ducktape.cluster.localhost import UPSTREAM_NUM_NODES, LocalhostCluster
+from ducktape.cluster.vagrant import created_machines
 from ducktape.defaults import ConsoleDefaults
 from ducktape.errors import UsageError
 
@@ -40,6 +41,27 @@ def load_dotted(path: Any, what: str, flag: str) -> Any:
     return target
 
 
+def implicit_cluster(cluster_file: str | None, size: int, notice: logging.Logger) -> str:
+    """The class to use when no ``--cluster`` was given: upstream's VagrantCluster when there is
+    a cluster file to read or Vagrant machines made from the Vagrantfile here, else the embedded
+    LocalhostCluster (a Vagrantfile alone, such as this repository's own, is not a cluster)."""
+    if cluster_file and os.path.exists(cluster_file):
+        return DEFAULT_CLUSTER
+    has_vagrantfile = os.path.exists("Vagrantfile")
+    if has_vagrantfile and created_machines():
+        return DEFAULT_CLUSTER  # VagrantCluster asks Vagrant which are running (and writes cluster_file)
+    if cluster_file:
+        raise UsageError(f"--cluster-file {cluster_file}: the file does not exist",
+                         "check the path, or make a cluster and its file with 'ducktape-cluster up --nodes 3' "
+                         "(writes .ducktape/cluster.json), or leave --cluster-file out to run on this machine")
+    why = (f"No --cluster-file and no Vagrantfile in {os.getcwd()}" if not has_vagrantfile else
+           f"A Vagrantfile is in {os.getcwd()}, but none of its machines is up ('vagrant up' makes them, "
+           f"--cluster {DEFAULT_CLUSTER} insists on them)")
+    notice.info("%s: running on LocalhostCluster, %d node%s (every node is this machine; --localhost-nodes N "
+                "changes it).", why, size, "" if size == 1 else "s")
+    return LOCALHOST_CLUSTER
+
+
 def _checker_functions(paths: Any) -> list:
     if not paths:
         return []
@@ -54,19 +76,13 @@ def make_cluster(cluster: str | None = None, cluster_file: str | None = None,
     """Instantiate the ``--cluster`` class as ``cls(cluster_file=..., [ssh_exception_checks=...])``,
     plus ``settings=`` (the cluster file's ``"settings"`` object) when its constructor names it.
 
-    With the default class, no cluster file and no Vagrantfile in the current
-    directory, the session runs on LocalhostCluster instead; the notice goes to
-    *notice_logger* (the session log, so the user sees it) or this module's logger.
-    A LocalhostCluster (or subclass) gets ``num_nodes=localhost_nodes`` when set.
+    ``cluster=None`` (no ``--cluster`` given) picks the class with ``implicit_cluster``;
+    its notice goes to *notice_logger* (the session log, so the user sees it) or this
+    module's logger. A LocalhostCluster (or subclass) gets ``num_nodes=localhost_nodes``
+    when set.
     """
-    path = cluster or DEFAULT_CLUSTER
     checks = _checker_functions(ssh_checker_function)
-    if path == DEFAULT_CLUSTER and not cluster_file and not os.path.exists("Vagrantfile"):
-        size = localhost_nodes or UPSTREAM_NUM_NODES
-        (notice_logger or logger).info(
-            "No --cluster-file and no Vagrantfile in %s: running on LocalhostCluster, %d node%s "
-            "(every node is this machine; --localhost-nodes N changes it).", os.getcwd(), size, "" if size == 1 else "s")
-        path = LOCALHOST_CLUSTER
+    path = cluster or implicit_cluster(cluster_file, localhost_nodes or UPSTREAM_NUM_NODES, notice_logger or logger)
     cls = load_dotted(path, "class", "--cluster")
     if not (inspect.isclass(cls) and issubclass(cls, Cluster)):
         raise UsageError(f"--cluster {path}: {path.rpartition('.')[2]!r} is not a cluster class "

@@ -55,11 +55,45 @@ def _last_line(proc: subprocess.CompletedProcess) -> str:
     return lines[-1] if lines else "no output"
 
 
+def machine_readable_error(stdout: str) -> str | None:
+    """The message of an ``error-exit`` record of ``vagrant --machine-readable`` output, as
+    plain text on one line (Vagrant escapes its newlines as ``\\n`` and commas as
+    ``%!(VAGRANT_COMMA)``); None when there is no such record."""
+    for line in stdout.splitlines():
+        fields = line.split(",", 4)
+        if len(fields) == 5 and fields[2] == "error-exit":
+            text = fields[4].replace("%!(VAGRANT_COMMA)", ",").replace("\\n", "\n")
+            return " ".join(text.split())
+    return None
+
+
+def created_machines(directory: str = ".") -> list[str]:
+    """Machines Vagrant has created for the Vagrantfile in *directory*, from its own record:
+    ``.vagrant/machines/<name>/<provider>/id`` (VAGRANT_DOTFILE_PATH moves ``.vagrant``).
+    Vagrant removes the id when it destroys a machine, so a Vagrantfile alone lists none."""
+    dotfile = os.path.join(directory, os.environ.get("VAGRANT_DOTFILE_PATH") or ".vagrant")
+    machines_dir = os.path.join(dotfile, "machines")
+    try:
+        names = os.listdir(machines_dir)
+    except OSError:
+        return []
+    created = []
+    for name in names:
+        try:
+            providers = os.listdir(os.path.join(machines_dir, name))
+        except OSError:
+            continue
+        if any(os.path.isfile(os.path.join(machines_dir, name, p, "id")) for p in providers):
+            created.append(name)
+    return sorted(created, key=_natural_key)
+
+
 def vagrant_machine_states() -> dict[str, str]:
     """``{machine: state}`` from ``vagrant status --machine-readable`` in the current directory."""
     proc = _run_vagrant("status", "--machine-readable")
     if proc.returncode != 0:
-        raise UsageError(f"'vagrant status' in {os.getcwd()} failed (exit {proc.returncode}): {_last_line(proc)}",
+        reason = machine_readable_error(proc.stdout) or _last_line(proc)
+        raise UsageError(f"'vagrant status' in {os.getcwd()} failed (exit {proc.returncode}): {reason}",
                          "fix the Vagrantfile (vagrant validate), " + OTHER_CLUSTERS)
     states = {}
     for line in proc.stdout.splitlines():
@@ -122,7 +156,7 @@ class VagrantCluster(JsonCluster):
         except ClusterFileError as err:
             if from_vagrant or cluster_file is None:
                 raise
-            raise ClusterFileError(cluster_file, err.message.split(": ", 2)[-1], err.hint) from None
+            raise type(err)(cluster_file, err.message.split(": ", 2)[-1], err.hint) from None
         if from_vagrant and cluster_file is not None:
             self._write(cluster_file)
         for account in self._available_accounts:

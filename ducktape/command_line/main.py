@@ -63,6 +63,7 @@ def _report(message: str, hint: str | None, argv: list[str], err: BaseException)
 
 def _main(argv: list[str]) -> int:
     from ducktape.command_line.parse_args import (
+        COMMAND_LINE,
         create_ducktape_parser,
         parse_args_with_sources,
     )
@@ -82,6 +83,8 @@ def _main(argv: list[str]) -> int:
         print(f"{ducktape_version()} (this ducktape {OWN_VERSION}, compatible with upstream ducktape {UPSTREAM_VERSION})")
         return 0
     args["command_line"] = shlex.join(["ducktape", *argv])
+    args["cluster_given"] = "cluster" in sources
+    sources = {name: where for name, where in sources.items() if where != COMMAND_LINE}
     with named_source(sources.get("parameters")):
         injected_args = parse_parameters(args["parameters"])
     with named_source(sources.get("globals")):
@@ -90,11 +93,18 @@ def _main(argv: list[str]) -> int:
     quarantine = _read_quarantine(config.quarantine, sources.get("quarantine"))
     session_context, session_logger = open_session(config)
     _log_configuration(session_logger, config)
+    from ducktape.tests.loggermaker import close_logger
+
     try:
         return _load_and_run(config, injected_args, session_context, session_logger, quarantine)
-    finally:
-        from ducktape.tests.loggermaker import close_logger
+    except BaseException:
+        if not (config.collect_only or config.collect_num_nodes):  # those made no directory
+            from ducktape.tests.session import discard_unused_session_dir
 
+            close_logger(session_logger)
+            discard_unused_session_dir(session_context.results_dir)
+        raise
+    finally:
         close_logger(session_logger)
 
 

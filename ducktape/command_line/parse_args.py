@@ -194,9 +194,13 @@ def parse_args(args: list[str]) -> dict[str, Any]:
     return parse_args_with_sources(args)[0]
 
 
+COMMAND_LINE = "command line"
+
+
 def parse_args_with_sources(args: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
-    """``parse_args`` plus, for each option a config file gave and the command line did not,
-    ``config file <path>``: errors in its value then name the file."""
+    """``parse_args`` plus where each given option came from: ``config file <path>`` when a
+    config file gave it and the command line did not (errors in its value then name the
+    file), else ``COMMAND_LINE``."""
     command = create_ducktape_parser()
     command_line = parse_layer(command, args)
     for arg in command_line.get("test_path", []):
@@ -216,4 +220,5 @@ def parse_args_with_sources(args: list[str]) -> tuple[dict[str, Any], dict[str, 
             merged.update(layer)
             sources.update(dict.fromkeys(layer, where))
     merged.update(command_line)
-    return merged, {name: where for name, where in sources.items() if name not in command_line}
+    sources.update(dict.fromkeys(command_line, COMMAND_LINE))
+    return merged, sources

@@ -132,14 +132,16 @@ class TestLoader:
             return []
         self._add_top_level_dirs_to_sys_path(test_files)
         found: list[TestContext] = []
+        empty = []
         for test_file in test_files:
-            contexts = self.discover(os.path.dirname(test_file), os.path.basename(test_file),
-                                     cls_name, method_name, injected_args)
+            contexts = self._select(test_file, cls_name, method_name, injected_args)
             if not contexts:
-                self.logger.warning("Didn't find any tests in %s", test_file)
+                empty.append(test_file)
             found.extend(contexts)
-        if not found and not missing_ok:
+        if not found and not missing_ok:  # the error says what the files hold; no warnings before it
             raise self._nothing_found(symbol, path, test_files, cls_name, method_name, injected_args)
+        for test_file in empty:
+            self.logger.warning("Didn't find any tests in %s", test_file)
         return found
 
     def _nothing_found(self, symbol: str, path: str, test_files: list[str], cls_name: str, method_name: str,
@@ -242,7 +244,14 @@ class TestLoader:
     def discover(self, directory: str, module_name: str, cls_name: str, method_name: str,
                  injected_args: Any = None) -> list[TestContext]:
         """The tests of one file, filtered by class, method and injected args."""
-        path = os.path.join(directory, module_name)
+        contexts = self._select(os.path.join(directory, module_name), cls_name, method_name, injected_args)
+        if not contexts:
+            self.logger.warning("No tests loaded for %s - %s - %s - %s - %s",
+                                directory, module_name, cls_name, method_name, injected_args)
+        return contexts
+
+    def _select(self, path: str, cls_name: str, method_name: str, injected_args: Any) -> list[TestContext]:
+        """The tests of file *path* that match the class, method and injected args given."""
         if not os.path.exists(path):
             raise LoaderException(f"test path does not exist: {path}")
         contexts = self._expand_file(path)
@@ -253,9 +262,6 @@ class TestLoader:
         if injected_args is not None:
             wanted = injected_args if isinstance(injected_args, list) else [injected_args]
             contexts = [t for t in contexts if t.injected_args in wanted]
-        if not contexts:
-            self.logger.warning("No tests loaded for %s - %s - %s - %s - %s",
-                                directory, module_name, cls_name, method_name, injected_args)
         return contexts
 
     def _expand_file(self, path: str) -> list[TestContext]:

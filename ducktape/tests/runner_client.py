@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ducktape.checkers.result import verdict
+from ducktape.cluster.process_tag import current_tag
 from ducktape.tests import events
 from ducktape.tests.attempts import AttemptFiles
 from ducktape.tests.history_view import history_view
 from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
+from ducktape.tests.still_running import still_running, still_running_warning
 from ducktape.trogdor.faults import journal as fault_journal
 from ducktape.utils import proc
 
@@ -167,6 +169,7 @@ class RunnerClient:
         self._pending: BaseException | None = None  # a signal that arrived outside one
         self._all_services: list = []
         self._teardown_failed = False  # stopping or cleaning a service failed: processes may be left
+        self._left_running: list[str] = []  # "<host>: <pid> <command>" found after a teardown
         self._current_run = 1
         self._watched_registries: list = []
         self._dump_file: Any = None
@@ -265,6 +268,8 @@ class RunnerClient:
             if files is not None:
                 self._step("keep the attempt's logs", lambda: files.keep(num_runs))  # noqa: B023 - called at once
         summary = merge_run_summaries(summaries, status, num_runs)
+        if self._left_running:
+            summary = [*summary, "", still_running_warning(self._left_running)]
         status, summary = self._check_cluster_utilization(status, summary)
         if getattr(self.test_context, "ok_to_fail", False) and status in (PASS, FAIL):
             status = OPASS if status == PASS else OFAIL
@@ -294,6 +299,7 @@ class RunnerClient:
         if judged is not None:
             status, lines = self._judge(*judged)
         self._teardown(status)
+        self._name_processes_left()
         errors = PhaseOutcome.capture("service errors", ctx.services.errors)
         if errors.ok and errors.value:
             lines.extend(["", "", str(errors.value)])
@@ -344,6 +350,19 @@ class RunnerClient:
             outcome = self._step(name, fn)
             if name in ("stop services", "clean services") and (not outcome.ok or outcome.value):
                 self._teardown_failed = True
+
+    def _name_processes_left(self) -> None:
+        """Processes of this test still running after its services were stopped and cleaned:
+        named in a warning of the summary; the runner ends them (the test counts as dirty)."""
+        tag = current_tag()
+        if self.no_teardown or tag is None or not any(True for _ in self.test_context.services):
+            return  # nothing to look for without services (and a no-op test stays as fast)
+        outcome = self._capture("find processes left", lambda: still_running(
+            list(getattr(self.test_context.cluster, "nodes", [])), tag))
+        if outcome.ok and outcome.value:
+            self.log(logging.WARNING, "processes left running after the test: " + "; ".join(outcome.value))
+            self._left_running.extend(outcome.value)
+            self._teardown_failed = True  # so the runner ends them before the nodes are used again
 
     def _watch_services(self, registry: Any, run: int) -> None:
         """Report each service as it registers, so the driver can name what may be left running."""

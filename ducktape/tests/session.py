@@ -110,6 +110,28 @@ def _write_session_id(session_id_file: str, session_id: str) -> None:
     os.replace(tmp, session_id_file)
 
 
+SESSION_LOGS = frozenset({"session_log.info", "session_log.debug"})
+
+
+def discard_unused_session_dir(results_dir: str) -> bool:
+    """Remove *results_dir* when it holds nothing but the session's own logs: a run that ended
+    on an error before the session started (no session.json, no test) leaves no empty session
+    behind. True when it was removed."""
+    try:
+        entries = set(os.listdir(results_dir))
+    except OSError:
+        return False
+    if not entries <= SESSION_LOGS:
+        return False
+    try:
+        for name in entries:
+            os.unlink(os.path.join(results_dir, name))
+        os.rmdir(results_dir)
+    except OSError:
+        return False
+    return True
+
+
 def generate_results_dir(results_root: str, session_id: str) -> str:
     """Absolute path of the session's results directory."""
     return os.path.join(os.path.abspath(results_root), session_id)

@@ -36,7 +36,7 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
     if localhost_nodes is None:
         localhost_nodes = embedded_size([ctx.expected_num_nodes if has_cluster_size(ctx) else None for ctx in tests],
                                         config.max_parallel)
-    cluster = make_cluster(config.cluster, config.cluster_file, config.ssh_checker_function,
+    cluster = make_cluster(config.cluster if config.cluster_given else None, config.cluster_file, config.ssh_checker_function,
                            localhost_nodes=localhost_nodes, notice_logger=session_logger)
     cluster.connect_ahead()  # SSH clusters: handshakes overlap the setup below
     try:

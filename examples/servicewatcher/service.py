@@ -65,12 +65,23 @@ class ServiceWatcherService(Service):
                 f"--host {node.account.hostname} >>{self.LOG_FILE} 2>&1 </dev/null & echo $! >{self.PID_FILE}; }}")
 
     def start_node(self, node, **kwargs):
+        self.check_python(node)
         node.account.mkdirs(self.ROOT)
         node.account.copy_to(PACKAGE, f"{self.ROOT}/watcher")
         self.write_config(node)
         node.account.ssh(self.start_cmd(node))
         wait_until(lambda: self.alive(node), timeout_sec=10, backoff_sec=0.1,
                    err_msg=f"the monitor on {node.account.hostname} did not start")
+
+    def check_python(self, node) -> None:
+        """The monitor needs kazoo and PyYAML in the node's Python: say so at once, by package."""
+        missing = node.account.ssh_output(
+            f"for m in kazoo yaml; do {self.python} -c \"import $m\" 2>/dev/null || echo $m; done",
+            allow_fail=True, combine_stderr=False).decode().split()
+        if missing:
+            packages = " ".join("PyYAML" if m == "yaml" else m for m in missing)
+            raise RuntimeError(f"the servicewatcher monitor needs {packages} in {self.python} on "
+                               f"{node.account.hostname}: pip install {packages}")
 
     def write_config(self, node) -> None:
         node.account.create_file(self.CONFIG_FILE, yaml.safe_dump(self.config(), sort_keys=True))

@@ -4,6 +4,7 @@ give the placement the cluster must converge to and time how long it took."""
 from __future__ import annotations
 
 import copy
+import sys
 import time
 from typing import ClassVar
 
@@ -25,7 +26,10 @@ class WatcherTest(Test):
     def __init__(self, test_context):
         super().__init__(test_context=test_context)
         self.zk = ZookeeperService(test_context, num_nodes=3)
-        self.sw = ServiceWatcherService(test_context, self.zk, copy.deepcopy(self.SERVICES))
+        # the nodes' Python with kazoo and PyYAML: the driver's own on the namespace cluster (it
+        # shares the driver's virtualenv); --globals '{"servicewatcher_python": "..."}' elsewhere
+        python = test_context.globals.get("servicewatcher_python", sys.executable)
+        self.sw = ServiceWatcherService(test_context, self.zk, copy.deepcopy(self.SERVICES), python=python)
         self.watch = PlacementWatch(self.sw)
         self.timings: dict[str, float] = {}
 

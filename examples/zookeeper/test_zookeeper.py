@@ -6,6 +6,7 @@ partition the leader away. Each test returns how long the ensemble took to serve
 """
 from __future__ import annotations
 
+import sys
 import time
 
 from ducktape.mark import matrix
@@ -24,7 +25,10 @@ class ZookeeperTest(Test):
     def __init__(self, test_context):
         super().__init__(test_context=test_context)
         self.zk = ZookeeperService(test_context, num_nodes=3)
-        self.client = ZkClientService(test_context, self.zk)
+        # the nodes' Python with kazoo: the driver's own on the namespace cluster (it shares the
+        # driver's virtualenv); --globals '{"zk_client_python": "..."}' elsewhere
+        python = test_context.globals.get("zk_client_python", sys.executable)
+        self.client = ZkClientService(test_context, self.zk, python=python)
 
     def setUp(self):
         started = time.time()

@@ -39,6 +39,15 @@ class ZkClientService(BackgroundThreadService):
         self.attempts: list[dict] = []
         self._attempts_lock = threading.Lock()
 
+    def start_node(self, node, **kwargs):
+        """Check the node's Python has kazoo (say which package to install), then start the writer."""
+        check = node.account.ssh_output(f"{self.python} -c 'import kazoo' 2>&1 || echo MISSING", allow_fail=True)
+        if b"MISSING" in check:
+            raise RuntimeError(f"the ZooKeeper example's client needs kazoo in {self.python} on "
+                               f"{node.account.hostname}: pip install kazoo (or pip install '.[test]' in the "
+                               f"ducktape checkout)")
+        super().start_node(node, **kwargs)
+
     def _worker(self, idx, node):
         """Runs in a thread: start the writer and record each line it prints until it exits."""
         node.account.mkdirs(self.ROOT)
@@ -72,11 +81,20 @@ class ZkClientService(BackgroundThreadService):
             return [a for a in self.attempts if not a["ok"]]
 
     def wait_for_acks(self, count: int, after: float = 0.0, timeout_sec: float = 60) -> dict:
-        """Wait until *count* writes started after *after* were acknowledged; return the first."""
-        wait_until(lambda: len(self.acked(after)) >= count, timeout_sec=timeout_sec, backoff_sec=0.05,
-                   err_msg=lambda: f"fewer than {count} acknowledged writes after {after}; "
-                                   f"last attempts: {self.attempts[-3:]}")
+        """Wait until *count* writes started after *after* were acknowledged; return the first.
+        A writer that exited ends the wait at once, with the end of its stderr."""
+        wait_until(lambda: len(self.acked(after)) >= count or not self._writing(), timeout_sec=timeout_sec,
+                   backoff_sec=0.05, err_msg=lambda: f"fewer than {count} acknowledged writes after {after}; "
+                                                     f"last attempts: {self.attempts[-3:]}")
+        if len(self.acked(after)) < count:
+            tail = self.nodes[0].account.ssh_output(f"tail -n 15 {self.STDERR_FILE}", allow_fail=True)
+            raise RuntimeError(f"the ZooKeeper writer on {self.nodes[0].account.hostname} exited after "
+                               f"{len(self.acked(after))} of {count} acknowledged writes; its stderr ends:\n"
+                               f"{tail.decode(errors='replace').rstrip()}")
         return self.acked(after)[0]
+
+    def _writing(self) -> bool:
+        return any(thread.is_alive() for thread in self.worker_threads.values())
 
     def stored(self) -> set[int]:
         """The write numbers ZooKeeper holds now, read from the client's node."""

@@ -62,8 +62,18 @@ class ZookeeperService(Service):
 
     def start(self, **kwargs):
         """Start every server, then wait until the ensemble has a leader and serves."""
+        self.check_own_addresses()
         super().start(**kwargs)
         self.wait_for_leader(timeout_sec=60)
+
+    def check_own_addresses(self) -> None:
+        """Servers of an ensemble listen on the same ports, so each needs a node of its own
+        (the embedded LocalhostCluster's nodes are all this machine)."""
+        addresses = [node.account.externally_routable_ip for node in self.nodes]
+        if len(set(addresses)) < len(addresses):
+            raise RuntimeError(f"the ZooKeeper example needs nodes with their own addresses, and these share "
+                               f"{addresses[0]}: make some with 'sudo ducktape-cluster up --nodes 4', then pass "
+                               f"--cluster-file .ducktape/cluster.json")
 
     def stop_node(self, node, clean_shutdown: bool = True, **kwargs):
         """SIGTERM (or SIGKILL) the server and wait until the process is gone."""

@@ -144,7 +144,8 @@ class Ec2Proxy:
 
     ``fail[action] = (status, code, message)`` answers that action with the error
     document EC2 sends (for errors moto cannot produce, such as quota and capacity);
-    ``hold`` is a set of actions whose requests are never answered. Everything else
+    ``hold`` is a set of actions whose requests are never answered, ``hold_after[action] = first``
+    holds *action* only once *first* was seen (e.g. DescribeInstances after RunInstances). Everything else
     is forwarded to moto unchanged. boto3 reaches it through AWS_ENDPOINT_URL.
     """
 
@@ -155,6 +156,7 @@ class Ec2Proxy:
         self.upstream = upstream
         self.fail: dict[str, tuple[int, str, str]] = {}
         self.hold: set[str] = set()
+        self.hold_after: dict[str, str] = {}
         self.seen: list[str] = []
         self.released = threading.Event()
         proxy = self
@@ -178,7 +180,7 @@ class Ec2Proxy:
 
         action = parse_qs(body.decode()).get("Action", ["?"])[0]
         self.seen.append(action)
-        if action in self.hold:
+        if action in self.hold or self.hold_after.get(action, "-") in self.seen:
             self.released.wait(600)
             return
         if action in self.fail:

@@ -28,16 +28,27 @@ def ec2() -> None:
 @click.option("--name", default=None, help="cluster name [default: ducktape-<owner>]")
 @click.option("--cluster-file", type=click.Path(path_type=Path), default=DEFAULT_CLUSTER_FILE, show_default=True,
               help="where to write the cluster JSON for `ducktape --cluster-file`")
-def up(config_path: str, node_count: int, name: str | None, cluster_file: Path) -> None:
+@click.option("--replace", is_flag=True, help="end the running instances of a cluster of the same name first")
+def up(config_path: str, node_count: int, name: str | None, cluster_file: Path, replace: bool) -> None:
     """Start --nodes instances in one request, wait for SSH, write the cluster file."""
     from ducktape.cluster.ec2 import lifecycle
     from ducktape.cluster.ec2.signals import SigtermAsInterrupt
 
     config = load_config(config_path)
+    name = name or lifecycle.default_name()
+    lifecycle.check_cluster_file(cluster_file, name, config.region)
+    if replace:
+        ended = lifecycle.down(config.region, name)
+        if ended:
+            click.echo(f"cluster {name}: terminated {len(ended)} running instances first (--replace)")
+    else:
+        lifecycle.refuse_running(config.region, name)
     with SigtermAsInterrupt():
         info = lifecycle.up(config, node_count, name,
                             on_launched=lambda found: click.echo(
-                                f"launched {', '.join(i.instance_id for i in found)}; waiting for them"))
+                                f"launched {', '.join(i.instance_id for i in found)}; waiting for them"),
+                            on_progress=lambda answering, total, left: click.echo(
+                                f"waiting for SSH: {answering}/{total} nodes answer, {left:.0f}s left"))
         try:
             path = lifecycle.write_cluster_file(cluster_file, lifecycle.cluster_json(info, config))
         except OSError as err:
@@ -56,7 +67,9 @@ def up(config_path: str, node_count: int, name: str | None, cluster_file: Path) 
 @click.option("--config", "config_path", default=None, type=click.Path(),
               help="EC2 config file (for the region) [default: AWS_DEFAULT_REGION]")
 @click.option("--expired", is_flag=True, help="end every ducktape instance past its expiry tag, of any cluster")
-def down(name: str | None, config_path: str | None, expired: bool) -> None:
+@click.option("--cluster-file", type=click.Path(path_type=Path), default=DEFAULT_CLUSTER_FILE, show_default=True,
+              help="the file `ec2 up` wrote: names the cluster when --name is not given; removed with it")
+def down(name: str | None, config_path: str | None, expired: bool, cluster_file: Path) -> None:
     """Terminate a cluster's instances by tag. Safe to repeat, from any machine."""
     from ducktape.cluster.ec2 import lifecycle
 
@@ -71,12 +84,16 @@ def down(name: str | None, config_path: str | None, expired: bool) -> None:
             click.echo(f"terminated {instance.instance_id} of cluster {instance.cluster} "
                        f"(owner {instance.owner}, expired {_ago(instance.expires)})")
         return
-    name = name or lifecycle.default_name()
+    owner = lifecycle.cluster_file_owner(cluster_file)
+    name = name or owner or lifecycle.default_name()
     ids = lifecycle.down(region, name)
     if ids:
         click.echo(f"cluster {name}: terminating {len(ids)} instances: {', '.join(ids)}")
     else:
         click.echo(f"cluster {name}: no running instances, nothing to do")
+    if owner == name:
+        cluster_file.unlink()
+        click.echo(f"removed its cluster file {cluster_file}")
 
 
 @ec2.command()

@@ -27,18 +27,24 @@ class Ec2Error(UsageError):
         self.exit_status = exit_status
 
 
+class UpInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) during ``ec2 up``; its text says what was terminated."""
+
+
 def boto3_module() -> Any:
     """Import boto3, or say how to install it."""
     try:
         import boto3
+        import botocore.exceptions  # noqa: F401 - explain() needs it; a half-installed boto3 is "not installed"
     except ImportError:
-        raise Ec2Error("EC2 clusters need boto3, which is not installed",
-                       "pip install 'ducktape[ec2]' (or pip install boto3)") from None
+        raise Ec2Error("EC2 clusters need boto3, which is not installed: pip install 'ducktape[ec2]'") from None
     return boto3
 
 
 def explain(err: BaseException, config: Any = None, region: str | None = None) -> Ec2Error:
     """An Ec2Error for *err* (a botocore exception) with the fix; *config* fills in names."""
+    if isinstance(err, Ec2Error):  # already explained (boto3 missing, for one)
+        return err
     from botocore.exceptions import (
         ClientError,
         EndpointConnectionError,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ducktape.cluster.ec2.config import Ec2Config
-from ducktape.cluster.ec2.errors import Ec2Error
+from ducktape.cluster.ec2.errors import Ec2Error, UpInterrupted
 from ducktape.cluster.ec2.instances import (
     Ec2Api,
     Instance,
@@ -44,8 +44,10 @@ def default_name(owner: str | None = None) -> str:
 
 
 def up(config: Ec2Config, count: int, name: str | None = None,
-       on_launched: Callable[[list[Instance]], None] | None = None) -> Ec2ClusterInfo:
-    """Launch *count* nodes, wait until running and answering SSH; terminate them on any failure."""
+       on_launched: Callable[[list[Instance]], None] | None = None,
+       on_progress: Callable[[int, int, float], None] | None = None) -> Ec2ClusterInfo:
+    """Launch *count* nodes, wait until running and answering SSH; terminate them on any failure
+    (the error then says so). *on_progress(answering, total, seconds_left)* follows the SSH wait."""
     if count < 1:
         raise Ec2Error(f"--nodes must be at least 1, got {count}", "ducktape-cluster ec2 up --nodes 3 ...")
     owner = owner_name()
@@ -59,11 +61,50 @@ def up(config: Ec2Config, count: int, name: str | None = None,
         running = wait_running(api, [i.instance_id for i in launched], RUNNING_TIMEOUT_SECONDS)
         if config.ssh_wait_seconds > 0:
             wait_for_ssh([(f"worker{n}", i.address or "", SSH_PORT) for n, i in enumerate(running, 1)],
-                         config.ssh_wait_seconds)
+                         config.ssh_wait_seconds, on_progress=on_progress)
         return Ec2ClusterInfo(name, config.region, owner, running)
-    except BaseException:
-        api.terminate(api.find(cluster_filter(name)) or launched)
+    except BaseException as err:
+        ended = api.terminate(api.find(cluster_filter(name)) or launched)
+        what = f"the {len(ended)} instances launched were terminated ({', '.join(sorted(ended))})" if ended else ""
+        if isinstance(err, KeyboardInterrupt) and ended:
+            raise UpInterrupted(f"cluster {name}: {what}") from None
+        if isinstance(err, Ec2Error) and ended:
+            raise Ec2Error(f"{err.message}; {what}", err.hint, err.exit_status) from None
         raise
+
+
+def refuse_running(region: str, name: str) -> None:
+    """Refuse a new cluster under *name* while instances tagged with it run: they would be
+    billed beside the new ones and ended with them by ``down``."""
+    found = Ec2Api(region).find(cluster_filter(name))
+    if found:
+        ids = ", ".join(sorted(i.instance_id for i in found))
+        raise Ec2Error(f"cluster {name} already has {len(found)} instances ({ids})",
+                       f"end them: ducktape-cluster ec2 down --name {name} (or pass --replace, or another --name)")
+
+
+def cluster_file_owner(path: str | os.PathLike) -> str | None:
+    """The EC2 cluster name of a cluster file ``ec2 up`` wrote, else None (missing, other writer)."""
+    try:
+        section = json.loads(Path(path).read_text()).get("ec2")
+    except (OSError, ValueError, AttributeError):
+        return None
+    name = section.get("name") if isinstance(section, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def check_cluster_file(path: str | os.PathLike, name: str, region: str) -> None:
+    """Refuse to replace *path* unless ``ec2 up`` wrote it for *name*, or for a cluster with
+    no live instances left."""
+    if not Path(path).exists():
+        return
+    owner = cluster_file_owner(path)
+    if owner is None:
+        raise Ec2Error(f"--cluster-file {str(path)!r} exists and was not written by ducktape-cluster ec2 up; "
+                       "not replacing it", "pass another --cluster-file (or remove that file if it is not needed)")
+    if owner != name and Ec2Api(region).find(cluster_filter(owner)):
+        raise Ec2Error(f"--cluster-file {str(path)!r} is the file of EC2 cluster {owner}, which is up; not replacing it",
+                       f"ducktape-cluster ec2 down --name {owner} first, or pass another --cluster-file")
 
 
 def down(region: str | None, name: str) -> list[str]:

@@ -1,14 +1,20 @@
-"""Waiting until new nodes answer on their SSH port, all at once and within a bound."""
+"""Waiting until new nodes answer on their SSH port, all at once and within a bound.
+
+The probes run in daemon threads and the calling thread only watches them, so Ctrl-C
+ends the wait at once (the probes notice within a second and never hold the process)."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 
 from ducktape.cluster.ec2.errors import Ec2Error
 
 BANNER = b"SSH-"
+PROBE_TIMEOUT = 3.0  # one connection attempt; a live sshd greets well within it
+WATCH_INTERVAL = 0.2  # how often the calling thread looks (and how fast Ctrl-C is seen)
+PROGRESS_EVERY = 5.0  # seconds between progress reports when nothing changes
 
 
 def ssh_answers(host: str, port: int, timeout: float) -> bool:
@@ -21,30 +27,54 @@ def ssh_answers(host: str, port: int, timeout: float) -> bool:
         return False
 
 
-def wait_for_ssh(nodes: Sequence[tuple[str, str, int]], timeout: float, poll: float = 1.0) -> dict[str, float]:
+def wait_for_ssh(nodes: Sequence[tuple[str, str, int]], timeout: float, poll: float = 1.0,
+                 on_progress: Callable[[int, int, float], None] | None = None) -> dict[str, float]:
     """Wait until each ``(name, host, port)`` answers SSH; return seconds waited per name.
 
     All nodes are probed concurrently and share one deadline; the first node still
-    silent at the deadline is named in an Ec2Error.
+    silent at the deadline is named in an Ec2Error. ``on_progress(answering, total,
+    seconds_left)`` is called when a node answers and every few seconds.
     """
-    deadline = time.monotonic() + timeout
     began = time.monotonic()
+    deadline = began + timeout
+    stop = threading.Event()
+    answered: dict[str, float] = {}
 
-    def one(node: tuple[str, str, int]) -> float:
-        name, host, port = node
-        while True:
+    def probe(name: str, host: str, port: int) -> None:
+        while not stop.is_set():
             remaining = deadline - time.monotonic()
-            if ssh_answers(host, port, max(0.1, min(5.0, remaining))):
-                return time.monotonic() - began
+            if ssh_answers(host, port, max(0.1, min(PROBE_TIMEOUT, remaining))):
+                answered[name] = time.monotonic() - began
+                return
             if time.monotonic() + poll > deadline:
-                raise Ec2Error(f"{name} ({host}:{port}) did not answer SSH within {timeout:g}s",
-                               "let port 22 in from this machine in the security group, use a subnet that gives "
-                               "public IPs (or run from inside the VPC), or raise ssh_wait_seconds",
-                               exit_status=1)
-            time.sleep(poll)
+                return
+            stop.wait(poll)
 
-    if not nodes:
-        return {}
-    with ThreadPoolExecutor(max_workers=min(32, len(nodes))) as pool:
-        waited = list(pool.map(one, nodes))
-    return {node[0]: seconds for node, seconds in zip(nodes, waited)}
+    threads = [threading.Thread(target=probe, args=node, name=f"ssh-wait-{node[0]}", daemon=True) for node in nodes]
+    for thread in threads:
+        thread.start()
+    try:
+        _watch(threads, answered, len(nodes), deadline, on_progress)
+    finally:
+        stop.set()  # Ctrl-C included: the probes end by themselves, nothing waits for them
+    for name, host, port in nodes:
+        if name not in answered:
+            raise Ec2Error(f"{name} ({host}:{port}) did not answer SSH within {timeout:g}s",
+                           "let port 22 in from this machine in the security group, use a subnet that gives "
+                           "public IPs (or run from inside the VPC), or raise ssh_wait_seconds",
+                           exit_status=1)
+    return {name: answered[name] for name, _, _ in nodes}
+
+
+def _watch(threads: list[threading.Thread], answered: dict[str, float], total: int, deadline: float,
+           on_progress: Callable[[int, int, float], None] | None) -> None:
+    """Sleep in short steps until every probe is done, reporting progress on the way."""
+    reported, last_report = -1, time.monotonic()
+    while any(t.is_alive() for t in threads):
+        time.sleep(WATCH_INTERVAL)
+        now = time.monotonic()
+        if on_progress and (len(answered) != reported or now - last_report >= PROGRESS_EVERY):
+            reported, last_report = len(answered), now
+            on_progress(len(answered), total, max(0.0, deadline - now))
+    if on_progress and len(answered) != reported:  # the last answer came after the last look
+        on_progress(len(answered), total, max(0.0, deadline - time.monotonic()))

@@ -6,6 +6,7 @@ This module alone prints and chooses exit codes: 0 done, 1 the machine refused
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import asdict
@@ -14,6 +15,7 @@ from pathlib import Path
 import click
 
 from ducktape.cluster.ec2.cli import ec2
+from ducktape.cluster.ec2.errors import UpInterrupted
 from ducktape.cluster.local_cluster.errors import LocalClusterError
 from ducktape.defaults import ConsoleDefaults
 from ducktape.errors import USAGE_EXIT, UsageError
@@ -47,18 +49,22 @@ def up(node_count: int, name: str, cluster_file: Path, shares: tuple[str, ...]) 
                f"(host {state.host_ip}, bridge {state.bridge}), up in {time.monotonic() - began:.1f}s")
     for node in state.nodes:
         click.echo(f"  {node.hostname}  {node.ip}")
+    asked = {os.path.abspath(s) for s in shares}
+    for extra in (s for s in state.shares if s not in asked):
+        click.echo(f"shared too: {extra} (an editable install in a shared virtualenv runs from there)")
     click.echo(f"cluster file: {state.cluster_file}")
     click.echo(f"ssh: ssh -F {state.state_dir}/ssh_config {state.nodes[0].hostname}")
 
 
 @cli.command()
-@click.option("--name", default=None, help=f"cluster to remove [default: the --cluster-file's, else {DEFAULT_NAME}]")
+@click.option("--name", default=None,
+              help=f"cluster to remove [default: the one of --cluster-file, else of {DEFAULT_CLUSTER_FILE} here]")
 @click.option("--cluster-file", type=click.Path(path_type=Path), default=None,
               help="find the cluster by the file `up` wrote")
 def down(name: str | None, cluster_file: Path | None) -> None:
     """Remove a cluster: processes, namespaces, links, firewall rules, files. Safe to repeat."""
     from ducktape.cluster.local_cluster import lifecycle
-    from ducktape.cluster.local_cluster.lookup import name_for_cluster_file
+    from ducktape.cluster.local_cluster.lookup import name_for_cluster_file, writer_of
 
     _preflight()
     if name is None and cluster_file is not None:
@@ -66,7 +72,9 @@ def down(name: str | None, cluster_file: Path | None) -> None:
         if name is None:
             click.echo(f"cluster file {cluster_file} is gone and no cluster claims it: nothing to remove")
             return
-    report = lifecycle.down(name or DEFAULT_NAME)
+    if name is None:
+        name = writer_of(DEFAULT_CLUSTER_FILE) or _only_cluster(lifecycle.status())
+    report = lifecycle.down(name)
     if report.existed:
         click.echo(f"cluster {report.name}: removed ({len(report.netns)} namespaces, {len(report.killed)} processes)")
     else:
@@ -103,6 +111,18 @@ def _describe(cluster) -> str:
     return head + "\n" + "\n".join("  " + line for line in table.splitlines())
 
 
+def _only_cluster(clusters: list) -> str:
+    """The cluster `down` without a name means when no cluster file here names one: none to
+    choose from is nothing to do; otherwise the user picks (``status`` lists them)."""
+    if not clusters:
+        click.echo(f"no cluster file {DEFAULT_CLUSTER_FILE} here and no clusters on this host: nothing to remove")
+        raise click.exceptions.Exit(0)
+    listed = ", ".join(c.name for c in clusters)
+    raise UsageError(f"which cluster? no cluster file {DEFAULT_CLUSTER_FILE} here names one; clusters on this "
+                     f"host: {listed}",
+                     hint=f"ducktape-cluster down --name {clusters[0].name} (ducktape-cluster status shows them)")
+
+
 def _preflight() -> None:
     from ducktape.cluster.local_cluster.preflight import check_platform
 
@@ -124,8 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     except LocalClusterError as err:
         click.echo(f"{PROG}: {err}", err=True)
         return 1
-    except (KeyboardInterrupt, click.Abort):
-        click.echo(f"{PROG}: interrupted", err=True)
+    except (KeyboardInterrupt, click.Abort) as err:
+        cause = err.__cause__ if isinstance(err, click.Abort) else err  # click wraps Ctrl-C in Abort
+        said = str(cause) if isinstance(cause, UpInterrupted) else ""  # what ec2 up terminated
+        click.echo(f"{PROG}: interrupted{': ' + said if said else ''}", err=True)
         return 130
     return 0
 

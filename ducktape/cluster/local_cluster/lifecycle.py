@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ducktape.cluster.local_cluster import network, node_files, nodes
+from ducktape.cluster.local_cluster.editable import with_editable_sources
 from ducktape.cluster.local_cluster.errors import LocalClusterError
+from ducktape.cluster.local_cluster.lookup import check_overwrite
 from ducktape.cluster.local_cluster.names import (
     NAME_RULE,
     NETNS_PREFIX,
@@ -46,11 +48,14 @@ def up(name: str, node_count: int, cluster_file: Path, root: Path = STATE_ROOT,
     """Create cluster *name* with *node_count* nodes, write *cluster_file*, return its state.
 
     Each dir in *shares* is bind-mounted at the same path on every node, even under the
-    nodes' private /tmp, /mnt or /var/log (the code under test, the driver's virtualenv).
+    nodes' private /tmp, /mnt or /var/log (the code under test, the driver's virtualenv),
+    and so is the checkout of each editable install in a shared virtualenv (the state's
+    ``shares`` lists them all).
     """
     names = ClusterNames(check_name(name), root)
     check_node_count(node_count)
-    share_dirs = check_shares(shares)
+    share_dirs, _ = with_editable_sources(check_shares(shares))
+    check_overwrite(Path(cluster_file), names.name, root)
     with state_lock(root):
         state = _claim(names, node_count, Path(cluster_file).absolute(), share_dirs)
     try:

@@ -22,6 +22,24 @@ from ducktape.trogdor.faults.ledger import Ledger
 from ducktape.trogdor.faults.shell import FaultError, Run, account_run
 
 
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 80 else text[:77] + '...'}"
+
+
+def node_list(value: Any, what: str) -> list:
+    """*value* (a list of ClusterNodes, such as ``service.nodes``) as a list; a TypeError naming
+    *what* and what was passed otherwise (an account, a hostname, a lone node)."""
+    fix = "pass cluster nodes (e.g. [service.nodes[0]] or service.nodes), not their accounts or names"
+    if isinstance(value, (str, bytes)) or getattr(value, "account", None) is not None or not hasattr(value, "__iter__"):
+        raise TypeError(f"{what} must be a list of cluster nodes, got {_describe(value)}; {fix}")
+    items = list(value)
+    for item in items:
+        if getattr(item, "account", None) is None:
+            raise TypeError(f"{what} must hold cluster nodes (objects with .account), got {_describe(item)}; {fix}")
+    return items
+
+
 def node_name(node: Any) -> str:
     return node.account.hostname
 
@@ -109,8 +127,9 @@ def partition_fault(*groups: Sequence[Any], plan: partition.Plan | None = None,
                     nodes: Sequence[Any] = ()) -> NodesFault:
     """The fault of ``network_partition``; with *plan* (names -> names), *nodes* lists the
     nodes it names."""
+    groups = tuple(node_list(g, f"network_partition: group {i}") for i, g in enumerate(groups, start=1))
     everyone = {node_name(n): n for group in groups for n in group}
-    everyone.update({node_name(n): n for n in nodes})
+    everyone.update({node_name(n): n for n in node_list(nodes, "network_partition: nodes=")})
     if plan is None:
         plan = partition.plan_from_groups([[node_name(n) for n in g] for g in groups])
     unknown = sorted(set(plan).union(*plan.values()) - set(everyone)) if plan else []
@@ -135,6 +154,8 @@ def degrade_fault(nodes: Sequence[Any], peers: Sequence[Any] | None = None, meth
                   **degradation: Any) -> NodesFault:
     """The fault of ``network_degrade``."""
     spec = degrade.Degradation(**degradation)
+    nodes = node_list(nodes, "network_degrade: nodes")
+    peers = None if peers is None else node_list(peers, "network_degrade: peers")
     peers_of = {}
     for node in nodes:
         targets = [p for p in (peers if peers is not None else nodes) if node_name(p) != node_name(node)]
@@ -162,6 +183,7 @@ def network_degrade(nodes: Sequence[Any], peers: Sequence[Any] | None = None, de
 def process_fault(kind: str, nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
                   restart: str = "") -> NodesFault:
     """The fault of ``process_stop`` (kind ``process_stop``) or ``process_kill``."""
+    nodes = node_list(nodes, f"{kind}: nodes")
     if kind == "process_stop":
         return NodesFault(kind, _runners(nodes), lambda ledger, name: process.stop_node(ledger, pattern),
                           detail={"pattern": pattern})
@@ -187,7 +209,7 @@ def process_kill(nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
 @contextlib.contextmanager
 def disk_fill(nodes: Sequence[Any], path: str, leave_bytes: int) -> Iterator[NodesFault]:
     """The file system of *path* is filled until *leave_bytes* are left while the block runs."""
-    with applied(NodesFault("disk_fill", _runners(nodes),
+    with applied(NodesFault("disk_fill", _runners(node_list(nodes, "disk_fill: nodes")),
                             lambda ledger, name: disk.fill_node(ledger, path, leave_bytes),
                             detail={"path": path, "leave_bytes": int(leave_bytes)})) as fault:
         yield fault
