@@ -122,6 +122,7 @@ class TestRunner:
         self._holding = False  # holding_signals() is active
         self._finishing = False  # the tests are over; the session is writing its reports
         self._late_signals = 0
+        self.late_signal = ""  # name of a signal received while the session reports were written
         self._releasing: ActiveTest | None = None  # the test whose leftovers are being ended
         self._mp = multiprocessing.get_context("fork")
         self._poller = select.poll()
@@ -557,6 +558,7 @@ class TestRunner:
         """A signal after the last test: the reports take a moment, and losing them would lose
         the run; the third such signal gives up (each report file is replaced in one step)."""
         self._late_signals += 1
+        self.late_signal = signal.Signals(signum).name
         self._log(logging.DEBUG, f"late signal {self._late_signals} of 3: {signal.Signals(signum).name}")
         if self._late_signals >= 3:
             raise KeyboardInterrupt

@@ -52,7 +52,10 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
             errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted,
                             logger=session_logger)
         runner.disk.check(errors)
-        return exit_status(results, expected, session_logger, disk_full=runner.disk.hit)
+        status = exit_status(results, expected, session_logger, disk_full=runner.disk.hit)
+        if runner.late_signal:  # the reports are whole, but the user asked the run to stop
+            return max(status, 1)
+        return status
     finally:
         close = getattr(cluster, "close", None)  # a custom --cluster class may not derive from Cluster
         if callable(close):
