@@ -124,6 +124,9 @@ def _session_view(report: dict) -> dict:
         "parallelism": _num(report.get("parallelism")),
         "command": command,
         "results_dir": ctx.get("results_dir"),
+        "interrupted": bool(report.get("interrupted")),
+        "cut_short": [str(test_id) for test_id in report.get("interrupted_tests") or []],
+        "not_started": [str(test_id) for test_id in report.get("not_started") or []],
     }
 
 

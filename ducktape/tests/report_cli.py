@@ -55,7 +55,7 @@ class RebuildOutcome:
 def rebuild_session(session_dir: str | os.PathLike) -> RebuildOutcome:
     """Rebuild every session report of *session_dir* from the per-test reports."""
     from ducktape.tests.reporters.session import file_reporters, notify
-    from ducktape.tests.result import TestResults
+    from ducktape.tests.result import NotStarted, TestResults
 
     given = str(session_dir)
     path = Path(session_dir)
@@ -70,6 +70,8 @@ def rebuild_session(session_dir: str | os.PathLike) -> RebuildOutcome:
     results = TestResults(session, RecordedCluster(_cluster_size(record, results_list)), record.get("client_status"))
     for result in results_list:
         results.append(result)
+    results.interrupted_ids = [str(test_id) for test_id in record.get("interrupted_tests") or []]
+    results.not_started = [NotStarted.from_json(d) for d in record.get("not_started") or [] if isinstance(d, dict)]
     results.start_time, results.stop_time = _session_times(record, results_list)
     expected = record.get("expected_test_count")
     interrupted = record.get("interrupted")

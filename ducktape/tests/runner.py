@@ -33,7 +33,7 @@ from ducktape.tests import events
 from ducktape.tests.disk_full import DiskFull
 from ducktape.tests.leftovers import SessionRecord, end_tagged
 from ducktape.tests.reporters.base import notify
-from ducktape.tests.result import TestResult, TestResults
+from ducktape.tests.result import NotStarted, TestResult, TestResults
 from ducktape.tests.runner_client import TIMEOUT_SIGNAL, run_test_process
 from ducktape.tests.scheduler import TestScheduler
 from ducktape.tests.status import FAIL, IGNORE
@@ -169,6 +169,7 @@ class TestRunner:
             self._kill_all(f"the runner failed ({err!r}); the test was killed without teardown")
         finally:
             self.record.close()
+            self.results.not_started = [NotStarted.of(ctx) for ctx in self.scheduler.drain_remaining_tests()]
             self._finishing = True
             if previous is not None:
                 self._restore_signal_handlers(previous)
@@ -301,8 +302,9 @@ class TestRunner:
         elif kind == events.FINISHED:
             result = TestResult.from_json(event["result"], self.session_context)
             self._check_written(test.context.test_id, events.write_error(event))
-            if event["interrupted"] and not self.stop_reason:
-                self.stop_reason = "a test was interrupted (Ctrl-C)"
+            if event["interrupted"]:
+                self.results.interrupted_ids.append(test.context.test_id)
+                self.stop_reason = self.stop_reason or "a test was interrupted (Ctrl-C)"
             test.dirty = bool(event.get("dirty"))
             test.unreachable = tuple(event["unreachable"])
             if event["unreachable"]:
@@ -475,6 +477,7 @@ class TestRunner:
             test.dirty = True
             if test.key in self.active:
                 test.stop_reason = reason
+                self.results.interrupted_ids.append(test.context.test_id)
                 self._finish(test, self._lost_result(test))
             elif self.exiting.pop(test.key, None) is not None:
                 self._release(test)
