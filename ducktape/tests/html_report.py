@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ducktape.defaults import SESSION_FILE
 from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
 from ducktape.tests.status import status_of
@@ -228,6 +229,8 @@ def _load_index_summaries(results_root: Path, skipped: list[str]) -> list[dict]:
         if entry.is_symlink() or not entry.is_dir():
             continue
         report_path = Path(entry.path) / "report.json"
+        if not report_path.exists():  # killed before its reports (or still running): its record says so
+            report_path = Path(entry.path) / SESSION_FILE
         try:
             stat = report_path.stat()
         except OSError:
@@ -274,4 +277,19 @@ def _session_summary(dir_name: str, report_path: Path) -> dict | None:
     return {
         "dir": dir_name, "id": view["id"], "start": view["start"], "duration": view["duration"],
         "counts": view["counts"], "version": view["version"], "tests": tests, "total": len(results),
+        "incomplete": _incomplete(report, report_path.name == SESSION_FILE, len(results)),
     }
+
+
+def _incomplete(report: dict, record_only: bool, total: int) -> str:
+    """Why a session's results are not the whole run ("" when they are)."""
+    if record_only:
+        return "no session report: the run was killed or is still running (ducktape-report rebuild <dir>)"
+    expected = report.get("expected_test_count")
+    if report.get("interrupted"):
+        if isinstance(expected, int) and total < expected:
+            return f"interrupted: {total} of {expected} tests finished"
+        return "interrupted: the run was stopped before its end"
+    if isinstance(expected, int) and total < expected:
+        return f"incomplete: {total} of {expected} tests finished"
+    return ""
