@@ -196,13 +196,14 @@ class TestRunner:
                 if not self.active and not self.exiting and len(self.scheduler):
                     self._report_not_run("no test fits the healthy nodes left in the cluster")
                 return
+            size = len(self.cluster)
             try:
                 nodes = self.cluster.alloc(ctx.expected_cluster_spec)
             except InsufficientResourcesError as err:
                 self._log(logging.WARNING, f"cannot allocate nodes for {ctx.test_id} now: {err}")
                 self._report_unschedulable(self.scheduler.filter_unschedulable_tests())
-                if getattr(err, "bad_nodes", None):
-                    continue  # nodes were parked: the cluster shrank, offer what still fits
+                if getattr(err, "bad_nodes", None) or len(self.cluster) < size:
+                    continue  # the cluster dropped nodes (upstream's contract): offer what still fits
                 if not self.active and not self.exiting and len(self.scheduler):
                     self._report_not_run(f"cannot allocate healthy nodes: {err}")
                 return
