@@ -22,6 +22,7 @@ from ducktape.defaults import SESSION_FILE
 from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
 from ducktape.tests.status import status_of
+from ducktape.utils.plural import counted
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
@@ -288,8 +289,8 @@ def _incomplete(report: dict, record_only: bool, total: int) -> str:
     expected = report.get("expected_test_count")
     if report.get("interrupted"):
         if isinstance(expected, int) and total < expected:
-            return f"interrupted: {total} of {expected} tests finished"
+            return f"interrupted: {total} of {counted(expected, 'test')} finished"
         return "interrupted: the run was stopped before its end"
     if isinstance(expected, int) and total < expected:
-        return f"incomplete: {total} of {expected} tests finished"
+        return f"incomplete: {total} of {counted(expected, 'test')} finished"
     return ""

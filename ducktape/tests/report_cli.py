@@ -17,6 +17,7 @@ from typing import Any
 
 from ducktape.defaults import SESSION_FILE
 from ducktape.errors import USAGE_EXIT, UsageError
+from ducktape.utils.plural import counted
 
 
 class RecordedSession:
@@ -195,13 +196,14 @@ def _describe(outcome: RebuildOutcome) -> str:
     if results.num_flaky:
         counts += f", {results.num_flaky} flaky"
     expected = f" of {outcome.expected_count} expected" if outcome.expected_count is not None else ""
-    return f"rebuilt the reports of {outcome.session_dir}: {len(results)} tests{expected} ({counts})"
+    return f"rebuilt the reports of {outcome.session_dir}: {counted(len(results), 'test')}{expected} ({counts})"
 
 
 def _cli():
     import click
 
-    @click.group(help="Tools for ducktape results directories.")
+    @click.group(help="Tools for ducktape results directories.",
+                 context_settings={"help_option_names": ["-h", "--help"]})
     def cli() -> None:
         pass
 

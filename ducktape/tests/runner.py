@@ -39,6 +39,7 @@ from ducktape.tests.scheduler import TestScheduler
 from ducktape.tests.status import FAIL, IGNORE
 from ducktape.trogdor.faults import heal_left
 from ducktape.utils import proc
+from ducktape.utils.plural import counted
 
 TestKey = namedtuple("TestKey", ["test_id", "test_index"])
 
@@ -155,7 +156,7 @@ class TestRunner:
         try:
             self._report_ignored()
             self._report_unschedulable(self.scheduler.filter_unschedulable_tests())
-            self._log(logging.INFO, f"running {len(self.scheduler)} tests "
+            self._log(logging.INFO, f"running {counted(len(self.scheduler), 'test')} "
                                     f"(session {self.session_context.session_id}, up to {self.max_parallel} at once)")
             self._loop()
         except KeyboardInterrupt:
@@ -187,7 +188,7 @@ class TestRunner:
         self._reap_exiting(block=True)
         if self.stop_reason:
             self._log(logging.WARNING, f"stopped scheduling: {self.stop_reason}; "
-                                       f"{len(self.scheduler)} tests were not run")
+                                       f"{counted(len(self.scheduler), 'test')} not run")
 
     def _start_tests(self) -> None:
         while len(self.active) < self.max_parallel:
@@ -398,7 +399,7 @@ class TestRunner:
                                                                                                  test.index)))
             self._releasing = None
             if ended:
-                message = f"ended {_processes(len(ended))} the test left running: {'; '.join(ended)}"
+                message = f"ended {counted(len(ended), 'process', 'processes')} the test left running: {'; '.join(ended)}"
                 self._log(logging.WARNING, f"{test.context.test_id}: {message}")
                 _append_to_test_log(test.context, test.index, message)
             for line in failed:
@@ -509,7 +510,7 @@ class TestRunner:
 
     def _report_unschedulable(self, unschedulable: list) -> None:
         if unschedulable:
-            self._log(logging.ERROR, f"{len(unschedulable)} tests cannot run: the cluster is too small for them")
+            self._log(logging.ERROR, f"{counted(len(unschedulable), 'test')} cannot run: the cluster is too small for them")
         for ctx in unschedulable:
             summary = (f"Test {ctx.test_id} requires more resources than are available in the whole cluster. "
                        f"{self.scheduler.shortage(ctx)}{_parked_note(self.cluster)}")
@@ -569,10 +570,6 @@ class TestRunner:
         if self._late_signals == 1:
             self._log(logging.WARNING, f"received {signal.Signals(signum).name} while writing the session reports: "
                                        "finishing them first (press Ctrl-C twice more to abort)")
-
-
-def _processes(count: int) -> str:
-    return f"{count} process" if count == 1 else f"{count} processes"
 
 
 def _parked_note(cluster: Any) -> str:

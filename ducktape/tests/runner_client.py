@@ -25,6 +25,7 @@ from ducktape.tests import events
 from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
 from ducktape.trogdor.faults import journal as fault_journal
 from ducktape.utils import proc
+from ducktape.utils.plural import counted
 
 TIMEOUT_SIGNAL = signal.SIGUSR1  # driver → test process: your time is up
 
@@ -357,7 +358,7 @@ class RunnerClient:
         total, used = len(cluster), cluster.max_used()
         if used >= total:
             return status, summary
-        message = f"Test requested {total} nodes, used only {used}"
+        message = f"Test requested {counted(total, 'node')}, used only {used}"
         if self.session_context.fail_bad_cluster_utilization and status != FAIL:
             self.log(logging.INFO, "FAIL: " + message)
             return FAIL, [message]

@@ -13,6 +13,7 @@ from ducktape.session_config import SessionConfig
 from ducktape.tests.progress import ProgressReporter
 from ducktape.tests.reporters.base import notify
 from ducktape.tests.runner import TestRunner, has_cluster_size
+from ducktape.utils.plural import counted
 
 
 def run_session(config: SessionConfig, session_context: Any, session_logger: logging.Logger, tests: list) -> int:
@@ -79,6 +80,7 @@ def exit_status(results: Any, expected: int, logger: logging.Logger, disk_full: 
     if disk_full:
         return 1
     if len(results) < expected:
-        logger.warning("All tests were NOT run. Expected %d tests, only %d were run.", expected, len(results))
+        logger.warning("All tests were NOT run. Expected %s, only %d %s run.", counted(expected, "test"), len(results),
+                       "was" if len(results) == 1 else "were")
         return 1
     return 0 if results.get_aggregate_success() else 1
