@@ -76,3 +76,35 @@ def test_a_single_test_is_counted_as_one_test(suite_dir: Path, args: list[str]):
     assert "Discovered 1 test to run" in said
     if "--collect-only" in args:
         assert "Collected 1 test:" in done.stdout
+
+
+WAIT_SUITE = {"w/test_w.py": """
+    from ducktape.mark.resource import cluster
+    from ducktape.tests.test import Test
+    from ducktape.utils.util import wait_until
+
+
+    def check_for_myfault():
+        return False
+
+
+    class WTest(Test):
+        @cluster(num_nodes=1)
+        def test_forgot_the_call(self):
+            for _ in range(3):  # one call site, three calls
+                wait_until(lambda: check_for_myfault, timeout_sec=30, backoff_sec=0.1)
+            wait_until(lambda: check_for_myfault, timeout_sec=30)  # a second call site
+            wait_until(lambda: check_for_myfault() or True, timeout_sec=30)  # called: no warning
+    """}
+
+
+def test_a_condition_returning_a_callable_warns_once_per_call_site(suite_dir: Path):
+    """kafkatest's ``wait_until(lambda: check_for_myfault, ...)`` never waits: the callable is
+    truthy. Upstream's behaviour (success at once) stays; one warning per call site names the fix."""
+    write_suite(suite_dir, WAIT_SUITE)
+    done = run_ducktape(["w"], cwd=suite_dir)
+    assert done.returncode == 0, done.stdout + done.stderr  # the truthy callable counts as success
+    warnings = [line for line in (done.stdout + done.stderr).splitlines() if "wait_until's condition" in line]
+    assert len(warnings) == 2, warnings
+    assert all("check_for_myfault() rather than lambda: check_for_myfault" in line for line in warnings)
+    assert {line.split(": UserWarning")[0].rsplit(":", 1)[1] for line in warnings} == {"15", "16"}  # the two call sites
