@@ -31,7 +31,7 @@ from ducktape.mark.consts import CLUSTER_SIZE_KEYWORD, CLUSTER_SPEC_KEYWORD
 from ducktape.services.service_registry import ServiceRegistry  # noqa: F401 - likewise: every test process uses it
 from ducktape.tests import events
 from ducktape.tests.disk_full import DiskFull
-from ducktape.tests.leftovers import SessionRecord, end_tagged
+from ducktape.tests.leftovers import LOCAL, SessionRecord, end_tagged, node_key
 from ducktape.tests.reporters.base import notify
 from ducktape.tests.result import NotStarted, TestResult, TestResults
 from ducktape.tests.runner_client import TIMEOUT_SIGNAL, run_test_process
@@ -393,7 +393,9 @@ class TestRunner:
         (Should a second Ctrl-C cut the search short, ``_kill_all`` searches again.)"""
         _kill_stragglers(test.process.pid)
         reachable = [node for node in test.nodes if node.account.hostname not in test.unreachable]
-        if test.dirty and not self.no_teardown and reachable:
+        if not test.dirty:  # on the embedded cluster even a clean test's daemons are ended: a local search
+            reachable = [node for node in reachable if node_key(node) == LOCAL]
+        if not self.no_teardown and reachable:
             self._releasing = test
             ended, failed = end_tagged(reachable, process_tag.tag_pattern(process_tag.tag_for(self.process_tag,
                                                                                                  test.index)))

@@ -194,10 +194,30 @@ class RunnerClient:
             write_error = self._write(result)
             dirty = self._teardown_failed or self._timed_out or self._interrupt_seen
             self.channel.send(events.finished(result.to_json(), interrupted, unreachable, write_error, dirty))
+            if self.channel.lost:  # the driver was killed: no one else will end what the test left
+                self._end_own_leftovers(unreachable)
         finally:
             stop.set()
             _terminate_children(self.logger)
             self.test_context.close()
+
+    def _end_own_leftovers(self, unreachable: list[str]) -> None:
+        """End the processes carrying this test's tag on its nodes, as the driver does after a
+        test that ended badly. The search itself must not carry the tag, so it is dropped first."""
+        from ducktape.cluster import process_tag
+        from ducktape.tests.leftovers import end_tagged
+
+        tag = process_tag.current_tag()
+        if not tag or self.no_teardown:
+            return
+        del os.environ[process_tag.TAG_VARIABLE]
+        nodes = [n for n in getattr(self.test_context.cluster, "nodes", []) if n.account.hostname not in unreachable]
+        ended, failed = end_tagged(nodes, process_tag.tag_pattern(tag))
+        if ended:
+            self.log(logging.WARNING, f"the driver is gone: ended {counted(len(ended), 'process', 'processes')} "
+                                      f"the test left running: {'; '.join(ended)}")
+        for line in failed:
+            self.log(logging.WARNING, f"the driver is gone: cannot look for processes the test left on {line}")
 
     def _install_signal_handlers(self) -> None:
         """Ctrl-C and SIGTERM raise KeyboardInterrupt; the timeout signal dumps every thread's
