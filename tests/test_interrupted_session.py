@@ -7,13 +7,17 @@ import json
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import yaml
 
 from tests.support.chromium import chromium, page  # noqa: F401 - fixtures
-from tests.support.suites import OURS_DUCKTAPE, run_ducktape, write_suite
+from tests.support.suites import (
+    OURS_DUCKTAPE,
+    run_ducktape,
+    start_until_flag,
+    write_suite,
+)
 
 SUITE = {
     "suite/test_stop.py": """
@@ -48,14 +52,8 @@ NEVER_STARTED = {"suite.test_stop.StopTest.test_b_later", "suite.test_stop.StopT
 
 def _interrupted_run(suite_dir: Path) -> tuple[subprocess.CompletedProcess, Path]:
     write_suite(suite_dir, SUITE)
-    flag = suite_dir / "started"
-    env = dict(os.environ, HOME=str(suite_dir), STARTED_FLAG=str(flag))
-    proc = subprocess.Popen([*OURS_DUCKTAPE, "--max-parallel", "1", "suite"], cwd=suite_dir, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while not flag.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, "the long test never started"
-        time.sleep(0.02)
+    proc = start_until_flag(["--max-parallel", "1", "suite"], suite_dir, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
     os.kill(proc.pid, signal.SIGINT)
     out, _ = proc.communicate(timeout=120)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, ""), suite_dir / "results" / "latest"

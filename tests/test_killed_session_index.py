@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ducktape.tests.html_report import write_results_index
 from tests.support.chromium import chromium, page  # noqa: F401 - fixtures
-from tests.support.suites import OURS_DUCKTAPE, run_ducktape, write_suite
+from tests.support.suites import run_ducktape, start_until_flag, write_suite
 
 SUITE = {
     "suite/test_k.py": """
@@ -55,14 +55,8 @@ def test_a_sigkilled_session_is_incomplete_in_the_index_and_its_rebuild_moves_la
     assert first.returncode == 0, first.stdout + first.stderr
     complete = (results / "latest").resolve()
 
-    flag = suite_dir / "started"
-    env = dict(os.environ, HOME=str(suite_dir), STARTED_FLAG=str(flag))
-    driver = subprocess.Popen([*OURS_DUCKTAPE, "--max-parallel", "1", "suite"], cwd=suite_dir, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not flag.exists():
-        assert driver.poll() is None and time.monotonic() < deadline, "the long test never started"
-        time.sleep(0.02)
+    driver = start_until_flag(["--max-parallel", "1", "suite"], suite_dir, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     os.kill(driver.pid, signal.SIGKILL)
     driver.wait(timeout=30)
     killed = next(p for p in results.iterdir() if p.name[:1].isdigit() and p.resolve() != complete)

@@ -59,6 +59,12 @@ def nothing_left(nodes) -> None:
         assert tasks_on_node(account_run(node.account)) == [], node.account.hostname
 
 
+def start_victim(node) -> int:
+    """Start a process named VICTIM on *node*, detached; its pid."""
+    return int(node.account.ssh_output(
+        f"nohup bash -c 'exec -a {VICTIM} sleep 600' >/dev/null 2>&1 </dev/null & echo $!"))
+
+
 def ping_ms(src, dst, count: int = 3) -> list[float]:
     """Round trips from *src* to *dst* in ms (``-U``: timed in user space, after the node's INPUT)."""
     out = src.account.ssh_output(f"ping -U -n -c {count} -i 0.2 -W 5 {dst.account.externally_routable_ip}",
@@ -92,8 +98,7 @@ class FaultsSystest(Test):
     @cluster(num_nodes=1)
     def test_process_stop_pauses_and_resumes(self):
         node = self.test_context.cluster.nodes[0]
-        pid = int(node.account.ssh_output(
-            f"nohup bash -c 'exec -a {VICTIM} sleep 600' >/dev/null 2>&1 </dev/null & echo $!"))
+        pid = start_victim(node)
         try:
             def stopped() -> bool:
                 return node.account.ssh_output(f"ps -o stat= -p {pid}").decode().startswith("T")
@@ -109,8 +114,7 @@ class FaultsSystest(Test):
     @cluster(num_nodes=1)
     def test_process_kill_ends_it_and_runs_the_restart(self):
         node = self.test_context.cluster.nodes[0]
-        pid = int(node.account.ssh_output(
-            f"nohup bash -c 'exec -a {VICTIM} sleep 600' >/dev/null 2>&1 </dev/null & echo $!"))
+        pid = start_victim(node)
         marker = "/tmp/dt-systest-restarted"
         try:
             with process_kill([node], VICTIM, restart=f"touch {marker}") as fault:
