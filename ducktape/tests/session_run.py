@@ -54,7 +54,7 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
                             logger=session_logger)
         runner.disk.check(errors)
         status = exit_status(results, expected, session_logger, disk_full=runner.disk.hit)
-        if runner.late_signal:  # the reports are whole, but the user asked the run to stop
+        if runner.interrupted or runner.late_signal:  # the reports are whole, but the run was stopped
             return max(status, 1)
         return status
     finally:
