@@ -202,17 +202,13 @@ class RunnerClient:
             self.test_context.close()
 
     def _end_own_leftovers(self, unreachable: list[str]) -> None:
-        """End the processes carrying this test's tag on its nodes, as the driver does after a
-        test that ended badly. The search itself must not carry the tag, so it is dropped first."""
-        from ducktape.cluster import process_tag
-        from ducktape.tests.leftovers import end_tagged
+        """Do what the driver does after a test that ended badly: end this test's tagged processes."""
+        from ducktape.tests.leftovers import end_own_tagged
 
-        tag = process_tag.current_tag()
-        if not tag or self.no_teardown:
+        if self.no_teardown:
             return
-        del os.environ[process_tag.TAG_VARIABLE]
         nodes = [n for n in getattr(self.test_context.cluster, "nodes", []) if n.account.hostname not in unreachable]
-        ended, failed = end_tagged(nodes, process_tag.tag_pattern(tag))
+        ended, failed = end_own_tagged(nodes)
         if ended:
             self.log(logging.WARNING, f"the driver is gone: ended {counted(len(ended), 'process', 'processes')} "
                                       f"the test left running: {'; '.join(ended)}")
