@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.moto_ec2 import ec2_cli
 from tests.support.suites import run_ducktape, write_suite
 
 BIN = Path(sys.executable).parent
@@ -108,3 +109,10 @@ def test_a_condition_returning_a_callable_warns_once_per_call_site(suite_dir: Pa
     assert len(warnings) == 2, warnings
     assert all("check_for_myfault() rather than lambda: check_for_myfault" in line for line in warnings)
     assert {line.split(": UserWarning")[0].rsplit(":", 1)[1] for line in warnings} == {"15", "16"}  # the two call sites
+
+
+def test_ec2_status_without_clusters_says_no_clusters(moto_ec2, tmp_path: Path):
+    """``ducktape-cluster ec2 status`` says it as ``ducktape-cluster status`` does: "no clusters"."""
+    status = ec2_cli(["ec2", "status"], moto_ec2.env, tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert status.stdout == "no clusters\n"
