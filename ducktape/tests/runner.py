@@ -393,19 +393,22 @@ class TestRunner:
         (Should a second Ctrl-C cut the search short, ``_kill_all`` searches again.)"""
         _kill_stragglers(test.process.pid)
         reachable = [node for node in test.nodes if node.account.hostname not in test.unreachable]
-        if not test.dirty:  # on the embedded cluster even a clean test's daemons are ended: a local search
-            reachable = [node for node in reachable if node_key(node) == LOCAL]
-        if not self.no_teardown and reachable:
+        tag = process_tag.tag_for(self.process_tag, test.index)
+        search = reachable if not self.no_teardown else []
+        ended, failed = [], []
+        if search and test.dirty:
             self._releasing = test
-            ended, failed = end_tagged(reachable, process_tag.tag_pattern(process_tag.tag_for(self.process_tag,
-                                                                                                 test.index)))
+            ended, failed = end_tagged(search, process_tag.tag_pattern(tag))
             self._releasing = None
-            if ended:
-                message = f"ended {counted(len(ended), 'process', 'processes')} the test left running: {'; '.join(ended)}"
-                self._log(logging.WARNING, f"{test.context.test_id}: {message}")
-                _append_to_test_log(test.context, test.index, message)
-            for line in failed:
-                self._log(logging.WARNING, f"{test.context.test_id}: cannot look for processes it left on {line}")
+        elif any(node_key(node) == LOCAL for node in search):  # the embedded cluster: even a clean
+            # test's double-forked daemons left its process group; a /proc scan here finds them
+            ended = [f"{LOCAL}: {line}" for line in proc.end_with_environ_entry(f"{process_tag.TAG_VARIABLE}={tag}")]
+        if ended:
+            message = f"ended {counted(len(ended), 'process', 'processes')} the test left running: {'; '.join(ended)}"
+            self._log(logging.WARNING, f"{test.context.test_id}: {message}")
+            _append_to_test_log(test.context, test.index, message)
+        for line in failed:
+            self._log(logging.WARNING, f"{test.context.test_id}: cannot look for processes it left on {line}")
         self.cluster.free(test.nodes)
 
     def _record(self, result: TestResult) -> None:
