@@ -244,7 +244,7 @@ def test_exit_first_stops_scheduling(suite_dir):
     proc = run_ducktape(["ef", "--exit-first"], cwd=suite_dir)
     assert proc.returncode == 1
     assert [r["function_name"] for r in session_report(suite_dir)["results"]] == ["test_a_fails"]
-    assert "All tests were NOT run. Expected 2 tests, only 1 were run." in proc.stdout + proc.stderr
+    assert "All tests were NOT run. Expected 2 tests, only 1 was run." in proc.stdout + proc.stderr
 
 
 def test_a_killed_test_without_nodes_is_its_own_failure_and_the_session_goes_on(suite_dir):

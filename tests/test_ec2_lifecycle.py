@@ -90,7 +90,7 @@ def test_down_from_another_process_finds_the_cluster_without_the_cluster_file(mo
     other = tmp_path / "other-machine"
     other.mkdir()
     down = ec2_cli(["ec2", "down", "--name", "elsewhere"], moto_ec2.env, other)
-    assert down.returncode == 0 and "terminating 1 instances" in down.stdout
+    assert down.returncode == 0 and "terminating 1 instance:" in down.stdout
     assert moto_ec2.instances() == []
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.suites import OURS_DUCKTAPE, copy_data
+from tests.support.suites import OURS_DUCKTAPE, copy_data, run_ducktape, write_suite
 
 SUITE = "leftovers/test_leftovers.py::LeftoversTest"
 BAD_ENDINGS = ["test_a_exits", "test_b_segfaults", "test_c_stop_raises", "test_d_closes_every_fd",
@@ -168,6 +168,53 @@ def test_after_a_sigkill_of_the_driver_the_next_session_ends_what_it_left(where:
     results = where.suite_dir / "results"
     assert not list(results.glob("*/.space-reserve"))  # the killed session's room for reports is given back
     assert not (results / ".ducktape-sessions").exists()
+
+
+def test_after_a_sigkill_of_the_driver_alone_its_test_process_ends_what_it_left(where: Where):
+    """Only the driver dies: its test process notices, tears down, and ends what carries its
+    tag on its node (two daemons and a running remote command) before it exits."""
+    proc = where.start(["test_remote_commands_when_the_driver_dies"])
+    where.wait_for("started-driver-dies", proc)
+    test_pid = int((where.markers / "started-driver-dies").read_text())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 120
+    while os.path.exists(f"/proc/{test_pid}") and _read(f"/proc/{test_pid}/stat").rsplit(")", 1)[-1][:3] != " Z ":
+        assert time.monotonic() < deadline, "the orphaned test process never ended"
+        time.sleep(0.05)
+    proc.stdout.close()
+    assert len(where.started()) == 3 and where.left_running() == [], where.started()
+    (log,) = (where.suite_dir / "results").glob("*/LeftoversTest/*/*/test_log.info")
+    assert "the driver is gone: ended 3 processes the test left running" in log.read_text()
+
+
+def test_a_daemon_double_forked_by_a_passing_test_on_the_embedded_cluster_is_ended(suite_dir: Path):
+    """A clean test on LocalhostCluster whose command double-forks a daemon (it escapes the test's
+    process group) has it ended when the test ends, and the test's log says so."""
+    write_suite(suite_dir, {"daemon/test_daemon.py": """
+        import os
+
+        from ducktape.mark.resource import cluster
+        from ducktape.tests.test import Test
+        from ducktape.utils.util import wait_until
+
+
+        class DaemonTest(Test):
+            @cluster(num_nodes=1)
+            def test_starts_a_daemon(self):
+                work = self.test_context.globals["dir"]
+                with open(os.path.join(work, "daemon.sh"), "w") as script:
+                    script.write(f"echo $$ > {work}/daemon.pid; exec sleep 3608\\n")
+                # setsid, then the shell's & : the daemon leaves the test's process group and session
+                self.test_context.cluster.nodes[0].account.ssh(f"setsid sh {work}/daemon.sh </dev/null >/dev/null 2>&1 &")
+                wait_until(lambda: os.path.exists(os.path.join(work, "daemon.pid")), 30)
+        """})
+    done = run_ducktape(["daemon", "--globals", json.dumps({"dir": str(suite_dir)})], cwd=suite_dir)
+    assert done.returncode == 0, done.stdout + done.stderr
+    pid = int((suite_dir / "daemon.pid").read_text())
+    stat = _read(f"/proc/{pid}/stat")
+    assert not stat or stat.rsplit(")", 1)[1].split()[0] == "Z", f"the daemon {pid} outlived its test"
+    assert "ended 1 process the test left running" in done.stdout + done.stderr
 
 
 def _children(pid: int) -> list[int]:

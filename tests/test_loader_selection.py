@@ -118,7 +118,7 @@ def test_collect_format_json(tmp_path) -> None:
         "cluster_spec": [{"num_nodes": 2, "os": "linux"}],
         "ignored": False,
     }
-    assert "Discovered 1 tests" in proc.stderr, "log lines go to stderr so stdout stays JSON"
+    assert "Discovered 1 test to run" in proc.stderr, "log lines go to stderr so stdout stays JSON"
 
 
 def test_json_symbol_selects_the_same_test(tmp_path) -> None:

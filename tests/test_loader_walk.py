@@ -21,7 +21,7 @@ def test_walk_skips_hidden_dirs_and_virtualenvs(tmp_path):
     (tmp_path / "pkg/env/pyvenv.cfg").write_text("home = /usr/bin\n")
     proc = run_ducktape(["pkg", "--collect-only"], cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert "Collected 1 tests:" in proc.stdout
+    assert "Collected 1 test:" in proc.stdout
     assert "WalkTest" in proc.stdout and "test_broken" not in proc.stdout
 
 

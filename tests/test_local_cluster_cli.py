@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -106,7 +107,12 @@ def test_not_root_is_refused_with_the_command_to_run(tmp_path):
     assert done.returncode == 2, done.stderr
     message, hint = done.stderr.splitlines()
     assert message.startswith("ducktape-cluster: needs root") and f"uid {nobody}" in message
-    assert hint == "hint: sudo ducktape-cluster up --nodes 1 --name never --cluster-file " + str(tmp_path / "c.json")
+    command = "ducktape-cluster up --nodes 1 --name never --cluster-file " + str(tmp_path / "c.json")
+    if sys.prefix == sys.base_prefix:
+        assert hint == "hint: sudo " + command
+    else:  # run from a virtualenv, as docs/quickstart.md does: plain sudo would not find the command
+        assert hint == (f"hint: sudo -s, then . {shlex.quote(sys.prefix + '/bin/activate')} (plain sudo would not "
+                        f"find the virtualenv's commands), then {command}"), hint
     assert leftovers("never") == NOTHING
 
 

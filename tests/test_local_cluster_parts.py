@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import shlex
 
 import pytest
 
@@ -22,6 +23,7 @@ from ducktape.cluster.local_cluster.state import (
     write_state,
 )
 from ducktape.command_line.errors import UsageError
+from tests.support.suites import REPO_ROOT
 
 
 def test_names_fit_kernel_limits_and_are_told_apart():
@@ -97,7 +99,7 @@ def test_cluster_file_leads_back_to_its_cluster(tmp_path):
 
 def test_preflight_refuses_non_root_other_systems_and_missing_tools(tmp_path):
     with pytest.raises(UsageError) as err:
-        check_platform(["ducktape-cluster", "up", "--nodes", "2"], uid=1000, platform="linux")
+        check_platform(["ducktape-cluster", "up", "--nodes", "2"], uid=1000, platform="linux", venv="")
     assert "uid 1000" in err.value.message and err.value.hint == "sudo ducktape-cluster up --nodes 2"
     with pytest.raises(UsageError, match="needs Linux"):
         check_platform(["ducktape-cluster", "up"], uid=0, platform="darwin")
@@ -106,3 +108,16 @@ def test_preflight_refuses_non_root_other_systems_and_missing_tools(tmp_path):
     assert err.value.message.startswith("missing tools: ip, unshare, sshd, ssh-keygen, iptables")
     assert err.value.hint == "apt-get install -y iproute2 iptables openssh-client openssh-server util-linux"
     check_platform(["ducktape-cluster", "up"], uid=0, platform="linux")  # this machine has everything
+
+
+def test_the_root_hint_from_a_virtualenv_says_what_the_quickstart_says(tmp_path):
+    """Plain ``sudo ducktape-cluster`` finds no command in a virtualenv (sudo resets PATH): the
+    hint, like docs/quickstart.md, says to open a root shell and activate the virtualenv again."""
+    venv = tmp_path / "my venv"
+    with pytest.raises(UsageError) as err:
+        check_platform(["ducktape-cluster", "up", "--nodes", "2"], uid=1000, platform="linux", venv=str(venv))
+    hint = err.value.hint
+    assert hint.startswith("sudo -s, then . " + shlex.quote(f"{venv}/bin/activate") + " "), hint
+    assert hint.endswith("then ducktape-cluster up --nodes 2"), hint
+    quickstart = (REPO_ROOT / "docs" / "quickstart.md").read_text()
+    assert "`sudo -s`, then `. .venv/bin/activate` again" in quickstart

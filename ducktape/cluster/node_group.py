@@ -19,6 +19,7 @@ from typing import Any
 
 from ducktape.cluster.command import CommandResult
 from ducktape.errors import DucktapeError
+from ducktape.utils.plural import counted
 
 
 def account_of(member: Any) -> Any:
@@ -52,7 +53,7 @@ class NodeGroupError(DucktapeError):
     def __init__(self, failed: list[NodeOutcome]):
         self.failed = failed
         lines = [f"{o.name}: {_describe(o)}" for o in failed]
-        super().__init__(f"{len(failed)} node(s) failed:\n" + "\n".join(lines))
+        super().__init__(f"{counted(len(failed), 'node')} failed:\n" + "\n".join(lines))
 
 
 def _describe(outcome: NodeOutcome) -> str:

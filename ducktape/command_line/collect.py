@@ -5,6 +5,8 @@ import json
 import os
 import sys
 
+from ducktape.utils.plural import counted
+
 
 def print_collected(tests: list, output_format: str = "text") -> None:
     """Write the collected tests to stdout."""
@@ -13,7 +15,7 @@ def print_collected(tests: list, output_format: str = "text") -> None:
         for test in tests:
             out.write(json.dumps(collect_record(test), default=repr) + "\n")
         return
-    lines = [f"Collected {len(tests)} tests:"]
+    lines = [f"Collected {counted(len(tests), 'test')}:"]
     lines += [f"    {test!r}" for test in tests]
     out.write("\n".join(lines) + "\n")
 

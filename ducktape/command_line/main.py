@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from ducktape.errors import USAGE_EXIT, UsageError
 from ducktape.session_config import SessionConfig
 from ducktape.utils.json_input import parse_json_input
+from ducktape.utils.plural import counted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -125,7 +126,7 @@ def _load_and_run(config: SessionConfig, injected_args: dict | None, session_con
     loader = TestLoader(session_context, session_logger, repeat=config.repeat, injected_args=injected_args,
                         subset=config.subset, subsets=config.subsets, historical_report=config.historical_report)
     tests = loader.load(list(config.test_path), excluded_test_symbols=_listed(config.exclude))
-    session_logger.info("Discovered %d tests to run", len(tests))
+    session_logger.info("Discovered %s to run", counted(len(tests), "test"))
     if config.collect_only:
         from ducktape.command_line.collect import print_collected
 
@@ -246,5 +247,5 @@ def sample_tests(tests: list, sample: int | None) -> list:
     if sample >= len(tests):
         print(f"sample size {sample} greater than number of tests {len(tests)}; running all tests")
         return tests
-    print(f"Running a sample of {sample} tests")
+    print(f"Running a sample of {counted(sample, 'test')}")
     return random.sample(tests, sample)

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from ducktape.errors import DucktapeError, TimeoutError
 from ducktape.services.node_listeners import STEP_EVENTS, NodeListener, tells_listeners
 from ducktape.template import TemplateRenderer
+from ducktape.utils.plural import counted
 
 BAD_TEST_MESSAGE = (
     "A node handed to this service still had a logger attached: a previous test or "
@@ -53,7 +54,7 @@ class ServiceNodeErrors(DucktapeError):
         self.action = action
         self.failures = failures
         lines = [f"{who}: {type(err).__name__}: {err}" for who, err in failures]
-        super().__init__(f"{action} failed on {len(failures)} nodes:\n" + "\n".join(lines))
+        super().__init__(f"{action} failed on {counted(len(failures), 'node')}:\n" + "\n".join(lines))
 
 
 class Service(TemplateRenderer):
@@ -202,7 +203,7 @@ class Service(TemplateRenderer):
                 )
             node.account.logger = self.logger
         self._nodes_formerly_allocated = [str(node.account) for node in self.nodes]
-        self.logger.debug("Successfully allocated %d nodes to %s", len(self.nodes), self.who_am_i())
+        self.logger.debug("Successfully allocated %s to %s", counted(len(self.nodes), "node"), self.who_am_i())
 
     def free(self) -> None:
         """Return every node to the cluster; a failure on one node does not keep the others."""

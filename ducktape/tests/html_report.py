@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ducktape.defaults import SESSION_FILE
 from ducktape.tests.attempts import attempt_groups
 from ducktape.tests.history import (
     flaky_by_suite_version,
@@ -29,6 +30,7 @@ from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
 from ducktape.tests.signature import result_failure_dict, session_failure_groups
 from ducktape.tests.status import status_of
+from ducktape.utils.plural import counted
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
@@ -150,6 +152,9 @@ def _session_view(report: dict) -> dict:
         "results_dir": ctx.get("results_dir"),
         "suite": _suite_text(report.get("suite_version")),
         "notes": quarantine_lines(report.get("quarantine") if isinstance(report.get("quarantine"), dict) else None),
+        "interrupted": bool(report.get("interrupted")),
+        "cut_short": [str(test_id) for test_id in report.get("interrupted_tests") or []],
+        "not_started": [str(test_id) for test_id in report.get("not_started") or []],
     }
 
 
@@ -275,6 +280,8 @@ def _load_index_summaries(results_root: Path, skipped: list[str]) -> list[dict]:
         if entry.is_symlink() or not entry.is_dir():
             continue
         report_path = Path(entry.path) / "report.json"
+        if not report_path.exists():  # killed before its reports (or still running): its record says so
+            report_path = Path(entry.path) / SESSION_FILE
         try:
             stat = report_path.stat()
         except OSError:
@@ -324,4 +331,19 @@ def _session_summary(dir_name: str, report_path: Path) -> dict | None:
         "counts": view["counts"], "version": view["version"], "tests": tests, "total": len(results),
         "suite": suite_key(report.get("suite_version")),
         "groups": [[g["signature"], g["test_ids"]] for g in session_failure_groups(report)],
+        "incomplete": _incomplete(report, report_path.name == SESSION_FILE, len(results)),
     }
+
+
+def _incomplete(report: dict, record_only: bool, total: int) -> str:
+    """Why a session's results are not the whole run ("" when they are)."""
+    if record_only:
+        return "no session report: the run was killed or is still running (ducktape-report rebuild <dir>)"
+    expected = report.get("expected_test_count")
+    if report.get("interrupted"):
+        if isinstance(expected, int) and total < expected:
+            return f"interrupted: {total} of {counted(expected, 'test')} finished"
+        return "interrupted: the run was stopped before its end"
+    if isinstance(expected, int) and total < expected:
+        return f"incomplete: {total} of {counted(expected, 'test')} finished"
+    return ""

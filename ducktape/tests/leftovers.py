@@ -7,7 +7,8 @@ on its nodes before it frees them. For the one case the driver cannot handle its
 SIGKILL, each session keeps a record, ``<results root>/.ducktape-sessions/<session id>.json``,
 of its tag, its driver's pid and start time and the hosts its tests used. A later session
 that finds a record whose driver is gone ends that session's tagged processes on each of
-those hosts before its first test runs there.
+those hosts before its first test runs there; and a test process that outlives its driver
+ends its own tagged processes after its teardown.
 """
 from __future__ import annotations
 
@@ -50,6 +51,17 @@ def end_tagged(nodes: list, pattern: str, timeout: float = KILL_TIMEOUT_SEC) -> 
     ended = [f"{key}: {line}" for key, o in searched if o.error is None for line in process_tag.parse_killed(o.value)]
     failed = [f"{key}: {o.error}" for key, o in searched if o.error is not None]
     return sorted(ended), sorted(failed)
+
+
+def end_own_tagged(nodes: list) -> tuple[list[str], list[str]]:
+    """In a test process: end the processes carrying this process's tag on *nodes*, as
+    ``end_tagged`` does for the driver. The tag is dropped from this process's environment
+    first, so the search (and anything the test does after it) no longer carries it."""
+    tag = process_tag.current_tag()
+    if not tag:
+        return [], []
+    del os.environ[process_tag.TAG_VARIABLE]
+    return end_tagged(nodes, process_tag.tag_pattern(tag))
 
 
 class SessionRecord:

@@ -25,6 +25,7 @@ from ducktape.tests.session_reader import (
     read_session_record,
     read_test_reports,
 )
+from ducktape.utils.plural import counted
 
 
 @dataclass
@@ -36,12 +37,14 @@ class RebuildOutcome:
     expected_count: int | None
     skipped: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    moved_latest: bool = False
 
 
 def rebuild_session(session_dir: str | os.PathLike) -> RebuildOutcome:
     """Rebuild every session report of *session_dir* from the per-test reports."""
+    from ducktape.tests.reporters.files import update_latest_symlink
     from ducktape.tests.reporters.session import file_reporters, notify
-    from ducktape.tests.result import TestResults
+    from ducktape.tests.result import NotStarted, TestResults
 
     given = str(session_dir)
     path = check_session_dir(session_dir, "ducktape-report rebuild results/<session id>")
@@ -51,17 +54,41 @@ def rebuild_session(session_dir: str | os.PathLike) -> RebuildOutcome:
     results = TestResults(session, RecordedCluster(_cluster_size(record, results_list)), record.get("client_status"))
     for result in results_list:
         results.append(result)
+    results.interrupted_ids = [str(test_id) for test_id in record.get("interrupted_tests") or []]
+    results.not_started = [NotStarted.from_json(d) for d in record.get("not_started") or [] if isinstance(d, dict)]
     results.start_time, results.stop_time = _session_times(record, results_list)
     results.suite_version, results.quarantine = record.get("suite_version"), record.get("quarantine")
     expected = record.get("expected_test_count")
     interrupted = record.get("interrupted")
-    if interrupted is None:
+    if interrupted is None and "interrupted" in record:
+        interrupted = True  # session.json, whose driver never finished the session: killed (SIGKILL, a crash)
+    elif interrupted is None:  # upstream's report.json: judge by the count
         interrupted = expected is not None and len(results) < expected
     reporters = file_reporters(session, path.parent)
     for reporter in reporters:
         reporter.expected_count = expected
     errors = notify(reporters, "session_finished", results, bool(interrupted))
-    return RebuildOutcome(path, results, expected, skipped, [f"{e!r}" for e in errors])
+    moved = False
+    if not errors and _newer_than_latest(path, results.start_time):
+        update_latest_symlink(path.parent, path)  # a run killed before its reports never moved it
+        moved = True
+    return RebuildOutcome(path, results, expected, skipped, [f"{e!r}" for e in errors], moved)
+
+
+def _newer_than_latest(path: Path, start_time: float) -> bool:
+    """True when ``latest`` next to *path* is missing, dangling, already *path*, or points at a
+    session that started no later than this one."""
+    latest = path.parent / "latest"
+    if not latest.is_symlink():
+        return not latest.exists()  # a real directory named latest is the user's: leave it
+    target = latest.resolve()
+    if target == path or not target.is_dir():
+        return True
+    try:
+        theirs = read_session_record(target, str(target)).get("start_time")
+    except UsageError:
+        return True  # it points at something that is no session
+    return not isinstance(theirs, (int, float)) or theirs <= start_time
 
 
 def _cluster_size(record: dict, results: list) -> int:
@@ -91,13 +118,14 @@ def _describe(outcome: RebuildOutcome) -> str:
     if results.num_flaky:
         counts += f", {results.num_flaky} flaky"
     expected = f" of {outcome.expected_count} expected" if outcome.expected_count is not None else ""
-    return f"rebuilt the reports of {outcome.session_dir}: {len(results)} tests{expected} ({counts})"
+    return f"rebuilt the reports of {outcome.session_dir}: {counted(len(results), 'test')}{expected} ({counts})"
 
 
 def _cli():
     import click
 
-    @click.group(help="Tools for ducktape results directories.")
+    @click.group(help="Tools for ducktape results directories.",
+                 context_settings={"help_option_names": ["-h", "--help"]})
     def cli() -> None:
         pass
 
@@ -110,6 +138,8 @@ def _cli():
         for line in outcome.errors:
             click.echo(f"could not write a report: {line}", err=True)
         click.echo(_describe(outcome))
+        if outcome.moved_latest:
+            click.echo(f"{outcome.session_dir.parent / 'latest'} -> {outcome.session_dir.name}")
         if outcome.errors:
             raise SystemExit(1)
 

@@ -11,6 +11,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ from ducktape.tests.status import (
     status_of,
 )
 
-__all__ = ["FAIL", "FLAKY", "IGNORE", "PASS", "TestResult", "TestResults"]
+__all__ = ["FAIL", "FLAKY", "IGNORE", "PASS", "NotStarted", "TestResult", "TestResults"]
 
 _STATUSES = {s.to_json(): s for s in (PASS, FAIL, IGNORE, FLAKY, OPASS, OFAIL)}
 
@@ -231,8 +232,36 @@ def _index_from_dir(relative_results_dir: str) -> int | None:
     return int(last) if last.isdigit() else None
 
 
+@dataclass(frozen=True)
+class NotStarted:
+    """A test the session never started (Ctrl-C or ``--exit-first`` stopped it first): enough
+    to name it in the reports and to rerun it (``rerun-failed.yml``)."""
+
+    test_id: str
+    file_name: str | None
+    cls_name: str
+    function_name: str
+    injected_args: dict | None = None
+
+    @classmethod
+    def of(cls, test_context: Any) -> NotStarted:
+        return cls(test_context.test_id, test_context.file, test_context.cls_name, test_context.function_name,
+                   test_context.injected_args)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict) -> NotStarted:
+        return cls(str(d["test_id"]), d.get("file_name"), str(d["cls_name"]), str(d["function_name"]),
+                   d.get("injected_args"))
+
+
 class TestResults:
-    """Every result of one session, with the counts and figures of the session report."""
+    """Every result of one session, with the counts and figures of the session report.
+
+    ``interrupted_ids`` names the tests Ctrl-C cut short (their results are FAILs);
+    ``not_started`` the tests the session stopped before starting them."""
 
     __test__ = False  # not a pytest class
 
@@ -245,6 +274,8 @@ class TestResults:
         self.client_status = client_status if client_status is not None else {}
         self.suite_version: dict | None = None  # git commit and dirty flag of the test directory
         self.quarantine: dict | None = None  # tests/quarantine.py quarantine_report, with --quarantine
+        self.interrupted_ids: list[str] = []
+        self.not_started: list[NotStarted] = []
 
     def append(self, obj: TestResult) -> None:
         self._results.append(obj)
@@ -341,4 +372,8 @@ class TestResults:
         for key in ("num_flaky", "num_opassed", "num_ofailed"):
             if getattr(self, key):
                 result[key] = getattr(self, key)
+        if self.interrupted_ids:
+            result["interrupted_tests"] = list(self.interrupted_ids)
+        if self.not_started:
+            result["not_started"] = [test.test_id for test in self.not_started]
         return result

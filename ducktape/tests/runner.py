@@ -30,14 +30,15 @@ from ducktape.mark.consts import CLUSTER_SIZE_KEYWORD, CLUSTER_SPEC_KEYWORD
 from ducktape.services.service_registry import ServiceRegistry  # noqa: F401 - likewise: every test process uses it
 from ducktape.tests import events
 from ducktape.tests.disk_full import DiskFull
-from ducktape.tests.leftovers import SessionRecord, end_tagged
+from ducktape.tests.leftovers import LOCAL, SessionRecord, end_tagged, node_key
 from ducktape.tests.reporters.base import notify
-from ducktape.tests.result import TestResult, TestResults
+from ducktape.tests.result import NotStarted, TestResult, TestResults
 from ducktape.tests.runner_client import TIMEOUT_SIGNAL, run_test_process
 from ducktape.tests.scheduler import TestScheduler
 from ducktape.tests.status import FAIL, IGNORE
 from ducktape.trogdor.faults import heal_left
 from ducktape.utils import proc
+from ducktape.utils.plural import counted
 
 TestKey = namedtuple("TestKey", ["test_id", "test_index"])
 
@@ -120,6 +121,7 @@ class TestRunner:
         self._holding = False  # holding_signals() is active
         self._finishing = False  # the tests are over; the session is writing its reports
         self._late_signals = 0
+        self.late_signal = ""  # name of a signal received while the session reports were written
         self._releasing: ActiveTest | None = None  # the test whose leftovers are being ended
         self._mp = multiprocessing.get_context("fork")
         self._poller = select.poll()
@@ -152,7 +154,7 @@ class TestRunner:
         try:
             self._report_ignored()
             self._report_unschedulable(self.scheduler.filter_unschedulable_tests())
-            self._log(logging.INFO, f"running {len(self.scheduler)} tests "
+            self._log(logging.INFO, f"running {counted(len(self.scheduler), 'test')} "
                                     f"(session {self.session_context.session_id}, up to {self.max_parallel} at once)")
             self._loop()
         except KeyboardInterrupt:
@@ -166,6 +168,7 @@ class TestRunner:
             self._kill_all(f"the runner failed ({err!r}); the test was killed without teardown")
         finally:
             self.record.close()
+            self.results.not_started = [NotStarted.of(ctx) for ctx in self.scheduler.drain_remaining_tests()]
             self._finishing = True
             if previous is not None:
                 self._restore_signal_handlers(previous)
@@ -183,7 +186,7 @@ class TestRunner:
         self._reap_exiting(block=True)
         if self.stop_reason:
             self._log(logging.WARNING, f"stopped scheduling: {self.stop_reason}; "
-                                       f"{len(self.scheduler)} tests were not run")
+                                       f"{counted(len(self.scheduler), 'test')} not run")
 
     def _start_tests(self) -> None:
         while len(self.active) < self.max_parallel:
@@ -192,13 +195,14 @@ class TestRunner:
                 if not self.active and not self.exiting and len(self.scheduler):
                     self._report_not_run("no test fits the healthy nodes left in the cluster")
                 return
+            size = len(self.cluster)
             try:
                 nodes = self.cluster.alloc(ctx.expected_cluster_spec)
             except InsufficientResourcesError as err:
                 self._log(logging.WARNING, f"cannot allocate nodes for {ctx.test_id} now: {err}")
                 self._report_unschedulable(self.scheduler.filter_unschedulable_tests())
-                if getattr(err, "bad_nodes", None):
-                    continue  # nodes were parked: the cluster shrank, offer what still fits
+                if getattr(err, "bad_nodes", None) or len(self.cluster) < size:
+                    continue  # the cluster dropped nodes (upstream's contract): offer what still fits
                 if not self.active and not self.exiting and len(self.scheduler):
                     self._report_not_run(f"cannot allocate healthy nodes: {err}")
                 return
@@ -297,8 +301,9 @@ class TestRunner:
         elif kind == events.FINISHED:
             result = TestResult.from_json(event["result"], self.session_context)
             self._check_written(test.context.test_id, events.write_error(event))
-            if event["interrupted"] and not self.stop_reason:
-                self.stop_reason = "a test was interrupted (Ctrl-C)"
+            if event["interrupted"]:
+                self.results.interrupted_ids.append(test.context.test_id)
+                self.stop_reason = self.stop_reason or "a test was interrupted (Ctrl-C)"
             test.dirty = bool(event.get("dirty"))
             test.unreachable = tuple(event["unreachable"])
             if event["unreachable"]:
@@ -384,17 +389,22 @@ class TestRunner:
         (Should a second Ctrl-C cut the search short, ``_kill_all`` searches again.)"""
         _kill_stragglers(test.process.pid)
         reachable = [node for node in test.nodes if node.account.hostname not in test.unreachable]
-        if test.dirty and not self.no_teardown and reachable:
+        tag = process_tag.tag_for(self.process_tag, test.index)
+        search = reachable if not self.no_teardown else []
+        ended, failed = [], []
+        if search and test.dirty:
             self._releasing = test
-            ended, failed = end_tagged(reachable, process_tag.tag_pattern(process_tag.tag_for(self.process_tag,
-                                                                                                 test.index)))
+            ended, failed = end_tagged(search, process_tag.tag_pattern(tag))
             self._releasing = None
-            if ended:
-                message = f"ended {_processes(len(ended))} the test left running: {'; '.join(ended)}"
-                self._log(logging.WARNING, f"{test.context.test_id}: {message}")
-                _append_to_test_log(test.context, test.index, message)
-            for line in failed:
-                self._log(logging.WARNING, f"{test.context.test_id}: cannot look for processes it left on {line}")
+        elif any(node_key(node) == LOCAL for node in search):  # the embedded cluster: even a clean
+            # test's double-forked daemons left its process group; a /proc scan here finds them
+            ended = [f"{LOCAL}: {line}" for line in proc.end_with_environ_entry(f"{process_tag.TAG_VARIABLE}={tag}")]
+        if ended:
+            message = f"ended {counted(len(ended), 'process', 'processes')} the test left running: {'; '.join(ended)}"
+            self._log(logging.WARNING, f"{test.context.test_id}: {message}")
+            _append_to_test_log(test.context, test.index, message)
+        for line in failed:
+            self._log(logging.WARNING, f"{test.context.test_id}: cannot look for processes it left on {line}")
         self.cluster.free(test.nodes)
 
     def _record(self, result: TestResult) -> None:
@@ -470,6 +480,7 @@ class TestRunner:
             test.dirty = True
             if test.key in self.active:
                 test.stop_reason = reason
+                self.results.interrupted_ids.append(test.context.test_id)
                 self._finish(test, self._lost_result(test))
             elif self.exiting.pop(test.key, None) is not None:
                 self._release(test)
@@ -500,7 +511,7 @@ class TestRunner:
 
     def _report_unschedulable(self, unschedulable: list) -> None:
         if unschedulable:
-            self._log(logging.ERROR, f"{len(unschedulable)} tests cannot run: the cluster is too small for them")
+            self._log(logging.ERROR, f"{counted(len(unschedulable), 'test')} cannot run: the cluster is too small for them")
         for ctx in unschedulable:
             summary = (f"Test {ctx.test_id} requires more resources than are available in the whole cluster. "
                        f"{self.scheduler.shortage(ctx)}{_parked_note(self.cluster)}")
@@ -553,16 +564,13 @@ class TestRunner:
         """A signal after the last test: the reports take a moment, and losing them would lose
         the run; the third such signal gives up (each report file is replaced in one step)."""
         self._late_signals += 1
+        self.late_signal = signal.Signals(signum).name
         self._log(logging.DEBUG, f"late signal {self._late_signals} of 3: {signal.Signals(signum).name}")
         if self._late_signals >= 3:
             raise KeyboardInterrupt
         if self._late_signals == 1:
             self._log(logging.WARNING, f"received {signal.Signals(signum).name} while writing the session reports: "
                                        "finishing them first (press Ctrl-C twice more to abort)")
-
-
-def _processes(count: int) -> str:
-    return f"{count} process" if count == 1 else f"{count} processes"
 
 
 def _parked_note(cluster: Any) -> str:

@@ -30,6 +30,7 @@ from ducktape.tests.status import FAIL, FLAKY, OFAIL, OPASS, PASS, TestStatus
 from ducktape.tests.still_running import still_running, still_running_warning
 from ducktape.trogdor.faults import journal as fault_journal
 from ducktape.utils import proc
+from ducktape.utils.plural import counted
 
 TIMEOUT_SIGNAL = signal.SIGUSR1  # driver → test process: your time is up
 
@@ -199,10 +200,26 @@ class RunnerClient:
             write_error = self._write(result)
             dirty = self._teardown_failed or self._timed_out or self._interrupt_seen
             self.channel.send(events.finished(result.to_json(), interrupted, unreachable, write_error, dirty))
+            if self.channel.lost:  # the driver was killed: no one else will end what the test left
+                self._end_own_leftovers(unreachable)
         finally:
             stop.set()
             _terminate_children(self.logger)
             self.test_context.close()
+
+    def _end_own_leftovers(self, unreachable: list[str]) -> None:
+        """Do what the driver does after a test that ended badly: end this test's tagged processes."""
+        from ducktape.tests.leftovers import end_own_tagged
+
+        if self.no_teardown:
+            return
+        nodes = [n for n in getattr(self.test_context.cluster, "nodes", []) if n.account.hostname not in unreachable]
+        ended, failed = end_own_tagged(nodes)
+        if ended:
+            self.log(logging.WARNING, f"the driver is gone: ended {counted(len(ended), 'process', 'processes')} "
+                                      f"the test left running: {'; '.join(ended)}")
+        for line in failed:
+            self.log(logging.WARNING, f"the driver is gone: cannot look for processes the test left on {line}")
 
     def _install_signal_handlers(self) -> None:
         """Ctrl-C and SIGTERM raise KeyboardInterrupt; the timeout signal dumps every thread's
@@ -397,7 +414,7 @@ class RunnerClient:
         total, used = len(cluster), cluster.max_used()
         if used >= total:
             return status, summary
-        message = f"Test requested {total} nodes, used only {used}"
+        message = f"Test requested {counted(total, 'node')}, used only {used}"
         if self.session_context.fail_bad_cluster_utilization and status != FAIL:
             self.log(logging.INFO, "FAIL: " + message)
             return FAIL, [message]

@@ -17,6 +17,7 @@ from ducktape.tests.quarantine import apply_quarantine, quarantine_report
 from ducktape.tests.reporters.base import notify
 from ducktape.tests.runner import TestRunner, has_cluster_size
 from ducktape.tests.suite_version import suite_version
+from ducktape.utils.plural import counted
 
 
 def run_session(config: SessionConfig, session_context: Any, session_logger: logging.Logger, tests: list,
@@ -64,7 +65,10 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
             errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted,
                             logger=session_logger)
         runner.disk.check(errors)
-        return exit_status(results, expected, session_logger, disk_full=runner.disk.hit)
+        status = exit_status(results, expected, session_logger, disk_full=runner.disk.hit)
+        if runner.interrupted or runner.late_signal:  # the reports are whole, but the run was stopped
+            return max(status, 1)
+        return status
     finally:
         cluster.close()  # clusters that provision nodes end them here, whatever happened
 
@@ -86,6 +90,7 @@ def exit_status(results: Any, expected: int, logger: logging.Logger, disk_full: 
     if disk_full:
         return 1
     if len(results) < expected:
-        logger.warning("All tests were NOT run. Expected %d tests, only %d were run.", expected, len(results))
+        logger.warning("All tests were NOT run. Expected %s, only %d %s run.", counted(expected, "test"), len(results),
+                       "was" if len(results) == 1 else "were")
         return 1
     return 0 if results.get_aggregate_success() else 1

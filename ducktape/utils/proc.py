@@ -83,3 +83,45 @@ def kill_and_wait(pids: Iterable[int], timeout: float) -> list[int]:
             pass
     wait_while(lambda: any(is_running(p) for p in pids), timeout)
     return [p for p in pids if is_running(p)]
+
+
+def with_environ_entry(entry: str) -> list[int]:
+    """Pids of this machine's processes whose environment holds *entry* (``NAME=value``)."""
+    wanted = entry.encode()
+    found = []
+    for item in os.scandir("/proc"):
+        if not item.name.isdigit() or int(item.name) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{item.name}/environ", "rb") as environ:
+                if wanted in environ.read().split(b"\0"):
+                    found.append(int(item.name))
+        except OSError:
+            continue
+    return found
+
+
+def end_with_environ_entry(entry: str, rounds: int = 10, timeout: float = 2.0) -> list[str]:
+    """SIGKILL every local process whose environment holds *entry*, stopping each first so it
+    cannot fork in between; repeat until none is left. ``"<pid> <name>"`` per process ended."""
+    ended: list[str] = []
+    for _ in range(rounds):
+        pids = with_environ_entry(entry)
+        if not pids:
+            break
+        for pid in pids:
+            ended.append(f"{pid} {_comm(pid)}".rstrip())
+            try:
+                os.kill(pid, signal.SIGSTOP)
+            except ProcessLookupError:
+                pass
+        kill_and_wait(pids, timeout)
+    return ended
+
+
+def _comm(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/comm") as comm:
+            return comm.read().strip()
+    except OSError:
+        return ""

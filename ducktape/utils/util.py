@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import importlib
+import sys
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +29,10 @@ def wait_until(
     last_exc: BaseException | None = None
     while time.time() < deadline:
         try:
-            if condition():
+            value = condition()
+            if callable(value):
+                _warn_callable_condition(value, sys._getframe(1))
+            if value:
                 return
             last_exc = None
         except BaseException as exc:
@@ -36,6 +41,24 @@ def wait_until(
             last_exc = exc
         time.sleep(backoff_sec)
     raise TimeoutError(err_msg() if callable(err_msg) else err_msg) from last_exc
+
+
+_WARNED_SITES: set[tuple[str, int]] = set()
+
+
+def _warn_callable_condition(value: Any, caller: Any) -> None:
+    """The condition returned a function instead of calling it (``lambda: check`` for
+    ``lambda: check()``): a callable is truthy, so the wait ends at once, as upstream's does.
+    Say so once per call site; the behaviour stays upstream's."""
+    site = (caller.f_code.co_filename, caller.f_lineno)
+    if site in _WARNED_SITES:
+        return
+    _WARNED_SITES.add(site)
+    name = getattr(value, "__qualname__", None) or type(value).__name__
+    warnings.warn(f"wait_until's condition returned the callable {name} instead of a value, so it never waits: "
+                  f"call it in the condition (lambda: {name.rsplit('.', 1)[-1]}() rather than lambda: "
+                  f"{name.rsplit('.', 1)[-1]}), or pass it as the condition itself", UserWarning,
+                  stacklevel=3)
 
 
 def package_is_installed(package_name: str) -> bool:

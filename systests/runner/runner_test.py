@@ -6,16 +6,13 @@ Run them on real nodes, e.g. the local namespace cluster:
 """
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from ducktape.mark.resource import cluster
 from ducktape.tests.test import Test
 
+from ..inner_session import run_inner_session
 from . import inner_suites
 
 
@@ -24,19 +21,7 @@ class RunnerSystest(Test):
 
     def _inner(self, suite_source: str, *flags: str, extra_nodes: list[dict] = ()) -> tuple[int, dict]:
         """Run *suite_source* in an inner ducktape session on this test's nodes (and *extra_nodes*)."""
-        work = Path(self.test_context.local_scratch_dir)
-        (work / "inner").mkdir()
-        (work / "inner" / "__init__.py").write_text("")
-        (work / "inner" / "test_inner.py").write_text(suite_source)
-        nodes = [{"ssh_config": node.account.ssh_config.to_json(),
-                  "externally_routable_ip": node.account.externally_routable_ip}
-                 for node in self.test_context.cluster.nodes] + list(extra_nodes)
-        (work / "cluster.json").write_text(json.dumps({"nodes": nodes}))
-        proc = subprocess.run([sys.executable, "-m", "ducktape", "inner", "--cluster-file", "cluster.json", *flags],
-                              cwd=work, env=dict(os.environ, HOME=str(work)), capture_output=True, text=True,
-                              timeout=300, check=False)
-        self.logger.info("inner ducktape exited %d:\n%s%s", proc.returncode, proc.stdout, proc.stderr)
-        return proc.returncode, json.loads((work / "results" / "latest" / "report.json").read_text())
+        return run_inner_session(self, suite_source, *flags, extra_nodes=extra_nodes)
 
     @cluster(num_nodes=2)
     def test_results_and_logs_from_two_nodes(self):

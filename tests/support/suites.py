@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,19 @@ def run_ducktape(args: list[str] | str, cwd: Path, exe: list[str] | None = None,
     full_env.update(env or {})
     return subprocess.run([*(exe or OURS_DUCKTAPE), *args], cwd=cwd, env=full_env, capture_output=True,
                           text=True, timeout=timeout, check=False)
+
+
+def start_until_flag(args: list[str], cwd: Path, limit: float = 60, **popen) -> subprocess.Popen:
+    """Start ``ducktape <args>`` in *cwd* with ``STARTED_FLAG`` naming a file a test creates, and
+    return once it exists (the test is running): the moment to send the driver a signal."""
+    flag = Path(cwd) / "started"
+    env = dict(os.environ, HOME=str(cwd), STARTED_FLAG=str(flag))
+    proc = subprocess.Popen([*OURS_DUCKTAPE, *args], cwd=cwd, env=env, text=True, **popen)
+    deadline = time.monotonic() + limit
+    while not flag.exists():
+        assert proc.poll() is None and time.monotonic() < deadline, "the test never created its STARTED_FLAG"
+        time.sleep(0.02)
+    return proc
 
 
 def normalize_output(text: str, root: Path) -> str:

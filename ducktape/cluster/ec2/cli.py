@@ -13,6 +13,7 @@ import click
 from ducktape.cluster.ec2.config import load_config
 from ducktape.defaults import ConsoleDefaults
 from ducktape.errors import UsageError
+from ducktape.utils.plural import counted
 
 DEFAULT_CLUSTER_FILE = Path(ConsoleDefaults.CLUSTER_FILE)
 
@@ -55,7 +56,7 @@ def up(config_path: str, node_count: int, name: str | None, cluster_file: Path, 
             lifecycle.down(info.region, info.name)  # a cluster nobody can find the file of is not left running
             raise UsageError(f"cannot write --cluster-file {cluster_file}: {err.strerror or err}; "
                              f"cluster {info.name} was terminated", "pass a writable --cluster-file path") from None
-    click.echo(f"cluster {info.name}: {len(info.instances)} instances in {info.region}")
+    click.echo(f"cluster {info.name}: {counted(len(info.instances), 'instance')} in {info.region}")
     for index, instance in enumerate(info.instances, start=1):
         click.echo(f"  worker{index}  {instance.instance_id}  {instance.address}")
     click.echo(f"cluster file: {path}")
@@ -88,7 +89,7 @@ def down(name: str | None, config_path: str | None, expired: bool, cluster_file:
     name = name or owner or lifecycle.default_name()
     ids = lifecycle.down(region, name)
     if ids:
-        click.echo(f"cluster {name}: terminating {len(ids)} instances: {', '.join(ids)}")
+        click.echo(f"cluster {name}: terminating {counted(len(ids), 'instance')}: {', '.join(ids)}")
     else:
         click.echo(f"cluster {name}: no running instances, nothing to do")
     if owner == name:
@@ -112,7 +113,7 @@ def status(config_path: str | None, owner: str | None) -> None:
         click.echo("no clusters")
     for name, instances in clusters.items():
         expires = min((i.expires for i in instances if i.expires), default=None)
-        click.echo(f"cluster {name}: {len(instances)} instances, owner {instances[0].owner}, "
+        click.echo(f"cluster {name}: {counted(len(instances), 'instance')}, owner {instances[0].owner}, "
                    f"expires {_when(expires)}")
         rows = [(i.instance_id, i.state, _age(i.launched), i.address or "-") for i in instances]
         table = tabulate(rows, headers=["instance", "state", "age", "address"], tablefmt="plain")

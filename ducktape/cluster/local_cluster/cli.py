@@ -19,6 +19,7 @@ from ducktape.cluster.ec2.errors import UpInterrupted
 from ducktape.cluster.local_cluster.errors import LocalClusterError
 from ducktape.defaults import ConsoleDefaults
 from ducktape.errors import USAGE_EXIT, UsageError
+from ducktape.utils.plural import counted
 
 DEFAULT_NAME = "ducktape"
 DEFAULT_CLUSTER_FILE = Path(ConsoleDefaults.CLUSTER_FILE)
@@ -45,7 +46,7 @@ def up(node_count: int, name: str, cluster_file: Path, shares: tuple[str, ...]) 
     _preflight()
     began = time.monotonic()
     state = lifecycle.up(name, node_count, cluster_file, shares=shares)
-    click.echo(f"cluster {state.name}: {len(state.nodes)} nodes on {state.subnet} "
+    click.echo(f"cluster {state.name}: {counted(len(state.nodes), 'node')} on {state.subnet} "
                f"(host {state.host_ip}, bridge {state.bridge}), up in {time.monotonic() - began:.1f}s")
     for node in state.nodes:
         click.echo(f"  {node.hostname}  {node.ip}")
@@ -76,7 +77,7 @@ def down(name: str | None, cluster_file: Path | None) -> None:
         name = writer_of(DEFAULT_CLUSTER_FILE) or _only_cluster(lifecycle.status())
     report = lifecycle.down(name)
     if report.existed:
-        click.echo(f"cluster {report.name}: removed ({len(report.netns)} namespaces, {len(report.killed)} processes)")
+        click.echo(f"cluster {report.name}: removed ({counted(len(report.netns), 'namespace')}, {counted(len(report.killed), 'process', 'processes')})")
     else:
         click.echo(f"cluster {report.name}: nothing to remove")
 

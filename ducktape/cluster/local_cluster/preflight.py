@@ -20,11 +20,12 @@ REQUIRED_TOOLS = {
 
 
 def check_platform(argv: Sequence[str], uid: int | None = None, path: str | None = None,
-                   platform: str | None = None) -> None:
+                   platform: str | None = None, venv: str | None = None) -> None:
     """Raise UsageError unless we run as root on Linux with every required tool on *path*.
 
-    *argv* is the command as typed, quoted back in the hint. *uid*, *path* and
-    *platform* default to this process's; tests inject them.
+    *argv* is the command as typed, quoted back in the hint. *uid*, *path*, *platform* and
+    *venv* (the virtualenv this runs from, "" for none) default to this process's; tests
+    inject them.
     """
     platform = sys.platform if platform is None else platform
     if not platform.startswith("linux"):
@@ -34,7 +35,7 @@ def check_platform(argv: Sequence[str], uid: int | None = None, path: str | None
     if uid != 0:
         raise UsageError(
             f"needs root to create namespaces, links and mounts (running as uid {uid})",
-            hint="sudo " + shlex.join(argv),
+            hint=root_hint(argv, running_virtualenv() if venv is None else venv),
         )
     missing = missing_tools(path)
     if missing:
@@ -43,6 +44,22 @@ def check_platform(argv: Sequence[str], uid: int | None = None, path: str | None
             f"missing tools: {', '.join(missing)} (searched PATH={path if path is not None else os.environ.get('PATH', '')})",
             hint="apt-get install -y " + " ".join(packages),
         )
+
+
+def running_virtualenv() -> str:
+    """The virtualenv this Python runs from ("" when none)."""
+    return sys.prefix if sys.prefix != sys.base_prefix else ""
+
+
+def root_hint(argv: Sequence[str], venv: str) -> str:
+    """How to rerun *argv* as root. From a virtualenv plain ``sudo`` would not find its
+    commands (sudo resets PATH), so say what docs/quickstart.md says: a root shell, then
+    activate the virtualenv again."""
+    if not venv:
+        return "sudo " + shlex.join(argv)
+    activate = shlex.quote(os.path.join(venv, "bin", "activate"))
+    return (f"sudo -s, then . {activate} (plain sudo would not find the virtualenv's commands), "
+            f"then {shlex.join(argv)}")
 
 
 def missing_tools(path: str | None = None) -> list[str]:

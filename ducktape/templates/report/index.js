@@ -38,7 +38,14 @@
       a.href = reportHref(s);
       var c = s.counts;
       var total = s.total;
-      add(tr, add(el('td'), a), el('td', null, fmtDate(s.start)), el('td', 'num', fmtDuration(s.duration)),
+      var cell = add(el('td'), a);
+      if (s.incomplete) {
+        tr.classList.add('incomplete');
+        var mark = el('span', 'incomplete-mark', 'incomplete');
+        mark.title = s.incomplete;
+        add(cell, mark);
+      }
+      add(tr, cell, el('td', null, fmtDate(s.start)), el('td', 'num', fmtDuration(s.duration)),
         el('td', 'num', total), el('td', 'num c-pass', (c.PASS || 0) + (c.OPASS || 0)),
         el('td', 'num c-fail' + (c.FAIL ? ' n-fail' : ''), (c.FAIL || 0) + (c.OFAIL || 0)),
         el('td', 'num c-flaky', c.FLAKY || 0), el('td', 'num c-ignore', c.IGNORE || 0));

@@ -129,12 +129,21 @@
     if (S.parallelism !== null) fact('parallelism', S.parallelism.toFixed(2));
     fact('tests', T.length + (S.expected ? ' of ' + S.expected + ' expected' : ''));
     fact('suite version', S.suite);
+    if (S.interrupted) fact('run', 'interrupted: not every test finished');
     add(head, facts);
     if (S.notes && S.notes.length) {
       var notes = el('ul', 'notes');  // quarantine: how many, expired entries, tests ready to release
       S.notes.forEach(function (line) { add(notes, el('li', null, line)); });
       add(head, notes);
     }
+    [['Interrupted (cut short by Ctrl-C or a signal)', S.cut_short],
+     ['Never started (the session stopped before them)', S.not_started]].forEach(function (pair) {
+      if (!pair[1] || !pair[1].length) return;
+      var box = add(el('div', 'not-run'), el('span', 'label', pair[0]));
+      var list = el('ul');
+      pair[1].forEach(function (id) { add(list, el('li', null, id)); });
+      add(head, add(box, list));
+    });
     if (S.command) add(head, add(el('div', 'command'), el('span', 'label', 'command'), el('code', null, S.command)));
     add(root, head);
   }

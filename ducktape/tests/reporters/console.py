@@ -47,6 +47,11 @@ class ConsoleReporter(Reporter):
             self.echo("\n" + failing)
         if interrupted or (self.expected_count is not None and len(results) < self.expected_count):
             self.echo(f"Not every test ran: {len(results)} of {self.expected_count} finished.")
+            if results.interrupted_ids:
+                self.echo(f"Interrupted: {', '.join(results.interrupted_ids)}")
+            if results.not_started:
+                self.echo(f"Never started: {', '.join(test.test_id for test in results.not_started)} "
+                          f"(listed in {self.session_dir / RERUN_FILE})")
         symbols = failed_symbols(results, os.getcwd())
         if symbols:
             self.echo_rerun(symbols, width)

@@ -17,7 +17,7 @@ import ducktape
 from ducktape.defaults import SESSION_FILE
 from ducktape.tests.reporters.base import Reporter, write_atomic
 from ducktape.tests.reporters.junit import junit_string
-from ducktape.tests.reporters.rerun import RERUN_FILE, failed_symbols, rerun_suite_text
+from ducktape.tests.reporters.rerun import RERUN_FILE, rerun_suite_text, rerun_symbols
 from ducktape.tests.reporters.text import (
     DEFAULT_SEPARATOR_WIDTH,
     summary_string,
@@ -29,6 +29,17 @@ def _dumps(value, **kwargs) -> str:
     from ducktape.tests.result import dumps
 
     return dumps(value, **kwargs)
+
+
+def session_report(results, interrupted: bool, expected_count: int | None) -> dict:
+    """The session ``report.json`` dict; for an incomplete run (Ctrl-C, SIGTERM, a killed driver,
+    ``--exit-first``) also ``interrupted`` and ``expected_test_count``, which the results index
+    shows. A complete run's keys are upstream's."""
+    report = results.to_json()
+    if interrupted or (expected_count is not None and len(results) < expected_count):
+        report["interrupted"] = bool(interrupted)
+        report["expected_test_count"] = expected_count
+    return report
 
 
 class SessionRecordReporter(Reporter):
@@ -60,6 +71,8 @@ class SessionRecordReporter(Reporter):
             interrupted=bool(interrupted),
             client_status={str(k): v for k, v in results.client_status.items()},
             quarantine=results.quarantine,
+            interrupted_tests=list(results.interrupted_ids),
+            not_started=[test.to_json() for test in results.not_started],
         )
         self._write()
 
@@ -98,7 +111,8 @@ class JsonFileReporter(Reporter):
     """``report.json``: the session report of contract 7.4."""
 
     def session_finished(self, results, interrupted: bool = False) -> None:
-        text = _dumps(results.to_json(), sort_keys=True, indent=2, separators=(",", ": "))
+        text = _dumps(session_report(results, interrupted, self.expected_count), sort_keys=True, indent=2,
+                      separators=(",", ": "))
         write_atomic(self.session_dir / "report.json", text)
 
 
@@ -120,7 +134,7 @@ class HtmlReporter(Reporter):
         from ducktape.tests.compare import since_last_run
         from ducktape.tests.html_report import write_html_report, write_results_index
 
-        report = json.loads(_dumps(results.to_json()))
+        report = json.loads(_dumps(session_report(results, interrupted, self.expected_count)))
         if self.expected_count is not None:
             report["expected_test_count"] = self.expected_count
         write_html_report(self.session_dir, report, since_last_run(self.results_root, self.session_dir, report))
@@ -158,7 +172,7 @@ class RerunFailedReporter(Reporter):
 
     def session_finished(self, results, interrupted: bool = False) -> None:
         path = self.session_dir / RERUN_FILE
-        if failed_symbols(results):
+        if rerun_symbols(results):
             write_atomic(path, rerun_suite_text(self.session_context.session_id, results))
         elif path.exists():
             path.unlink()

@@ -1,4 +1,5 @@
-"""Test symbols for failed tests: what ``FAILED TEST SYMBOLS`` prints and ``rerun-failed.yml`` holds."""
+"""Test symbols for failed tests: what ``FAILED TEST SYMBOLS`` prints and ``rerun-failed.yml`` holds
+(with the tests an interrupted session never started)."""
 from __future__ import annotations
 
 import json
@@ -37,9 +38,20 @@ def failed_symbols(results, base_dir: str | None = None) -> list[str]:
     return symbols
 
 
+def rerun_symbols(results, base_dir: str | None = None) -> list[str]:
+    """What a rerun should run: the failed tests (the interrupted ones among them), then the
+    tests the session never started."""
+    symbols = failed_symbols(results, base_dir)
+    for test in results.not_started:
+        symbol = test_symbol(test, base_dir)
+        if symbol is not None and symbol not in symbols:
+            symbols.append(symbol)
+    return symbols
+
+
 def rerun_suite_text(session_id: str, results) -> str:
     """The ``rerun-failed.yml`` text. Paths are absolute, so the suite finds the tests from any
     directory: suite paths are read relative to the suite file, which lives in the session dir."""
     import yaml  # only needed when something failed
 
-    return yaml.dump({session_id: failed_symbols(results)}, indent=4)
+    return yaml.dump({session_id: rerun_symbols(results)}, indent=4)

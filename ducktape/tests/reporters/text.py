@@ -63,6 +63,10 @@ def summary_header(results, width: int) -> str:
     if results.num_ofailed:
         lines.append(f"ofailed:          {results.num_ofailed}")
     lines += quarantine_lines(results.quarantine)
+    if results.interrupted_ids:
+        lines.append(f"interrupted:      {len(results.interrupted_ids)}")
+    if results.not_started:
+        lines.append(f"not started:      {len(results.not_started)}")
     lines.append("=" * width)
     return "\n".join(lines)
 
@@ -73,6 +77,14 @@ def test_block(result, width: int) -> str:
 
 
 def summary_string(results, width: int = DEFAULT_SEPARATOR_WIDTH) -> str:
-    """The whole session summary: header, then every test's block."""
-    return "\n".join([summary_header(results, width)] + [test_block(r, width) for r in results])
+    """The whole session summary: header, every test's block, then which tests Ctrl-C cut short
+    and which never started."""
+    parts = [summary_header(results, width)] + [test_block(r, width) for r in results]
+    if results.interrupted_ids:
+        parts.append("INTERRUPTED (Ctrl-C or a signal cut these tests short):\n"
+                     + "\n".join(f"    {test_id}" for test_id in results.interrupted_ids))
+    if results.not_started:
+        parts.append("NOT STARTED (the session stopped before these tests):\n"
+                     + "\n".join(f"    {test.test_id}" for test in results.not_started))
+    return "\n".join(parts)
 

@@ -116,7 +116,7 @@ def fault_schedule(nodes: Sequence[Any], seed: int | None = None, kinds: Sequenc
     Clock faults draw their offsets from the seed."""
     seed = new_seed() if seed is None else seed
     steps = plan_schedule(seed, [node_name(n) for n in nodes], kinds, duration_s, gap_s, length_s)
-    message = f"fault schedule seed={seed} ({len(steps)} faults over {duration_s:g}s from {list(kinds)})"
+    message = f"fault schedule seed={seed} ({len(steps)} fault{'' if len(steps) == 1 else 's'} over {duration_s:g}s from {list(kinds)})"
     log.info(message)
     print(f"ducktape: {message}", file=sys.stderr, flush=True)
     journal.note("schedule", {"seed": seed, "kinds": list(kinds), "duration_s": duration_s,

@@ -116,6 +116,20 @@ class LeftoversTest(Test):
         for _ in lines:
             pass
 
+    @cluster(num_nodes=1)
+    def test_remote_commands_when_the_driver_dies(self):
+        """For the driver-SIGKILL run: two daemons the test starts itself (no service stops
+        them) and a remote command still running when the driver is killed."""
+        account = self.daemon.nodes[0].account  # the service holds the test's node; never started
+        for number in range(2):
+            out = account.ssh_output(f"setsid sleep {SLEEP} </dev/null >/dev/null 2>&1 & echo $!")
+            _marker(self.test_context, f"pid-driver-dies-{number}", f"{account.hostname} {int(out.split()[-1])}")
+        lines = account.ssh_capture(f"echo $$; exec sleep {SLEEP}")
+        _marker(self.test_context, "pid-driver-dies-command", f"{account.hostname} {int(next(lines))}")
+        _marker(self.test_context, "started-driver-dies", str(os.getpid()))
+        for _ in lines:
+            pass
+
     @cluster(num_nodes=3)
     def test_every_node(self):
         """On the namespace cluster: takes every node, so the session cleans each of them first."""
