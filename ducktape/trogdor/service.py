@@ -5,19 +5,22 @@ trogdor test ports by changing its imports. Nothing is installed on the nodes: t
 agent and coordinator are one zip file (see ``pack.py``) run by the node's python3,
 and a fresh bearer token is generated for each service. REST calls go through
 ``requests`` with retries, as kafkatest's do, so a refused call raises
-``requests.HTTPError``.
+``requests.HTTPError``. Operation histories the workers record on the agents' nodes are
+copied into the test's history directory when the agents stop (or by ``collect_histories``).
 """
 from __future__ import annotations
 
 import json
 import os
 import secrets
+import shutil
 from typing import Any, ClassVar
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from ducktape.checkers.storage import history_dir
 from ducktape.errors import TimeoutError as DucktapeTimeout
 from ducktape.services.service import Service
 from ducktape.trogdor.faults import journal
@@ -36,6 +39,8 @@ class TrogdorService(Service):
     AGENT_DIR = os.path.join(PERSISTENT_ROOT, "agent")
     COORDINATOR_LOG = os.path.join(COORDINATOR_DIR, "trogdor-coordinator.log")
     AGENT_LOG = os.path.join(AGENT_DIR, "trogdor-agent.log")
+    AGENT_HISTORY = os.path.join(AGENT_DIR, "state", "history")  # Platform.history_dir's parent
+    HISTORY_SUBDIR = "trogdor"  # under the test's history_dir: trogdor/<node name>/<task>-<worker>/*.jsonl
     DEFAULT_AGENT_PORT = 8888
     DEFAULT_COORDINATOR_PORT = 8889
     REQUEST_TIMEOUT = 5
@@ -124,17 +129,22 @@ class TrogdorService(Service):
         return not self.alive(node)
 
     def stop_node(self, node: Any, **kwargs: Any) -> None:
-        """SIGTERM the daemon (agents stop and release their workers), SIGKILL after 20s."""
+        """SIGTERM the daemon (agents stop and release their workers), SIGKILL after 20s;
+        then copy an agent's histories (its workers have written their last events)."""
         pid = self._pid(node)
-        if pid is None or not node.account.alive(pid):
-            return
-        if self.is_coordinator(node):
-            self._record_fault_tasks()
-        node.account.signal(pid, 15, allow_fail=True)
-        try:
-            wait_until(lambda: not node.account.alive(pid), timeout_sec=20, backoff_sec=0.2)
-        except DucktapeTimeout:
-            node.account.signal(pid, 9, allow_fail=True)
+        if pid is not None and node.account.alive(pid):
+            if self.is_coordinator(node):
+                self._record_fault_tasks()
+            node.account.signal(pid, 15, allow_fail=True)
+            try:
+                wait_until(lambda: not node.account.alive(pid), timeout_sec=20, backoff_sec=0.2)
+            except DucktapeTimeout:
+                node.account.signal(pid, 9, allow_fail=True)
+        if not self.is_coordinator(node):
+            try:
+                self._collect_history(node)
+            except OSError as err:  # the test's own outcome stands; only these histories are lost
+                self.logger.warning("cannot copy the histories of %s: %s", self.node_name(node), err)
 
     def clean_node(self, node: Any, **kwargs: Any) -> None:
         self.stop_node(node)
@@ -147,6 +157,31 @@ class TrogdorService(Service):
             self.nodes = [self.coordinator_node]
             self.coordinator_node = None
             Service.free(self)
+
+    def collect_histories(self) -> str:
+        """Copy the history files every agent's workers recorded (``*.jsonl`` under
+        ``AGENT_HISTORY``) into ``history_dir(test_context)/trogdor/<node name>/``, replacing
+        earlier copies; returns that ``trogdor`` directory. Called again when the agents stop."""
+        for node in self.nodes:
+            if not self.is_coordinator(node):
+                self._collect_history(node)
+        return os.path.join(history_dir(self.context), self.HISTORY_SUBDIR)
+
+    def _collect_history(self, node: Any) -> None:
+        found = node.account.ssh_output(f"find {self.AGENT_HISTORY} -name '*.jsonl' 2>/dev/null | head -1",
+                                        allow_fail=True)
+        if not found.strip():
+            return
+        local = os.path.join(history_dir(self.context), self.HISTORY_SUBDIR, self.node_name(node))
+        staging = f"{local}.partial"  # copy_from makes the tree; swap it in whole
+        shutil.rmtree(staging, ignore_errors=True)
+        os.makedirs(os.path.dirname(local), exist_ok=True)
+        try:
+            node.account.copy_from(self.AGENT_HISTORY, staging)
+            shutil.rmtree(local, ignore_errors=True)
+            os.replace(staging, local)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # a half copy must not be drawn twice
 
     def _record_fault_tasks(self) -> None:
         """Put the fault tasks the coordinator ran into the test's results, beside the faults

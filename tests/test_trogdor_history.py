@@ -1,0 +1,108 @@
+"""Operation histories recorded by Trogdor workers: the Platform's recorder, the zip file that
+carries it, ExternalCommand's history directory, and TrogdorService collecting them from real
+agents on namespace nodes into the test's results, where the checker and the report find them."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ducktape.checkers import load_history
+from ducktape.trogdor.pack import build_zipapp
+from ducktape.trogdor.worker import Platform, TaskWorker
+from tests.support.suites import OURS_DUCKTAPE, copy_data
+
+
+def test_a_worker_records_under_the_agent_state_dir(tmp_path):
+    platform = Platform("node1", str(tmp_path))
+    worker = TaskWorker(7, spec=None)
+    worker.task_id = "load/1"
+    with platform.history(worker, 0) as rec:
+        rec.invoke("write", "x", 1)
+        rec.ok()
+    path = tmp_path / "history" / "load_1-7" / "0.jsonl"
+    assert rec.path == str(path)
+    events = load_history(tmp_path / "history")
+    assert [(e["process"], e["type"], e["value"]) for e in events] == [
+        ("load/1/node1/0", "invoke", 1), ("load/1/node1/0", "ok", 1)]
+
+
+RECORDING_SCRIPT = """
+import json, os, sys
+task = json.loads(sys.stdin.readline())
+sys.path.insert(0, task["workload"]["pyz"])   # the recorder, from the agent's zip file
+from ducktape.checkers.recorder import HistoryRecorder
+process = os.environ["TROGDOR_HISTORY_PROCESS"] + "0"
+with HistoryRecorder(os.path.join(os.environ["TROGDOR_HISTORY_DIR"], "0.jsonl"), process) as rec:
+    rec.invoke("read", "x")
+    rec.ok(None)
+"""
+
+
+def test_an_external_command_run_from_the_zipapp_records_into_its_history_dir(tmp_path):
+    pyz = build_zipapp(str(tmp_path / "trogdor.pyz"))
+    spec = {"class": "ducktape.trogdor.ExternalCommandSpec", "startMs": 0, "durationMs": 30000,
+            "commandNode": "n1", "command": [sys.executable, "-S", "-c", RECORDING_SCRIPT], "workload": {"pyz": pyz}}
+    result = subprocess.run([sys.executable, "-S", pyz, "agent", "--node-name", "n1", "--state-dir",
+                             str(tmp_path / "state"), "--exec", json.dumps(spec)],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    files = sorted((tmp_path / "state" / "history").rglob("*.jsonl"))
+    assert [f.relative_to(tmp_path / "state" / "history").as_posix() for f in files] == ["exec-0/0.jsonl"]
+    events = load_history(tmp_path / "state" / "history")
+    assert [(e["process"], e["type"], e["f"]) for e in events] == [("exec/n1/0", "invoke", "read"),
+                                                                    ("exec/n1/0", "ok", "read")]
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory, netns_cluster):
+    root = tmp_path_factory.mktemp("trogdor-history")
+    copy_data("trogdor/history", root / "trogdor_history")
+    proc = subprocess.run([*OURS_DUCKTAPE, "trogdor_history", "--cluster-file", str(netns_cluster.cluster_file)],
+                          cwd=root, env=dict(os.environ, HOME=str(root)), capture_output=True, text=True,
+                          timeout=300, check=False)
+    session_dir = root / "results" / "latest"
+    assert (session_dir / "report.json").exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
+    report = json.loads((session_dir / "report.json").read_text())
+    results = {r["test_id"].rsplit("stale=", 1)[1].rstrip("}"): r for r in report["results"]}
+    return session_dir, results, proc
+
+
+def test_agents_histories_are_collected_and_judged(session):
+    session_dir, results, proc = session
+    correct, stale = results["False"], results["True"]
+    assert correct["test_status"] == "PASS", (correct["summary"], proc.stdout[-3000:])
+    assert correct["data"]["checker"]["valid"] is True
+    # two clients on each of two agent nodes, named by task and node, every operation kept
+    processes = correct["data"]["processes"]
+    assert len(processes) == 4 and {p.split("/")[0] for p in processes} == {"reg-0", "reg-1"}
+    assert correct["data"]["events"] == 4 * 150 * 2
+    assert stale["test_status"] == "FAIL" and stale["data"]["checker"]["valid"] is False
+    assert stale["summary"].startswith("not linearizable: key ")
+    assert " read " in stale["summary"]
+    assert proc.returncode == 1
+    # the files sit in the test's history directory, one tree per agent node
+    history = session_dir / correct["relative_results_dir"] / "history" / "trogdor"
+    nodes = sorted(p.name for p in history.iterdir())
+    assert len(nodes) == 2 and not any(n.endswith(".partial") for n in nodes)
+    assert len(list(history.rglob("*.jsonl"))) == 4
+    assert len(load_history(history)) == correct["data"]["events"]
+
+
+def test_the_report_draws_the_agents_lanes_and_the_stale_read(page, session):
+    session_dir, results, _ = session
+    stale = results["True"]
+    assert sorted(stale["history"]["lanes"]) == sorted(stale["data"]["processes"])
+    page.goto((session_dir / "report.html").resolve().as_uri())
+    page.eval("document.querySelector('tr.test-row[data-status=FAIL]').click()")
+    page.wait_for("!!document.querySelector('tr.details .history-chart')")
+    first = "document.querySelector('tr.details svg.history-chart')"
+    lanes = page.eval(f"Array.from({first}.querySelectorAll('.lane-name')).map(t => t.textContent)")
+    assert sorted(lanes) == sorted(f"p {p}" for p in stale["data"]["processes"])
+    assert page.eval(f"{first}.querySelectorAll('rect.hist-op').length") == len(stale["history"]["ops"])
+    assert page.eval(f"{first}.querySelectorAll('rect.op-anomaly').length") == 1
+    culprit = page.eval("document.querySelector('tr.details .anomaly-ops .culprit').textContent")
+    assert "read" in culprit and "cannot be linearized" in culprit
