@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
-from ducktape.checkers import load_history
+from ducktape.checkers import check_linearizable, load_history
+from ducktape.trogdor import RegisterWorkloadSpec
 from ducktape.trogdor.pack import build_zipapp
-from ducktape.trogdor.worker import Platform, TaskWorker
-from tests.support.suites import OURS_DUCKTAPE, copy_data
+from ducktape.trogdor.spec import SpecError
+from ducktape.trogdor.worker import DoneFuture, Platform, TaskWorker, WorkerStatus
+from tests.support.suites import DATA_DIR, OURS_DUCKTAPE, copy_data
 
 
 def test_a_worker_records_under_the_agent_state_dir(tmp_path):
@@ -57,6 +61,58 @@ def test_an_external_command_run_from_the_zipapp_records_into_its_history_dir(tm
                                                                     ("exec/n1/0", "ok", "read")]
 
 
+@pytest.fixture
+def register_server():
+    """The suite's register server on loopback; yields its URL."""
+    proc = subprocess.Popen([sys.executable, str(DATA_DIR / "trogdor" / "history" / "register_server.py"),
+                             "127.0.0.1", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        yield f"http://127.0.0.1:{proc.stdout.readline().split()[1]}"
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _run_register_worker(tmp_path, target, **fields):
+    spec = RegisterWorkloadSpec(0, 60000, "node1", target, keys=("a", "b"), **fields)
+    worker, status, done = spec.new_worker(5), WorkerStatus(), DoneFuture()
+    worker.task_id = "reg"
+    worker.start(Platform("node1", str(tmp_path)), status, done)
+    return worker, status, done
+
+
+def test_the_register_workload_records_what_it_did(tmp_path, register_server):
+    _, status, done = _run_register_worker(tmp_path, register_server, clients=3, ops_per_client=40)
+    assert done.wait(60) and done.error == ""
+    history = load_history(tmp_path / "history")
+    assert {e["process"] for e in history} == {f"reg/node1/{n}" for n in range(3)}
+    assert len(history) == 3 * 40 * 2 and {e["f"] for e in history} == {"read", "write", "cas"}
+    assert status.get()["ops"] == 120 and status.get()["info"] == 0
+    assert check_linearizable(history, "cas-register").valid is True
+
+
+def test_the_register_workload_runs_until_stopped_and_records_refusals_as_failures(tmp_path):
+    with socket.socket() as s:  # a port nobody listens on: every connection is refused
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    worker, status, done = _run_register_worker(tmp_path, f"http://127.0.0.1:{port}", clients=1)
+    wait_for = time.monotonic() + 30
+    while (status.get() or {}).get("ops", 0) < 20 and time.monotonic() < wait_for:
+        time.sleep(0.01)
+    worker.stop(Platform("node1", str(tmp_path)))
+    assert not done.done()  # without opsPerClient it runs until the agent stops it
+    history = load_history(tmp_path / "history")
+    assert len(history) >= 40 and {e["type"] for e in history} == {"invoke", "fail"}
+    assert len(history) == 2 * status.get()["ops"]  # nothing in flight left behind
+
+
+def test_a_register_spec_names_its_bad_field():
+    with pytest.raises(SpecError, match="^target: must be an http:// URL"):
+        RegisterWorkloadSpec(0, 1000, "n", "localhost:80")
+    with pytest.raises(SpecError, match="^keys: must be non-empty names without '/'"):
+        RegisterWorkloadSpec(0, 1000, "n", "http://h:1", keys=("a/b",))
+
+
 @pytest.fixture(scope="module")
 def session(tmp_path_factory, netns_cluster):
     root = tmp_path_factory.mktemp("trogdor-history")
@@ -79,6 +135,7 @@ def test_agents_histories_are_collected_and_judged(session):
     # two clients on each of two agent nodes, named by task and node, every operation kept
     processes = correct["data"]["processes"]
     assert len(processes) == 4 and {p.split("/")[0] for p in processes} == {"reg-0", "reg-1"}
+    assert len({p.split("/")[1] for p in processes}) == 2
     assert correct["data"]["events"] == 4 * 150 * 2
     assert stale["test_status"] == "FAIL" and stale["data"]["checker"]["valid"] is False
     assert stale["summary"].startswith("not linearizable: key ")

@@ -1,6 +1,7 @@
 """A register per key over HTTP, for the Trogdor history tests: GET /KEY reads, PUT /KEY writes
-{"value"}, POST /KEY/cas compares and sets {"expected", "new"}. With --stale it serves reads
-from a copy refreshed every 0.1 s: the planted bug a checker must find."""
+{"value"}, POST /KEY/cas compares and sets {"expected", "new"} (RegisterWorkloadSpec's protocol).
+Usage: register_server.py HOST PORT [--stale]; prints "listening PORT" once it is. With --stale
+it serves reads from a copy refreshed every 0.1 s: the planted bug a checker must find."""
 import json
 import sys
 import threading
@@ -49,4 +50,6 @@ class Handler(BaseHTTPRequestHandler):
             self._answer({"ok": swapped})
 
 
-ThreadingHTTPServer(("0.0.0.0", int(sys.argv[1])), Handler).serve_forever()
+server = ThreadingHTTPServer((sys.argv[1], int(sys.argv[2])), Handler)
+print("listening", server.server_address[1], flush=True)
+server.serve_forever()

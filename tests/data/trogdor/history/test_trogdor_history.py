@@ -1,5 +1,6 @@
-"""Histories recorded by Trogdor workloads: ExternalCommand clients on two agent nodes drive a
-register over HTTP, TrogdorService collects what they recorded, the checker judges it."""
+"""Histories recorded by Trogdor workloads: clients on two agent nodes (an ExternalCommand script on
+one, RegisterWorkloadSpec on the other) drive a register over HTTP, TrogdorService collects what
+they recorded, the checker judges it."""
 import os
 
 from ducktape.checkers import check_linearizable, load_history
@@ -7,7 +8,7 @@ from ducktape.mark import parametrize
 from ducktape.mark.resource import cluster
 from ducktape.services.service import Service
 from ducktape.tests.test import Test
-from ducktape.trogdor import ExternalCommandSpec, TrogdorService
+from ducktape.trogdor import ExternalCommandSpec, RegisterWorkloadSpec, TrogdorService
 from ducktape.utils.util import wait_until
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -40,18 +41,21 @@ class RegisterTest(Test):
             node.account.copy_to(os.path.join(HERE, "register_client.py"), "/mnt/reg/register_client.py")
         server.account.copy_to(os.path.join(HERE, "register_server.py"), "/mnt/reg/register_server.py")
         flag = " --stale" if stale else ""
-        server.account.ssh(f"nohup python3 /mnt/reg/register_server.py {PORT}{flag} > /mnt/reg/server.log 2>&1 "
+        host = server.account.ssh_hostname
+        server.account.ssh(f"nohup python3 /mnt/reg/register_server.py {host} {PORT}{flag} > /mnt/reg/server.log 2>&1 "
                            "< /dev/null & echo $! > /mnt/reg/pid")
-        url = f"http://{server.account.ssh_hostname}:{PORT}"
+        url = f"http://{host}:{PORT}"
         try:
             trogdor.start()
             wait_until(lambda: server.account.ssh(f"python3 -c \"import urllib.request; urllib.request.urlopen('{url}/x')\"",
                                                   allow_fail=True) == 0,
                        timeout_sec=30, err_msg="the register server did not answer")
-            tasks = [trogdor.create_task(f"reg-{i}", ExternalCommandSpec(
-                0, 120000, trogdor.node_name(node), ["python3", "/mnt/reg/register_client.py"],
-                {"url": url, "ops": 150, "clients": 2, "keys": ["a", "b"], "seed": i + 1}))
-                for i, node in enumerate(agents.nodes)]
+            script, ours = (trogdor.node_name(node) for node in agents.nodes)
+            tasks = [trogdor.create_task("reg-0", ExternalCommandSpec(
+                         0, 120000, script, ["python3", "/mnt/reg/register_client.py"],
+                         {"url": url, "ops": 150, "clients": 2, "keys": ["a", "b"], "seed": 1})),
+                     trogdor.create_task("reg-1", RegisterWorkloadSpec(
+                         0, 120000, ours, url, keys=("a", "b"), clients=2, ops_per_client=150))]
             for task in tasks:
                 task.wait_for_done(timeout_sec=120)
             history = load_history(trogdor.collect_histories())
