@@ -141,11 +141,12 @@ def test_agents_histories_are_collected_and_judged(session):
     assert stale["summary"].startswith("not linearizable: key ")
     assert " read " in stale["summary"]
     assert proc.returncode == 1
-    # the files sit in the test's history directory, one tree per agent node
-    history = session_dir / correct["relative_results_dir"] / "history" / "trogdor"
-    nodes = sorted(p.name for p in history.iterdir())
-    assert len(nodes) == 2 and not any(n.endswith(".partial") for n in nodes)
-    assert len(list(history.rglob("*.jsonl"))) == 4
+    # the files sit in the test's history directory: <agent hostname>/<task id>-<worker id>/<client>.jsonl
+    history = session_dir / correct["relative_results_dir"] / "history"
+    files = sorted(p.relative_to(history).parts for p in history.rglob("*.jsonl"))
+    assert len(files) == 4 and len({node for node, _, _ in files}) == 2, files
+    assert sorted(task.rsplit("-", 1)[0] for _, task, _ in files) == ["reg-0", "reg-0", "reg-1", "reg-1"]
+    assert not list(history.rglob("*.partial"))
     assert len(load_history(history)) == correct["data"]["events"]
 
 

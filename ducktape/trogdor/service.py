@@ -40,7 +40,6 @@ class TrogdorService(Service):
     COORDINATOR_LOG = os.path.join(COORDINATOR_DIR, "trogdor-coordinator.log")
     AGENT_LOG = os.path.join(AGENT_DIR, "trogdor-agent.log")
     AGENT_HISTORY = os.path.join(AGENT_DIR, "state", "history")  # Platform.history_dir's parent
-    HISTORY_SUBDIR = "trogdor"  # under the test's history_dir: trogdor/<node name>/<task>-<worker>/*.jsonl
     DEFAULT_AGENT_PORT = 8888
     DEFAULT_COORDINATOR_PORT = 8889
     REQUEST_TIMEOUT = 5
@@ -158,30 +157,32 @@ class TrogdorService(Service):
             self.coordinator_node = None
             Service.free(self)
 
-    def collect_histories(self) -> str:
-        """Copy the history files every agent's workers recorded (``*.jsonl`` under
-        ``AGENT_HISTORY``) into ``history_dir(test_context)/trogdor/<node name>/``, replacing
-        earlier copies; returns that ``trogdor`` directory. Called again when the agents stop."""
-        for node in self.nodes:
-            if not self.is_coordinator(node):
-                self._collect_history(node)
-        return os.path.join(history_dir(self.context), self.HISTORY_SUBDIR)
+    def collect_histories(self) -> list[str]:
+        """Copy the histories every agent's workers recorded (``*.jsonl`` in
+        ``AGENT_HISTORY/<task id>-<worker id>/``) to ``<agent hostname>/<task id>-<worker id>/``
+        under ``history_dir(test_context)``, replacing earlier copies; returns those directories.
+        Called again when the agents stop."""
+        return [path for node in self.nodes if not self.is_coordinator(node) for path in self._collect_history(node)]
 
-    def _collect_history(self, node: Any) -> None:
-        found = node.account.ssh_output(f"find {self.AGENT_HISTORY} -name '*.jsonl' 2>/dev/null | head -1",
-                                        allow_fail=True)
-        if not found.strip():
-            return
-        local = os.path.join(history_dir(self.context), self.HISTORY_SUBDIR, self.node_name(node))
-        staging = f"{local}.partial"  # copy_from makes the tree; swap it in whole
-        shutil.rmtree(staging, ignore_errors=True)
-        os.makedirs(os.path.dirname(local), exist_ok=True)
-        try:
-            node.account.copy_from(self.AGENT_HISTORY, staging)
-            shutil.rmtree(local, ignore_errors=True)
-            os.replace(staging, local)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)  # a half copy must not be drawn twice
+    def _collect_history(self, node: Any) -> list[str]:
+        listing = node.account.ssh_output(f"cd {self.AGENT_HISTORY} 2>/dev/null && "
+                                          "find . -mindepth 2 -maxdepth 2 -name '*.jsonl'", allow_fail=True)
+        workers = sorted({line.split("/")[1] for line in listing.decode(errors="replace").splitlines()
+                          if line.startswith("./")})
+        copied = []
+        for worker in workers:
+            local = os.path.join(history_dir(self.context), node.account.hostname, worker)
+            staging = f"{local}.partial"  # copy_from makes the tree; swap it in whole
+            shutil.rmtree(staging, ignore_errors=True)
+            os.makedirs(os.path.dirname(local), exist_ok=True)
+            try:
+                node.account.copy_from(f"{self.AGENT_HISTORY}/{worker}", staging)
+                shutil.rmtree(local, ignore_errors=True)
+                os.replace(staging, local)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)  # a half copy must not be drawn twice
+            copied.append(local)
+        return copied
 
     def _record_fault_tasks(self) -> None:
         """Put the fault tasks the coordinator ran into the test's results, beside the faults

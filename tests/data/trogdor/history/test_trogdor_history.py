@@ -58,7 +58,7 @@ class RegisterTest(Test):
                          0, 120000, ours, url, keys=("a", "b"), clients=2, ops_per_client=150))]
             for task in tasks:
                 task.wait_for_done(timeout_sec=120)
-            history = load_history(trogdor.collect_histories())
+            history = load_history(*trogdor.collect_histories())
         finally:
             server.account.ssh("kill $(cat /mnt/reg/pid)", allow_fail=True)
         result = check_linearizable(history, "cas-register", time_limit=60)
