@@ -123,7 +123,8 @@ def session(tmp_path_factory, netns_cluster):
     session_dir = root / "results" / "latest"
     assert (session_dir / "report.json").exists(), proc.stdout[-3000:] + proc.stderr[-3000:]
     report = json.loads((session_dir / "report.json").read_text())
-    results = {r["test_id"].rsplit("stale=", 1)[1].rstrip("}"): r for r in report["results"]}
+    results = {r["test_id"].rsplit("stale=", 1)[-1] if "stale=" in r["test_id"] else r["function_name"]: r
+               for r in report["results"]}
     return session_dir, results, proc
 
 
@@ -148,6 +149,15 @@ def test_agents_histories_are_collected_and_judged(session):
     assert sorted(task.rsplit("-", 1)[0] for _, task, _ in files) == ["reg-0", "reg-0", "reg-1", "reg-1"]
     assert not list(history.rglob("*.partial"))
     assert len(load_history(history)) == correct["data"]["events"]
+
+
+def test_histories_are_collected_when_the_agents_stop(session):
+    session_dir, results, _ = session
+    late = results["test_histories_collected_when_the_agents_stop"]
+    assert late["test_status"] == "PASS", late["summary"]
+    history = load_history(session_dir / late["relative_results_dir"] / "history")
+    assert len(history) == 2 * 20 and {e["process"].split("/")[0] for e in history} == {"late"}
+    assert late["history"]["lanes"] == [history[0]["process"]]
 
 
 def test_the_report_draws_the_agents_lanes_and_the_stale_read(page, session):

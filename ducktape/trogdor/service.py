@@ -65,6 +65,7 @@ class TrogdorService(Service):
         self.token = secrets.token_hex(24)
         self._zipapp: str | None = None
         self._recorded: set[str] = set()
+        self._histories_final: set[int] = set()  # agents stopped and their histories copied (not twice)
 
     # --- deployment ---------------------------------------------------------------------
     def node_name(self, node: Any) -> str:
@@ -93,6 +94,7 @@ class TrogdorService(Service):
 
     def start_node(self, node: Any, **kwargs: Any) -> None:
         role, home, log = self._role(node)
+        self._histories_final.discard(id(node))
         if self._zipapp is None:
             self._zipapp = build_zipapp(os.path.join(self.local_scratch_dir, "trogdor.pyz"))
         node.account.mkdirs(home)
@@ -139,9 +141,10 @@ class TrogdorService(Service):
                 wait_until(lambda: not node.account.alive(pid), timeout_sec=20, backoff_sec=0.2)
             except DucktapeTimeout:
                 node.account.signal(pid, 9, allow_fail=True)
-        if not self.is_coordinator(node):
+        if not self.is_coordinator(node) and id(node) not in self._histories_final:
             try:
                 self._collect_history(node)
+                self._histories_final.add(id(node))
             except OSError as err:  # the test's own outcome stands; only these histories are lost
                 self.logger.warning("cannot copy the histories of %s: %s", self.node_name(node), err)
 

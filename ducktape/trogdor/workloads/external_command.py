@@ -7,8 +7,8 @@ status), ``"log"`` (goes to the agent's log) and ``"error"`` (fails the task, an
 the program is stopped). The program ending with status 0 ends the task; any other
 status is an error. Its environment names a directory for operation histories
 (``TROGDOR_HISTORY_DIR``) and the process-id prefix that keeps its clients apart from
-other tasks' (``TROGDOR_HISTORY_PROCESS``). To stop it, the worker sends SIGTERM to its process group and,
-after ``shutdownGracePeriodMs``, SIGKILL.
+other tasks' (``TROGDOR_HISTORY_PROCESS``). To stop it, the worker sends SIGTERM to its
+process group and, after ``shutdownGracePeriodMs``, SIGKILL.
 """
 from __future__ import annotations
 
