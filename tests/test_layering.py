@@ -18,6 +18,8 @@ PACKAGE_DIR = Path(ducktape.__file__).parent
 BOTTOM = ("ducktape.errors", "ducktape.defaults", "ducktape.session_config")
 # Test-side modules of the trogdor package: they run in the driver, not on the node.
 TROGDOR_TEST_SIDE = ("ducktape.trogdor.service",)
+# Carried into the agent's zipapp beside ducktape.trogdor (pack.CARRIED): stdlib-only itself.
+AGENT_CARRIED = ("ducktape.checkers.recorder",)
 # Copied to nodes and run by another python3 there, never imported by the agent (checked in
 # tests/test_faults_specs.py): the one module that may use a Debian package, fusepy.
 NODE_HELPER_IMPORTS = {"ducktape.trogdor.faults.fuse_passthrough": {"fusepy", "fuse"}}
@@ -99,12 +101,12 @@ def test_the_bottom_modules_import_only_each_other():
 
 
 def test_trogdor_agent_side_needs_only_the_stdlib():
-    """The agent ships to nodes as a zipapp: stdlib and ducktape.trogdor only."""
+    """The agent ships to nodes as a zipapp: stdlib, ducktape.trogdor and the recorder only."""
     agent = {m: n for m, n in GRAPH.items() if _within(m, "ducktape.trogdor") and m not in TROGDOR_TEST_SIDE}
     assert "ducktape.trogdor.agent" in agent
     foreign = sorted(f"{m} imports {n}" for m, names in agent.items() for n in names
                      if n.split(".")[0] not in sys.stdlib_module_names and not _within(n, "ducktape.trogdor")
-                     and n not in NODE_HELPER_IMPORTS.get(m, ()))
+                     and n not in NODE_HELPER_IMPORTS.get(m, ()) and not any(_within(n, c) for c in AGENT_CARRIED))
     assert foreign == []
 
 

@@ -5,19 +5,22 @@ trogdor test ports by changing its imports. Nothing is installed on the nodes: t
 agent and coordinator are one zip file (see ``pack.py``) run by the node's python3,
 and a fresh bearer token is generated for each service. REST calls go through
 ``requests`` with retries, as kafkatest's do, so a refused call raises
-``requests.HTTPError``.
+``requests.HTTPError``. Operation histories the workers record on the agents' nodes are
+copied into the test's history directory when the agents stop (or by ``collect_histories``).
 """
 from __future__ import annotations
 
 import json
 import os
 import secrets
+import shutil
 from typing import Any, ClassVar
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from ducktape.checkers.storage import history_dir
 from ducktape.errors import TimeoutError as DucktapeTimeout
 from ducktape.services.service import Service
 from ducktape.trogdor.faults import journal
@@ -36,6 +39,7 @@ class TrogdorService(Service):
     AGENT_DIR = os.path.join(PERSISTENT_ROOT, "agent")
     COORDINATOR_LOG = os.path.join(COORDINATOR_DIR, "trogdor-coordinator.log")
     AGENT_LOG = os.path.join(AGENT_DIR, "trogdor-agent.log")
+    AGENT_HISTORY = os.path.join(AGENT_DIR, "state", "history")  # Platform.history_dir's parent
     DEFAULT_AGENT_PORT = 8888
     DEFAULT_COORDINATOR_PORT = 8889
     REQUEST_TIMEOUT = 5
@@ -61,6 +65,7 @@ class TrogdorService(Service):
         self.token = secrets.token_hex(24)
         self._zipapp: str | None = None
         self._recorded: set[str] = set()
+        self._histories_final: set[int] = set()  # agents stopped and their histories copied (not twice)
 
     # --- deployment ---------------------------------------------------------------------
     def node_name(self, node: Any) -> str:
@@ -89,6 +94,7 @@ class TrogdorService(Service):
 
     def start_node(self, node: Any, **kwargs: Any) -> None:
         role, home, log = self._role(node)
+        self._histories_final.discard(id(node))
         if self._zipapp is None:
             self._zipapp = build_zipapp(os.path.join(self.local_scratch_dir, "trogdor.pyz"))
         node.account.mkdirs(home)
@@ -124,17 +130,23 @@ class TrogdorService(Service):
         return not self.alive(node)
 
     def stop_node(self, node: Any, **kwargs: Any) -> None:
-        """SIGTERM the daemon (agents stop and release their workers), SIGKILL after 20s."""
+        """SIGTERM the daemon (agents stop and release their workers), SIGKILL after 20s;
+        then copy an agent's histories (its workers have written their last events)."""
         pid = self._pid(node)
-        if pid is None or not node.account.alive(pid):
-            return
-        if self.is_coordinator(node):
-            self._record_fault_tasks()
-        node.account.signal(pid, 15, allow_fail=True)
-        try:
-            wait_until(lambda: not node.account.alive(pid), timeout_sec=20, backoff_sec=0.2)
-        except DucktapeTimeout:
-            node.account.signal(pid, 9, allow_fail=True)
+        if pid is not None and node.account.alive(pid):
+            if self.is_coordinator(node):
+                self._record_fault_tasks()
+            node.account.signal(pid, 15, allow_fail=True)
+            try:
+                wait_until(lambda: not node.account.alive(pid), timeout_sec=20, backoff_sec=0.2)
+            except DucktapeTimeout:
+                node.account.signal(pid, 9, allow_fail=True)
+        if not self.is_coordinator(node) and id(node) not in self._histories_final:
+            try:
+                self._collect_history(node)
+                self._histories_final.add(id(node))
+            except OSError as err:  # the test's own outcome stands; only these histories are lost
+                self.logger.warning("cannot copy the histories of %s: %s", self.node_name(node), err)
 
     def clean_node(self, node: Any, **kwargs: Any) -> None:
         self.stop_node(node)
@@ -147,6 +159,33 @@ class TrogdorService(Service):
             self.nodes = [self.coordinator_node]
             self.coordinator_node = None
             Service.free(self)
+
+    def collect_histories(self) -> list[str]:
+        """Copy the histories every agent's workers recorded (``*.jsonl`` in
+        ``AGENT_HISTORY/<task id>-<worker id>/``) to ``<agent hostname>/<task id>-<worker id>/``
+        under ``history_dir(test_context)``, replacing earlier copies; returns those directories.
+        Called again when the agents stop."""
+        return [path for node in self.nodes if not self.is_coordinator(node) for path in self._collect_history(node)]
+
+    def _collect_history(self, node: Any) -> list[str]:
+        listing = node.account.ssh_output(f"cd {self.AGENT_HISTORY} 2>/dev/null && "
+                                          "find . -mindepth 2 -maxdepth 2 -name '*.jsonl'", allow_fail=True)
+        workers = sorted({line.split("/")[1] for line in listing.decode(errors="replace").splitlines()
+                          if line.startswith("./")})
+        copied = []
+        for worker in workers:
+            local = os.path.join(history_dir(self.context), node.account.hostname, worker)
+            staging = f"{local}.partial"  # copy_from makes the tree; swap it in whole
+            shutil.rmtree(staging, ignore_errors=True)
+            os.makedirs(os.path.dirname(local), exist_ok=True)
+            try:
+                node.account.copy_from(f"{self.AGENT_HISTORY}/{worker}", staging)
+                shutil.rmtree(local, ignore_errors=True)
+                os.replace(staging, local)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)  # a half copy must not be drawn twice
+            copied.append(local)
+        return copied
 
     def _record_fault_tasks(self) -> None:
         """Put the fault tasks the coordinator ran into the test's results, beside the faults

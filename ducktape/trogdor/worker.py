@@ -5,14 +5,21 @@ An agent makes one ``TaskWorker`` per task it runs (``spec.new_worker(id)``), ca
 publish JSON through ``status.update`` and end itself through ``done.complete``, and
 calls ``stop`` when the task is stopped or its duration is over. After a crash the
 agent calls ``recover`` for each worker its disk state says was still live, so a
-worker that changed the node (a fault) can undo it. Standard library only.
+worker that changed the node (a fault) can undo it. Standard library only, plus
+``ducktape.checkers.recorder`` (stdlib itself), which the agent's zip file carries.
 """
 from __future__ import annotations
 
+import os
+import re
 import threading
 from typing import Any
 
+from ducktape.checkers.recorder import HistoryRecorder
 from ducktape.trogdor.local_shell import COMMAND_TIMEOUT, run_local
+
+HISTORY_DIR = "history"
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
 class WorkerStatus:
@@ -73,8 +80,9 @@ class DoneFuture:
 
 
 class Platform:
-    """What a worker may use on its node: its name, a state directory, ``run``, and the
-    hostnames of the config's nodes (``hostname(name)``, as Trogdor resolves node names)."""
+    """What a worker may use on its node: its name, a state directory, ``run``, the
+    hostnames of the config's nodes (``hostname(name)``, as Trogdor resolves node names)
+    and operation histories (``history``)."""
 
     def __init__(self, node_name: str, state_dir: str, hostnames: dict[str, str] | None = None):
         self.node_name = node_name
@@ -88,6 +96,24 @@ class Platform:
     def run(self, command: str, timeout: float | None = COMMAND_TIMEOUT) -> tuple[int, str, str]:
         """Run a shell command on this node; returns (exit status, stdout, stderr)."""
         return run_local(command, timeout)
+
+    def history_dir(self, worker: TaskWorker) -> str:
+        """``<state dir>/history/<task id>-<worker id>``, created: where *worker*'s histories go
+        (TrogdorService copies every ``*.jsonl`` under ``<state dir>/history`` to the test)."""
+        name = _UNSAFE.sub("_", f"{worker.task_id or 'task'}-{worker.worker_id}")
+        path = os.path.join(self.state_dir, HISTORY_DIR, name)
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    def history_process(self, worker: TaskWorker, process: int | str) -> str:
+        """The process id *worker*'s client *process* records under, ``<task id>/<node>/<process>``:
+        unique across the test's clients, so histories from several nodes and tasks merge."""
+        return f"{worker.task_id or worker.worker_id}/{self.node_name}/{process}"
+
+    def history(self, worker: TaskWorker, process: int | str) -> HistoryRecorder:
+        """A recorder for one client process of *worker*, writing ``history_dir(worker)/<process>.jsonl``."""
+        path = os.path.join(self.history_dir(worker), _UNSAFE.sub("_", f"{process}") + ".jsonl")
+        return HistoryRecorder(path, self.history_process(worker, process))
 
 
 class TaskWorker:

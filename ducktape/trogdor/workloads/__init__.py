@@ -11,8 +11,9 @@ from ducktape.trogdor.workloads.kafka import (
     SustainedConnectionSpec,
 )
 from ducktape.trogdor.workloads.noop import NoOpTaskSpec
+from ducktape.trogdor.workloads.register import RegisterWorkloadSpec
 from ducktape.trogdor.workloads.request_latency import RequestLatencySpec
 
 __all__ = ["ConfigurableProducerSpec", "ConnectionStressSpec", "ConsumeBenchSpec", "ConsumeBenchWorkloadSpec",
-           "ExternalCommandSpec", "NoOpTaskSpec", "ProduceBenchSpec", "ProduceBenchWorkloadSpec", "RequestLatencySpec",
-           "RoundTripWorkloadSpec", "SustainedConnectionSpec"]
+           "ExternalCommandSpec", "NoOpTaskSpec", "ProduceBenchSpec", "ProduceBenchWorkloadSpec", "RegisterWorkloadSpec",
+           "RequestLatencySpec", "RoundTripWorkloadSpec", "SustainedConnectionSpec"]

@@ -5,8 +5,10 @@ program's stdin, ``{"id": TASK_ID, "workload": WORKLOAD}``; every line the progr
 prints on stdout that is a JSON object may carry ``"status"`` (becomes the task's
 status), ``"log"`` (goes to the agent's log) and ``"error"`` (fails the task, and
 the program is stopped). The program ending with status 0 ends the task; any other
-status is an error. To stop it, the worker sends SIGTERM to its process group and,
-after ``shutdownGracePeriodMs``, SIGKILL.
+status is an error. Its environment names a directory for operation histories
+(``TROGDOR_HISTORY_DIR``) and the process-id prefix that keeps its clients apart from
+other tasks' (``TROGDOR_HISTORY_PROCESS``). To stop it, the worker sends SIGTERM to its
+process group and, after ``shutdownGracePeriodMs``, SIGKILL.
 """
 from __future__ import annotations
 
@@ -58,9 +60,12 @@ class ExternalCommandWorker(TaskWorker):
     def start(self, platform: Platform, status: WorkerStatus, done: DoneFuture) -> None:
         self._status, self._done = status, done
         self._stopping = threading.Event()
+        env = dict(os.environ, TROGDOR_HISTORY_DIR=platform.history_dir(self),
+                   TROGDOR_HISTORY_PROCESS=platform.history_process(self, ""))
         try:
             self._proc = subprocess.Popen(list(self.spec.command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                          stderr=subprocess.PIPE, text=True, bufsize=1, start_new_session=True)
+                                          stderr=subprocess.PIPE, text=True, bufsize=1, start_new_session=True,
+                                          env=env)
         except OSError as e:
             done.complete(f"cannot start {self.spec.command[0]}: {e.strerror or e}")
             return
