@@ -170,6 +170,9 @@ def test_the_report_draws_the_agents_lanes_and_the_stale_read(page, session):
     first = "document.querySelector('tr.details svg.history-chart')"
     lanes = page.eval(f"Array.from({first}.querySelectorAll('.lane-name')).map(t => t.textContent)")
     assert sorted(lanes) == sorted(f"p {p}" for p in stale["data"]["processes"])
+    # long Trogdor process ids (task/node/client) are drawn whole, not cut off at the chart's left edge
+    left = page.eval(f"Math.min(...Array.from({first}.querySelectorAll('.lane-name')).map(t => t.getBBox().x))")
+    assert left >= 0
     assert page.eval(f"{first}.querySelectorAll('rect.hist-op').length") == len(stale["history"]["ops"])
     assert page.eval(f"{first}.querySelectorAll('rect.op-anomaly').length") == 1
     culprit = page.eval("document.querySelector('tr.details .anomaly-ops .culprit').textContent")

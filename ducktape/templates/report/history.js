@@ -6,7 +6,7 @@
   'use strict';
   var el = DT.el, add = DT.add, fmtDuration = DT.fmtDuration;
   var SVG = 'http://www.w3.org/2000/svg';
-  var LANE = 18, LABEL = 74, RIGHT = 12, TOP = 8, AXIS = 22, WIDTH = 960;
+  var LANE = 18, LABEL = 74, CHAR = 6.2, RIGHT = 12, TOP = 8, AXIS = 22, WIDTH = 960;
   var F = {lane: 0, f: 1, key: 2, value: 3, s: 4, e: 5, type: 6, mark: 7};
   var MARKS = {1: ' op-window', 2: ' op-anomaly', 3: ' op-writer'};
 
@@ -31,15 +31,18 @@
   }
 
   function chart(h, faults, t0, t1, title) {
-    var lanes = h.lanes.length, w = WIDTH - LABEL - RIGHT, H = TOP + lanes * LANE + AXIS;
+    // wide enough for the longest lane name (Trogdor ids name task/node/client), within reason
+    var longest = Math.max.apply(null, h.lanes.map(function (n) { return String(n).length; }).concat([0]));
+    var label = Math.min(Math.max(LABEL, 16 + CHAR * (2 + longest)), 360);
+    var lanes = h.lanes.length, w = WIDTH - label - RIGHT, H = TOP + lanes * LANE + AXIS;
     var span = Math.max(t1 - t0, 1e-6);
-    function x(t) { return LABEL + w * (Math.min(Math.max(t, t0), t1) - t0) / span; }
+    function x(t) { return label + w * (Math.min(Math.max(t, t0), t1) - t0) / span; }
     var box = svg('svg', {viewBox: '0 0 ' + WIDTH + ' ' + H, width: WIDTH, height: H, 'class': 'history-chart',
       role: 'img', 'aria-label': title});
     h.lanes.forEach(function (name, i) {
       var y = TOP + i * LANE;
-      box.appendChild(svg('rect', {x: LABEL, y: y, width: w, height: LANE, 'class': 'lane lane-' + (i % 2)}));
-      box.appendChild(svg('text', {x: LABEL - 6, y: y + LANE - 5, 'text-anchor': 'end', 'class': 'lane-name'},
+      box.appendChild(svg('rect', {x: label, y: y, width: w, height: LANE, 'class': 'lane lane-' + (i % 2)}));
+      box.appendChild(svg('text', {x: label - 6, y: y + LANE - 5, 'text-anchor': 'end', 'class': 'lane-name'},
         'p ' + name));
     });
     faults.forEach(function (f) {
@@ -64,9 +67,9 @@
       }
     });
     var yAxis = TOP + lanes * LANE;
-    box.appendChild(svg('line', {x1: LABEL, y1: yAxis, x2: LABEL + w, y2: yAxis, 'class': 'axis'}));
-    box.appendChild(svg('text', {x: LABEL, y: yAxis + 15, 'class': 'tick'}, title));
-    box.appendChild(svg('text', {x: LABEL + w, y: yAxis + 15, 'text-anchor': 'end', 'class': 'tick'},
+    box.appendChild(svg('line', {x1: label, y1: yAxis, x2: label + w, y2: yAxis, 'class': 'axis'}));
+    box.appendChild(svg('text', {x: label, y: yAxis + 15, 'class': 'tick'}, title));
+    box.appendChild(svg('text', {x: label + w, y: yAxis + 15, 'text-anchor': 'end', 'class': 'tick'},
       fmtDuration(span)));
     return box;
   }
