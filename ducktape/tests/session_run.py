@@ -11,9 +11,9 @@ import logging
 from typing import Any
 
 from ducktape.session_config import SessionConfig
-from ducktape.tests.html_report import earlier_sessions
-from ducktape.tests.progress import ProgressReporter
 from ducktape.tests.quarantine import apply_quarantine, quarantine_report
+from ducktape.tests.reporters.html_report import earlier_sessions
+from ducktape.tests.reporters.progress import ProgressReporter
 from ducktape.tests.runner import TestRunner, has_cluster_size, run_and_report
 from ducktape.tests.suite_version import suite_version
 from ducktape.utils.plural import counted
