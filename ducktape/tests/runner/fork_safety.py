@@ -10,8 +10,8 @@ way that could hurt. ``run_test_process`` applies them in order, then runs ``Run
    driver first, which decides whom to tell.
 2. Process tag in the environment (cluster/process_tag.py). Every command the test runs,
    here or on a node, carries it, so what a test leaves behind can be found and ended.
-3. Default SIGINT handler. The driver's own handler (runner/signals.py) is inherited and
-   would treat the test's Ctrl-C as the driver's; RunnerClient installs its own next.
+3. Default SIGINT handler. The driver's handler (runner/signals.py) is inherited; until
+   RunnerClient installs its own, a Ctrl-C here must simply raise KeyboardInterrupt.
 4. Close the driver's ends of every pipe (this test's and the other tests'). Only the driver
    then holds them, so when the driver dies the test's next send fails at once and the test
    tears down instead of running on for nobody.
@@ -27,8 +27,8 @@ way that could hurt. ``run_test_process`` applies them in order, then runs ``Run
    classes (``--cluster``) do not have it and simply dial themselves.
 8. ``connect_together``: the first account to connect starts the others' handshakes too.
 9. A thread excepthook that logs to the test log, not raw on the inherited stderr.
-10. ``os._exit`` at the end: threads a test left behind must not delay the exit, and the
-    driver's ``atexit`` handlers and finalizers (inherited) must not run in the child.
+10. ``os._exit`` at the end: threads a test left behind must not delay the exit (it also
+    skips the ``atexit`` handlers inherited from the driver).
 
 Rules that live elsewhere, because they guard a module's own state, are listed here too:
 
