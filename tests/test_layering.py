@@ -145,3 +145,11 @@ def test_one_place_in_a_running_session_notifies_reporters():
     session_side = {m: n for m, n in GRAPH.items() if _within(m, RUNNER) or m == "ducktape.tests.session_run"}
     notifying = sorted(m for m, names in session_side.items() if "ducktape.tests.reporters.base.notify" in names)
     assert notifying == [f"{RUNNER}.reporting"]
+
+
+def test_the_session_run_uses_only_the_runners_public_surface():
+    """session_run wires the pieces; the disk reserve and the signal scope are the runner's own."""
+    tree = ast.parse((PACKAGE_DIR / "tests" / "session_run.py").read_text(encoding="utf-8"))
+    reached = sorted({f"{ast.unparse(n.value)}.{n.attr}" for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+                      and n.attr in ("disk", "holding_signals", "reporting", "signals", "record")})
+    assert reached == []
