@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from _upstream import upstream_ducktape
 
-from ducktape.tests.html_report import write_html_report
+from ducktape.tests.reporters.html_report import write_html_report
 from tests.support.chromium import CHROMIUM, FLAGS, Chromium
 from tests.support.report_factory import make_session
 

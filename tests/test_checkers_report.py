@@ -133,7 +133,7 @@ def test_a_counters_reads_out_of_bounds_are_marked(tmp_path):
 
 
 def test_the_history_travels_with_the_result(tmp_path):
-    from ducktape.tests.html_report import _tests_view
+    from ducktape.tests.reporters.html_report import _tests_view
     from ducktape.tests.result import TestResult
     from tests.support import result_contexts as rc
 

@@ -134,7 +134,7 @@ def test_timeout_mark_wins_and_dumps_every_stack_into_the_log(outcomes):
     assert hang["summary"].startswith("TestTimedOut('test exceeded its timeout of 1 seconds")
     assert "time.sleep(120)" in hang["summary"]  # where it was stuck
     log = (Path(hang["results_dir"]) / "test_log.info").read_text()
-    assert "most recent call first" in log and "in test_hang" in log and "in _beat" in log  # every thread
+    assert "most recent call first" in log and "in test_hang" in log and "in beat" in log  # every thread
 
 
 def test_console_prints_one_line_per_test_when_not_a_terminal(outcomes):

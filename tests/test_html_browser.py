@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from ducktape.tests.html_report import write_html_report
+from ducktape.tests.reporters.html_report import write_html_report
 from ducktape.tests.signature import result_failure
 from tests.support.report_factory import make_session
 from tests.support.suites import run_ducktape, write_suite

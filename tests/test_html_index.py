@@ -6,7 +6,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from ducktape.tests.html_report import write_html_report, write_results_index
+from ducktape.tests.reporters.html_report import write_html_report, write_results_index
 from tests.support.report_factory import make_session
 
 HISTORY = {  # test id -> status in sessions 1, 2, 3 (oldest first)

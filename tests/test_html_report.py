@@ -7,7 +7,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from ducktape.tests.html_report import (
+from ducktape.tests.reporters.html_report import (
     embed_json,
     write_html_report,
     write_results_index,
@@ -155,7 +155,7 @@ def test_index_cache_follows_changes_to_a_report(tmp_path):
 
 
 def test_index_keeps_per_test_statuses_only_for_recent_sessions(tmp_path, monkeypatch):
-    from ducktape.tests import html_report
+    from ducktape.tests.reporters import html_report
 
     monkeypatch.setattr(html_report, "INDEX_SESSIONS", 2)
     for n in range(4):

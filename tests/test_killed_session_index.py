@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from ducktape.tests.html_report import write_results_index
+from ducktape.tests.reporters.html_report import write_results_index
 from tests.support.chromium import chromium, page  # noqa: F401 - fixtures
 from tests.support.suites import run_ducktape, start_until_flag, write_suite
 

@@ -119,3 +119,39 @@ def test_checkers_need_only_the_stdlib():
     assert foreign == []
     recorder = sorted(n for n in GRAPH["ducktape.checkers.recorder"] if n.split(".")[0] not in sys.stdlib_module_names)
     assert recorder == []
+
+
+RUNNER = "ducktape.tests.runner"
+# what code outside the runner package may import from it: the package itself (TestRunner,
+# run_and_report, ...), the hook list the session fills, and the re-export of upstream's path
+RUNNER_PUBLIC = (RUNNER, f"{RUNNER}.hooks")
+
+
+def test_the_runner_package_knows_nothing_of_faults_or_the_session():
+    """Fault healing and leftovers register on the after-test hook list (tests/after_test.py)."""
+    runner = {m: n for m, n in GRAPH.items() if _within(m, RUNNER)}
+    assert f"{RUNNER}.driver" in runner and f"{RUNNER}.fork_safety" in runner
+    assert _breaches(runner, ("ducktape.trogdor", "ducktape.command_line", "ducktape.tests.session_run",
+                              "ducktape.tests.after_test", "ducktape.tests.runner_client")) == []
+
+
+def test_only_the_runner_package_reaches_into_the_runner_package():
+    outside = {m: {n for n in names if _within(n, RUNNER) and n in GRAPH and n not in RUNNER_PUBLIC}
+               for m, names in GRAPH.items() if not _within(m, RUNNER)}  # (modules, not names in them)
+    reaching = sorted(f"{m} imports {', '.join(sorted(n))}" for m, n in outside.items() if n)
+    assert reaching == [("ducktape.tests.runner_client imports ducktape.tests.runner.outcome, "
+                         "ducktape.tests.runner.runner_client, ducktape.tests.runner.signals")]
+
+
+def test_one_place_in_a_running_session_notifies_reporters():
+    session_side = {m: n for m, n in GRAPH.items() if _within(m, RUNNER) or m == "ducktape.tests.session_run"}
+    notifying = sorted(m for m, names in session_side.items() if "ducktape.tests.reporters.base.notify" in names)
+    assert notifying == [f"{RUNNER}.reporting"]
+
+
+def test_the_session_run_uses_only_the_runners_public_surface():
+    """session_run wires the pieces; the disk reserve and the signal scope are the runner's own."""
+    tree = ast.parse((PACKAGE_DIR / "tests" / "session_run.py").read_text(encoding="utf-8"))
+    reached = sorted({f"{ast.unparse(n.value)}.{n.attr}" for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+                      and n.attr in ("disk", "holding_signals", "reporting", "signals", "record")})
+    assert reached == []

@@ -98,3 +98,15 @@ def test_the_scan_catches_the_patterns_it_forbids():
         "account.logger = None\n"  # data, not a method: allowed
     )
     assert sorted(line.split(":")[0] for line in _patches(bad, methods)) == ["1", "2", "3", "5", "5"]
+
+
+def test_the_scan_covers_the_runner_and_reporting_packages():
+    """The runner package and the hook list that replaced its direct calls are scanned too."""
+    trees = _modules()
+    scanned = {path.relative_to(PACKAGE).as_posix() for path in trees}
+    assert {"tests/runner/driver.py", "tests/runner/fork_safety.py", "tests/runner/runner_client.py",
+            "tests/runner/hooks.py", "tests/after_test.py", "tests/reporters/base.py"} <= scanned
+    # what the session adds to a test's end goes on the hook lists (data), never over a method
+    hooks = next(c for c in ast.walk(trees[PACKAGE / "tests/runner/hooks.py"])
+                 if isinstance(c, ast.ClassDef) and c.name == "AfterTestHooks")
+    assert not any(isinstance(f, ast.FunctionDef) for f in hooks.body)

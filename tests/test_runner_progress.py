@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import time
 
-from ducktape.tests.progress import ProgressReporter
+from ducktape.tests.reporters.progress import ProgressReporter
 from ducktape.tests.session import SessionContext
 from ducktape.tests.status import FAIL, FLAKY, IGNORE, PASS
 from ducktape.utils.util import wait_until

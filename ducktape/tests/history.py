@@ -1,7 +1,7 @@
 """A results root read as a history: which tests are flaky on one suite version, and which failure
 signatures keep coming back. Pure functions over the index's per-session summaries
 (``{"dir", "start", "tests": {test_id: status}, "suite", "groups": [[signature, [test ids]]]}``);
-finding and caching those summaries is tests/html_report's job.
+finding and caching those summaries is tests/reporters/html_report's job.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ import logging
 import os
 import sys
 
-from ducktape.tests.console_style import ConsoleHandler
+from ducktape.tests.reporters.console_style import ConsoleHandler
 
 
 class LoggerMaker:

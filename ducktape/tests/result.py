@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import ducktape
-from ducktape.tests.reporters.text import test_report_string
+from ducktape.tests.reporters.files import write_test_files
 from ducktape.tests.signature import failure_groups, result_failure
 from ducktape.tests.status import (
     FAIL,
@@ -146,9 +146,7 @@ class TestResult:
         test_dir = Path(self.results_dir)
         test_dir.mkdir(parents=True, exist_ok=True)
         self.dump_json()
-        (test_dir / "report.txt").write_text(test_report_string(self))
-        if self.data is not None:
-            (test_dir / "data.json").write_text(dumps(self.data))
+        write_test_files(self)
 
     def dump_json(self) -> None:
         text = dumps(self.to_json(), sort_keys=True, indent=2)  # before opening: a bad value leaves no empty file

@@ -9,8 +9,8 @@ from typing import Any
 
 from ducktape.defaults import ConsoleDefaults
 from ducktape.session_config import SessionConfig
-from ducktape.tests.console_style import console_level
 from ducktape.tests.loggermaker import LoggerMaker, add_file_and_console_handlers
+from ducktape.tests.reporters.console_style import console_level
 
 
 class SessionContext:

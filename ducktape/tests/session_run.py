@@ -11,11 +11,10 @@ import logging
 from typing import Any
 
 from ducktape.session_config import SessionConfig
-from ducktape.tests.html_report import earlier_sessions
-from ducktape.tests.progress import ProgressReporter
 from ducktape.tests.quarantine import apply_quarantine, quarantine_report
-from ducktape.tests.reporters.base import notify
-from ducktape.tests.runner import TestRunner, has_cluster_size
+from ducktape.tests.reporters.html_report import earlier_sessions
+from ducktape.tests.reporters.progress import ProgressReporter
+from ducktape.tests.runner import TestRunner, has_cluster_size, run_and_report
 from ducktape.tests.suite_version import suite_version
 from ducktape.utils.plural import counted
 
@@ -27,6 +26,7 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
     of ``--quarantine`` (tests/quarantine.py), read by the caller."""
     from ducktape.cluster.factory import make_cluster
     from ducktape.cluster.localhost import embedded_size
+    from ducktape.tests.after_test import standard_hooks
     from ducktape.tests.reporters.session import make_reporters
 
     apply_default_num_nodes(tests, config.default_num_nodes)
@@ -48,25 +48,18 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
             session_logger.warning("--deflake %s is less than 1: running each test once", deflake)
         reporters = [ProgressReporter(session_context), *make_reporters(session_context, config.results_root)]
         expected = len(tests)
-        notify(reporters, "session_started", session_context, expected, cluster_size=len(cluster),
-               suite_version=version, logger=session_logger)
-        runner = TestRunner(cluster, session_context, session_logger, tests, deflake, reporters=reporters)
-        runner.disk.reserve()  # room for the session reports should the tests fill the disk
-        with runner.holding_signals():  # Ctrl-C while the reports are written must not lose them
-            try:
-                results = runner.run_all_tests()
-            finally:
-                runner.disk.release()
-            results.suite_version = version
+        runner = TestRunner(cluster, session_context, session_logger, tests, deflake, reporters=reporters,
+                            after_test=standard_hooks(session_logger))
+
+        def add_quarantine(results: Any) -> None:
             if config.quarantine:
                 history = earlier_sessions(config.results_root, session_context.results_dir)
                 results.quarantine = quarantine_report(quarantine or [], results, history, today,
                                                        config.quarantine_release_after)
-            errors = notify(reporters, "session_finished", results, interrupted=runner.interrupted,
-                            logger=session_logger)
-        runner.disk.check(errors)
-        status = exit_status(results, expected, session_logger, disk_full=runner.disk.hit)
-        if runner.interrupted or runner.late_signal:  # the reports are whole, but the run was stopped
+
+        run = run_and_report(runner, expected, version, annotate=add_quarantine)
+        status = exit_status(run.results, expected, session_logger, disk_full=run.disk_full)
+        if run.stopped:  # the reports are whole, but the run was stopped
             return max(status, 1)
         return status
     finally:

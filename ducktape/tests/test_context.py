@@ -19,12 +19,12 @@ from ducktape.mark.consts import (
     CLUSTER_SIZE_KEYWORD,
     CLUSTER_SPEC_KEYWORD,
 )
-from ducktape.tests.console_style import console_level
 from ducktape.tests.loggermaker import (
     LoggerMaker,
     add_file_and_console_handlers,
     close_logger,
 )
+from ducktape.tests.reporters.console_style import console_level
 from ducktape.utils.local_filesystem_utils import mkdir_p, safe_name, short_name
 
 _WHITESPACE = re.compile(r"\s+")

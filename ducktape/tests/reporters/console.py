@@ -6,8 +6,8 @@ import shutil
 import sys
 from collections.abc import Callable
 
-from ducktape.tests.console_style import colour_enabled, paint
 from ducktape.tests.reporters.base import Reporter
+from ducktape.tests.reporters.console_style import colour_enabled, paint
 from ducktape.tests.reporters.rerun import RERUN_FILE, failed_symbols
 from ducktape.tests.reporters.runs import RUN_HEADER, repeat_numbers, run_label
 from ducktape.tests.reporters.text import format_time, summary_string

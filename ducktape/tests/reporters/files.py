@@ -22,6 +22,7 @@ from ducktape.tests.reporters.text import (
     DEFAULT_SEPARATOR_WIDTH,
     summary_string,
     test_block,
+    test_report_string,
 )
 
 
@@ -81,6 +82,15 @@ class SessionRecordReporter(Reporter):
         write_atomic(self.session_dir / SESSION_FILE, _dumps(self.record, sort_keys=True, indent=2))
 
 
+def write_test_files(result) -> None:
+    """One test's ``report.txt`` and (when it has data) ``data.json``, in its results dir:
+    the one writer of both (``TestResult.report`` and upstream's ``SingleResultFileReporter``)."""
+    test_dir = Path(result.results_dir)
+    (test_dir / "report.txt").write_text(test_report_string(result, DEFAULT_SEPARATOR_WIDTH))
+    if result.data is not None:
+        (test_dir / "data.json").write_text(_dumps(result.data))
+
+
 class TextFileReporter(Reporter):
     """``report.txt``: a running list while tests finish, the full summary at the end."""
 
@@ -132,7 +142,10 @@ class HtmlReporter(Reporter):
 
     def session_finished(self, results, interrupted: bool = False) -> None:
         from ducktape.tests.compare import since_last_run
-        from ducktape.tests.html_report import write_html_report, write_results_index
+        from ducktape.tests.reporters.html_report import (
+            write_html_report,
+            write_results_index,
+        )
 
         report = json.loads(_dumps(session_report(results, interrupted, self.expected_count)))
         if self.expected_count is not None:

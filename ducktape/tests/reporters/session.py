@@ -22,6 +22,7 @@ from ducktape.tests.reporters.files import (
     RerunFailedReporter,
     SessionRecordReporter,
     TextFileReporter,
+    write_test_files,
 )
 from ducktape.tests.reporters.rerun import test_symbol
 from ducktape.tests.reporters.text import (
@@ -102,12 +103,7 @@ class SingleResultFileReporter(SingleResultReporter):
     """Writes one test's ``report.txt`` and ``data.json``."""
 
     def report(self) -> None:
-        from ducktape.tests.result import dumps
-
-        test_dir = Path(self.result.results_dir)
-        (test_dir / "report.txt").write_text(test_report_string(self.result, DEFAULT_SEPARATOR_WIDTH))
-        if self.result.data is not None:
-            (test_dir / "data.json").write_text(dumps(self.result.data))
+        write_test_files(self.result)
 
 
 class SummaryReporter:

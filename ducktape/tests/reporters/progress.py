@@ -15,8 +15,13 @@ import threading
 import time
 from typing import Any, TextIO
 
-from ducktape.tests.console_style import ERASE_LINE, colour_enabled, is_terminal, paint
 from ducktape.tests.reporters.base import Reporter
+from ducktape.tests.reporters.console_style import (
+    ERASE_LINE,
+    colour_enabled,
+    is_terminal,
+    paint,
+)
 from ducktape.tests.status import status_of
 
 _COUNTED = (("PASS", "passed"), ("FAIL", "failed"), ("FLAKY", "flaky"), ("IGNORE", "ignored"))

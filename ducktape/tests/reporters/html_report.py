@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import ducktape
 from ducktape.defaults import SESSION_FILE
 from ducktape.tests.attempts import attempt_groups
 from ducktape.tests.history import (
@@ -32,7 +33,7 @@ from ducktape.tests.signature import result_failure_dict, session_failure_groups
 from ducktape.tests.status import status_of
 from ducktape.utils.plural import counted
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
+TEMPLATE_DIR = Path(ducktape.__file__).resolve().parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
 INDEX_SESSIONS = 20
 INDEX_CACHE = ".ducktape-index-cache.json"
