@@ -122,6 +122,6 @@ def test_cluster_files_are_never_replaced_unasked_and_down_removes_its_own(moto_
     assert {_tags(i)["ducktape:cluster"] for i in moto_ec2.instances()} == {"f1"}
     down = ec2_cli(["ec2", "down"], moto_ec2.env, tmp_path)
     assert down.returncode == 0, down.stdout + down.stderr
-    assert "cluster f1: terminating 1 instances" in down.stdout
+    assert "cluster f1: terminating 1 instance:" in down.stdout
     assert "removed its cluster file .ducktape/cluster.json" in down.stdout
     assert not written.exists() and moto_ec2.instances() == []
