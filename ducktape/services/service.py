@@ -357,5 +357,5 @@ def _raise_gathered(action: str, failures: list[tuple[str, BaseException]]) -> N
     """Re-raise a single failure as itself, several as one ServiceNodeErrors."""
     if len(failures) == 1:
         raise failures[0][1]
-    if failures:
-        raise ServiceNodeErrors(action, failures)
+    if failures:  # the first node's error is the cause, so its traceback is kept
+        raise ServiceNodeErrors(action, failures) from failures[0][1]

@@ -88,10 +88,11 @@ class ServiceRegistry:
 
     @staticmethod
     def _each(action: str, services, step) -> list[ServiceFailure]:
-        """*step* on every service, one after the other: services depend on each other (a
-        consumer on its brokers), so they are never stopped or cleaned at the same time; a
-        service spreads its own step over its nodes. Every service is tried, Ctrl-C included,
-        which is re-raised afterwards."""
+        """*step* on every service, one after the other (``NodeGroup.each``): services depend
+        on each other (a consumer on its brokers), so they are never stopped or cleaned at the
+        same time, and within a service ``Service._each_node`` takes its nodes in turn too,
+        since subclasses' ``stop_node``/``clean_node`` were written for one node at a time.
+        Every service is tried, Ctrl-C included, which is re-raised afterwards."""
         def one(service) -> None:  # what step returns is no outcome: only its errors count
             step(service)
 
