@@ -1,38 +1,30 @@
-"""Fault task specs for the Trogdor agent, and the one worker that applies and heals them.
+"""Fault task specs for the Trogdor agent (their one worker is ``fault_worker.FaultWorker``).
 
 Kafka's names, fields and constructors (kafkatest's) are accepted where Kafka has the fault
 (``NetworkPartitionFaultSpec``, ``ProcessStopFaultSpec`` with ``javaProcessName``,
 ``DegradedNetworkFaultSpec`` with ``nodeSpecs``, ``FilesUnreadableFaultSpec``); node
 lists take ``ClusterNode`` objects or names. Each spec names its registered fault kind
-(``KIND``, see ``kinds.py``) and the parameters its fields give on one node; the worker runs it in a thread, and heals through the node's ledger on
-``stop`` and, after an agent crash, in ``recover``. Standard library only.
+(``KIND``, see ``kinds.py``) and the parameters its fields give on one node; the worker
+applies it in a thread and heals it through the node's ledger on ``stop`` and, after an
+agent crash, in ``recover``. Standard library only.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import signal
-import threading
 from typing import Any
 
 from ducktape.trogdor.faults import degrade, kinds, partition
+from ducktape.trogdor.faults.fault_worker import FaultWorker, ledger_id  # noqa: F401 - ledger_id: imported from here
 from ducktape.trogdor.faults.ledger import Ledger
 from ducktape.trogdor.faults.shell import FaultError
 from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
-from ducktape.trogdor.worker import TaskWorker
 
 KAFKA_FAULT = "org.apache.kafka.trogdor.fault."
 DEGRADE_KEYS = {"latencyMs": "delay_ms", "jitterMs": "jitter_ms", "lossPercent": "loss_percent",
                 "duplicatePercent": "duplicate_percent", "corruptPercent": "corrupt_percent",
                 "reorderPercent": "reorder_percent", "rateLimitKbit": "rate_kbit"}
 DEGRADE_OTHER_KEYS = ("networkDevice", "peers", "method")
-
-
-def ledger_id(worker_id: int, spec: TaskSpec) -> str:
-    """The ledger name of a worker: the same when the agent recovers it after a crash."""
-    digest = hashlib.sha1(json.dumps(spec.to_json(), sort_keys=True).encode()).hexdigest()[:10]
-    return f"trogdor-{worker_id}-{digest}"
 
 
 def _names(field: str, value: Any) -> tuple:
@@ -377,45 +369,3 @@ class ClockStrobeFaultSpec(_ClockSpec):
 
     def params_on(self, node: str) -> dict:
         return {"delta_s": self.delta_ms / 1000, "period_s": self.period_ms / 1000}
-
-
-class FaultWorker(TaskWorker):
-    """Applies a fault spec on its node in a thread; heals it on stop and on recover."""
-
-    def __init__(self, worker_id: int, spec: FaultSpec):
-        super().__init__(worker_id, spec)
-        self.ledger_id = ledger_id(worker_id, spec)
-        self.thread: threading.Thread | None = None
-        self.status: Any = None
-
-    def start(self, platform: Any, status: Any, done: Any) -> None:
-        self.status = status
-        status.update({"state": "applying", "ledger": self.ledger_id})
-
-        def apply() -> None:
-            try:
-                ledger = Ledger(platform.run, self.ledger_id, type(self.spec).__name__)
-                result = self.spec.apply_on(ledger, platform)
-                status.update({"state": "applied", "ledger": self.ledger_id, "result": result})
-            except Exception as e:  # noqa: BLE001 - the task ends with the error; stop heals
-                status.update({"state": "failed", "ledger": self.ledger_id, "error": str(e)})
-                done.complete(f"{type(e).__name__}: {e}")
-
-        self.thread = threading.Thread(target=apply, name=f"fault-{self.ledger_id}", daemon=True)
-        self.thread.start()
-
-    def stop(self, platform: Any) -> None:
-        if self.thread is not None:
-            self.thread.join()
-        problems = Ledger(platform.run, self.ledger_id).heal()
-        if self.status is not None:
-            self.status.update({"state": "healed" if not problems else "not healed", "ledger": self.ledger_id,
-                                **({"problems": problems} if problems else {})})
-        if problems:
-            raise FaultError("; ".join(problems))
-
-    @classmethod
-    def recover(cls, platform: Any, worker_id: int, spec: Any) -> None:
-        problems = Ledger(platform.run, ledger_id(worker_id, spec)).heal()
-        if problems:
-            raise FaultError("; ".join(problems))
