@@ -72,7 +72,7 @@ class NodesFault:
     def apply(self) -> NodesFault:
         record = journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
         self.applied = True
-        outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id, self.kind), name))
+        outcomes = _on_every_node(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id, self.kind), name))
         failures = {name: err for name, (ok, err) in outcomes.items() if not ok}
         self.results = {name: value for name, (ok, value) in outcomes.items() if ok}
         record["detail"]["results"] = self.results  # per node: pids, the degrade method used, ...
@@ -86,7 +86,7 @@ class NodesFault:
     def heal(self) -> None:
         if not self.applied:
             return
-        outcomes = _fan_out(self.runners, lambda name, run: Ledger(run, self.task_id).heal())
+        outcomes = _on_every_node(self.runners, lambda name, run: Ledger(run, self.task_id).heal())
         problems = []
         for name, (ok, value) in sorted(outcomes.items()):
             problems.extend(f"{name}: {p}" for p in ([value] if not ok else value))
@@ -96,7 +96,7 @@ class NodesFault:
         self.applied = False
 
 
-def _fan_out(runners: dict[str, Run], fn: Callable[[str, Run], Any]) -> dict[str, tuple]:
+def _on_every_node(runners: dict[str, Run], fn: Callable[[str, Run], Any]) -> dict[str, tuple]:
     """``fn(name, run)`` on every node at once (a NodeGroup): name -> (True, value) or (False, error)."""
     outcomes = NodeGroup(runners.items()).call(lambda item: fn(*item), name="fault")
     return {o.member[0]: (o.error is None, o.value if o.error is None else o.error) for o in outcomes}
@@ -252,7 +252,7 @@ def heal_left(nodes: Iterable[Any]) -> list[dict]:
         return {task: (ledger.meta(), ledger.heal()) for task, ledger in ledgers.items()}
 
     found: dict[str, dict] = {}
-    for name, (ok, tasks) in sorted(_fan_out(_runners(nodes), on_node).items()):
+    for name, (ok, tasks) in sorted(_on_every_node(_runners(nodes), on_node).items()):
         if not ok:
             found.setdefault("?", {"task_id": "?", "kind": "unknown", "nodes": [], "start": None, "end": time.time(),
                                    "detail": {}, "heal_problems": []})["heal_problems"].append(f"{name}: {tasks}")
@@ -270,5 +270,5 @@ def heal_nodes(nodes: Iterable[Any]) -> dict[str, dict[str, list[str]]]:
     """Heal every ledger on *nodes* (faults left by anyone); node -> task -> problems left."""
     from ducktape.trogdor.faults.ledger import heal_node
 
-    outcomes = _fan_out(_runners(nodes), lambda name, run: heal_node(run))
+    outcomes = _on_every_node(_runners(nodes), lambda name, run: heal_node(run))
     return {name: (value if ok else {"?": [str(value)]}) for name, (ok, value) in outcomes.items()}
