@@ -4,6 +4,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
@@ -57,9 +58,14 @@ def test_fault_code_runs_from_the_agent_zipapp_with_the_standard_library_only(tm
     probe = ("import sys, pkgutil; sys.path.insert(0, sys.argv[1]); import ducktape.trogdor.faults; "
              "assert pkgutil.get_data('ducktape.trogdor.faults', 'nfqueue.py'); "
              "assert pkgutil.get_data('ducktape.trogdor.faults', 'fuse_passthrough.py'); "
+             "from ducktape.trogdor.faults import kinds; assert 'files_unreadable' in kinds.names(), kinds.names(); "
              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('ducktape', 'paramiko', 'jinja2')))")
     done = subprocess.run([sys.executable, "-I", "-S", "-c", probe, pyz], capture_output=True, text=True, check=True)
     loaded = ast.literal_eval(done.stdout)
     assert "ducktape.trogdor.faults.nfqueue" not in loaded  # shipped to nodes as a file, not imported
     assert "ducktape.trogdor.faults.fuse_passthrough" not in loaded
     assert all(m.startswith("ducktape.trogdor") or m == "ducktape" for m in loaded), loaded
+    assert "ducktape.trogdor.faults.kinds" in loaded  # every kind registered in the agent too
+    assert "ducktape.trogdor.faults.context" not in loaded and "ducktape.trogdor.faults.nemesis" not in loaded
+    with zipfile.ZipFile(pyz) as zipped:  # driver-side modules (they import the rest of ducktape) stay out
+        assert not {"ducktape/trogdor/faults/context.py", "ducktape/trogdor/faults/nemesis.py"} & set(zipped.namelist())

@@ -17,7 +17,7 @@ PACKAGE_DIR = Path(ducktape.__file__).parent
 # The settings and errors every layer may use; they import nothing else from ducktape.
 BOTTOM = ("ducktape.errors", "ducktape.defaults", "ducktape.session_config")
 # Test-side modules of the trogdor package: they run in the driver, not on the node.
-TROGDOR_TEST_SIDE = ("ducktape.trogdor.service",)
+TROGDOR_TEST_SIDE = ("ducktape.trogdor.service", "ducktape.trogdor.faults.context", "ducktape.trogdor.faults.nemesis")
 # Carried into the agent's zipapp beside ducktape.trogdor (pack.CARRIED): stdlib-only itself.
 AGENT_CARRIED = ("ducktape.checkers.recorder",)
 # Copied to nodes and run by another python3 there, never imported by the agent (checked in
@@ -108,6 +108,8 @@ def test_trogdor_agent_side_needs_only_the_stdlib():
                      if n.split(".")[0] not in sys.stdlib_module_names and not _within(n, "ducktape.trogdor")
                      and n not in NODE_HELPER_IMPORTS.get(m, ()) and not any(_within(n, c) for c in AGENT_CARRIED))
     assert foreign == []
+    # the zip file leaves the test side out, so the agent side must not import it
+    assert sorted(f"{m} imports {n}" for m, names in agent.items() for n in names if n in TROGDOR_TEST_SIDE) == []
 
 
 def test_checkers_need_only_the_stdlib():

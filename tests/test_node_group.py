@@ -1,6 +1,8 @@
 """NodeGroup on real nodes: namespace nodes over SSH, local runners, an unreachable node."""
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from ducktape.cluster import JsonCluster
@@ -79,3 +81,40 @@ def test_a_local_account_needs_no_ssh_and_honours_hooks(tmp_path):
     with pytest.raises(RemoteCommandError) as raised:
         runner.ssh("exit 5")
     assert raised.value.exit_status == 5 and raised.value.cmd.endswith("exit 5")
+
+
+def test_each_takes_members_one_after_the_other_and_keeps_their_errors():
+    running, seen = [], []
+
+    def step(name):
+        running.append(name)
+        assert running == [name], running  # nobody else is running meanwhile
+        seen.append(name)
+        running.remove(name)
+        if name == "b":
+            raise ValueError("b refuses")
+        return name.upper()
+
+    result = NodeGroup(["a", "b", "c"]).each(step)
+    assert seen == ["a", "b", "c"] and [o.value for o in result] == ["A", None, "C"]
+    assert isinstance(result[1].error, ValueError) and [o.member for o in result.failed] == ["b"]
+
+
+def test_each_lets_ctrl_c_through_unless_asked_to_keep_it():
+    def step(name):
+        if name == "a":
+            raise KeyboardInterrupt
+        return name
+
+    with pytest.raises(KeyboardInterrupt):
+        NodeGroup(["a", "b"]).each(step)
+    kept = NodeGroup(["a", "b"]).each(step, catch=BaseException)
+    assert isinstance(kept[0].error, KeyboardInterrupt) and kept[1].value == "b"
+
+
+def test_call_runs_the_watch_while_members_are_still_running():
+    """The member waits for an event only the watch sets: it can finish only if the calling
+    thread runs the watch while it waits."""
+    released = threading.Event()
+    result = NodeGroup(["a"]).call(lambda m: released.wait(60), watch=released.set, watch_every=0.05)
+    assert result[0].value is True

@@ -184,6 +184,7 @@ def test_stop_tries_every_node_and_reports_every_failure(ctx):
     with pytest.raises(ServiceNodeErrors) as err:
         two.stop()
     assert two.stopped == [2] and len(err.value.failures) == 2
+    assert err.value.__cause__ is err.value.failures[0][1]  # every node tried, the first error the cause
     assert "exit status 11" in str(err.value) and "exit status 13" in str(err.value)
 
 

@@ -18,6 +18,7 @@ from ducktape.trogdor import (
     SpecError,
     TaskSpec,
 )
+from ducktape.trogdor.pack import TEST_SIDE
 from ducktape.trogdor.spec import register_spec
 from ducktape.trogdor.workloads.histogram import Histogram
 
@@ -135,9 +136,9 @@ def _in_stdlib(name: str) -> bool:
     return str(origin).startswith(sysconfig.get_paths()["stdlib"]) and "-packages" not in str(origin)
 
 
-AGENT_MODULES = sorted(p for p in (Path(__file__).resolve().parents[1] / "ducktape" / "trogdor").rglob("*.py")
-                       if p.name not in ("service.py", "pack.py") or p.parent.name != "trogdor")
-AGENT_MODULES.append(Path(__file__).resolve().parents[1] / "ducktape" / "checkers" / "recorder.py")  # pack.CARRIED
+TROGDOR_DIR = Path(__file__).resolve().parents[1] / "ducktape" / "trogdor"
+AGENT_MODULES = sorted(p for p in TROGDOR_DIR.rglob("*.py") if p.relative_to(TROGDOR_DIR).as_posix() not in TEST_SIDE)
+AGENT_MODULES.append(TROGDOR_DIR.parent / "checkers" / "recorder.py")  # pack.CARRIED
 
 
 @pytest.mark.parametrize("path", AGENT_MODULES, ids=lambda p: str(p.relative_to(p.parents[2])))

@@ -5,6 +5,10 @@ on every machine: each wants every node tried, all at the same time, and every
 node's failure reported, not only the first raised. ``NodeGroup(nodes).run(cmd)``
 runs *cmd* on each node in its own thread and returns a ``GroupResult``: one
 ``NodeOutcome`` per member, in member order, holding the CommandResult or the error.
+``call(fn)`` does the same for any function of a member, and ``each(fn)`` tries the
+members one after the other where steps must not overlap; both gather outcomes the
+same way, so every caller (services, the service registry, faults, EC2's SSH wait)
+reports failures alike.
 Members are cluster nodes (anything with an ``account``) or accounts themselves, so
 a group works the same over SSH nodes and local runners. The threads are daemons: a
 node that never answers cannot keep the interpreter alive; bound commands with
@@ -108,8 +112,12 @@ class NodeGroup:
     def __len__(self) -> int:
         return len(self.members)
 
-    def call(self, fn: Callable[[Any], Any], name: str = "call") -> GroupResult:
-        """``fn(member)`` for every member at once; its return value or its exception, per member."""
+    def call(self, fn: Callable[[Any], Any], name: str = "call",
+             watch: Callable[[], None] | None = None, watch_every: float = 0.2) -> GroupResult:
+        """``fn(member)`` for every member at once; its return value or its exception, per member.
+
+        With *watch*, the calling thread calls it every *watch_every* seconds while members are
+        still running (progress reports); either way it only waits, so Ctrl-C reaches it."""
         slots: list[NodeOutcome | None] = [None] * len(self.members)
 
         def one(index: int, member: Any) -> None:
@@ -124,8 +132,23 @@ class NodeGroup:
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            while thread.is_alive():
+                thread.join(watch_every if watch is not None else None)
+                if watch is not None:
+                    watch()
         return GroupResult([slot for slot in slots if slot is not None])
+
+    def each(self, fn: Callable[[Any], Any], catch: type[BaseException] = Exception) -> GroupResult:
+        """``fn(member)`` for one member after the other, in member order, for steps that must
+        not overlap (a service's own stop_node, services stopped in dependency order). Every
+        member is tried; an error of type *catch* is that member's outcome, any other goes up."""
+        outcomes = []
+        for member in self.members:
+            try:
+                outcomes.append(NodeOutcome(member, value=fn(member)))
+            except catch as err:
+                outcomes.append(NodeOutcome(member, error=err))
+        return GroupResult(outcomes)
 
     def run(self, cmd: str, allow_fail: bool = True, combine_stderr: bool = False,
             timeout_sec: float | None = None) -> GroupResult:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from ducktape.cluster.node_group import GroupResult, NodeGroup
 from ducktape.errors import DucktapeError, TimeoutError
 from ducktape.services.node_listeners import STEP_EVENTS, NodeListener, tells_listeners
 from ducktape.template import TemplateRenderer
@@ -207,18 +208,14 @@ class Service(TemplateRenderer):
 
     def free(self) -> None:
         """Return every node to the cluster; a failure on one node does not keep the others."""
-        failures: list[tuple[str, BaseException]] = []
-        while self.nodes:
-            node = self.nodes[-1]
-            who = self.who_am_i(node)
-            self.logger.info("%s: freeing node", who)
-            self.nodes.pop()
+        def free_one(node: Any) -> None:
+            self.logger.info("%s: freeing node", self.who_am_i(node))
+            self.nodes.remove(node)
             self._tell_listeners("freeing_node", node)
             node.account.logger = None
-            try:
-                self.cluster.free(node)
-            except Exception as err:  # noqa: BLE001 - gathered and re-raised below
-                failures.append((who, err))
+            self.cluster.free(node)
+
+        failures = self._gathered(NodeGroup(reversed(list(self.nodes))).each(free_one))
         _raise_gathered("free", failures)
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -300,16 +297,20 @@ class Service(TemplateRenderer):
         )
 
     def _each_node(self, action: str, step: Callable[[Any], None]) -> None:
-        failures: list[tuple[str, BaseException]] = []
-        for node in list(self.nodes):
-            who = self.who_am_i(node)
-            self.logger.info("%s: %s node", who, _ING[action])
-            try:
-                step(node)
-            except Exception as err:  # noqa: BLE001 - gathered and re-raised below
-                self.logger.warning("%s: %s failed: %s: %s", who, action, type(err).__name__, err)
-                failures.append((who, err))
-        _raise_gathered(action, failures)
+        """*step* on every node, one after the other: a subclass's stop_node and clean_node
+        were written for one node at a time, so they are never run side by side."""
+        def one(node: Any) -> None:
+            self.logger.info("%s: %s node", self.who_am_i(node), _ING[action])
+            step(node)
+
+        outcomes = NodeGroup(list(self.nodes)).each(one)
+        for outcome in outcomes.failed:
+            err = outcome.error
+            self.logger.warning("%s: %s failed: %s: %s", self.who_am_i(outcome.member), action, type(err).__name__, err)
+        _raise_gathered(action, self._gathered(outcomes))
+
+    def _gathered(self, outcomes: GroupResult) -> list[tuple[str, BaseException]]:
+        return [(self.who_am_i(o.member), o.error) for o in outcomes.failed]
 
     def run(self) -> None:
         """start(), wait(), stop()."""
@@ -356,5 +357,5 @@ def _raise_gathered(action: str, failures: list[tuple[str, BaseException]]) -> N
     """Re-raise a single failure as itself, several as one ServiceNodeErrors."""
     if len(failures) == 1:
         raise failures[0][1]
-    if failures:
-        raise ServiceNodeErrors(action, failures)
+    if failures:  # the first node's error is the cause, so its traceback is kept
+        raise ServiceNodeErrors(action, failures) from failures[0][1]

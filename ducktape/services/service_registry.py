@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from ducktape.cluster.node_group import NodeGroup
+
 
 @dataclass(frozen=True)
 class ServiceFailure:
@@ -62,16 +64,16 @@ class ServiceRegistry:
 
     def stop_all(self) -> list[ServiceFailure]:
         """Stop every service, last registered first (consumers before the brokers they read)."""
-        return self._fan_out("stop", reversed(list(self._services.values())), lambda s: s.stop())
+        return self._each("stop", reversed(list(self._services.values())), lambda s: s.stop())
 
     def clean_all(self) -> list[ServiceFailure]:
         """Clean every service, in registration order. Call after stop_all."""
-        return self._fan_out("clean", list(self._services.values()), lambda s: s.clean())
+        return self._each("clean", list(self._services.values()), lambda s: s.clean())
 
     def free_all(self) -> list[ServiceFailure]:
         """Return every service's nodes to the cluster, then forget the services."""
         try:
-            return self._fan_out("free", list(self._services.values()), lambda s: s.free())
+            return self._each("free", list(self._services.values()), lambda s: s.free())
         finally:
             self._services.clear()
             self._nodes.clear()
@@ -85,19 +87,24 @@ class ServiceRegistry:
         )
 
     @staticmethod
-    def _fan_out(action: str, services, step) -> list[ServiceFailure]:
+    def _each(action: str, services, step) -> list[ServiceFailure]:
+        """*step* on every service, one after the other (``NodeGroup.each``): services depend
+        on each other (a consumer on its brokers), so they are never stopped or cleaned at the
+        same time, and within a service ``Service._each_node`` takes its nodes in turn too,
+        since subclasses' ``stop_node``/``clean_node`` were written for one node at a time.
+        Every service is tried, Ctrl-C included, which is re-raised afterwards."""
+        def one(service) -> None:  # what step returns is no outcome: only its errors count
+            step(service)
+
         failures: list[ServiceFailure] = []
-        interrupt: KeyboardInterrupt | None = None
-        for service in services:
-            try:
-                step(service)
-            except BaseException as err:  # noqa: BLE001 - every service must be tried
-                if isinstance(err, KeyboardInterrupt):
-                    interrupt = err
-                service.logger.warning("Error %s service %s: %s: %s", _ING[action], service, type(err).__name__, err)
-                failures.append(ServiceFailure(_who(service), action, err))
-        if interrupt is not None:
-            raise interrupt
+        outcomes = NodeGroup(services).each(one, catch=BaseException)
+        for outcome in outcomes.failed:
+            service, err = outcome.member, outcome.error
+            service.logger.warning("Error %s service %s: %s: %s", _ING[action], service, type(err).__name__, err)
+            failures.append(ServiceFailure(_who(service), action, err))
+        interrupts = [f.error for f in failures if isinstance(f.error, KeyboardInterrupt)]
+        if interrupts:
+            raise interrupts[-1]
         return failures
 
 

@@ -14,7 +14,8 @@ import tempfile
 import zipapp
 from pathlib import Path
 
-TEST_SIDE = {"service.py", "pack.py"}
+# Driver-side modules (they import the rest of ducktape), as paths inside the package.
+TEST_SIDE = {"service.py", "pack.py", "faults/context.py", "faults/nemesis.py"}
 CARRIED = ("checkers/recorder.py",)  # outside ducktape/trogdor, run alone
 _MAIN = "from ducktape.trogdor.cli import main\n\nraise SystemExit(main())\n"
 
@@ -30,7 +31,7 @@ def build_zipapp(dest: str) -> str:
         (root / "__main__.py").write_text(_MAIN)
         for path in sorted(package.rglob("*.py")):
             rel = path.relative_to(package)
-            if "__pycache__" in rel.parts or (len(rel.parts) == 1 and rel.name in TEST_SIDE):
+            if "__pycache__" in rel.parts or rel.as_posix() in TEST_SIDE:
                 continue
             _add(path, root / "ducktape" / "trogdor" / rel)
         for rel in CARRIED:

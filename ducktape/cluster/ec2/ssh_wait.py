@@ -1,7 +1,7 @@
 """Waiting until new nodes answer on their SSH port, all at once and within a bound.
 
-The probes run in daemon threads and the calling thread only watches them, so Ctrl-C
-ends the wait at once (the probes notice within a second and never hold the process)."""
+The probes run on a NodeGroup (daemon threads) and the calling thread only watches them,
+so Ctrl-C ends the wait at once (the probes notice within a second and never hold the process)."""
 from __future__ import annotations
 
 import socket
@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from ducktape.cluster.ec2.errors import Ec2Error
+from ducktape.cluster.node_group import NodeGroup
 
 BANNER = b"SSH-"
 PROBE_TIMEOUT = 3.0  # one connection attempt; a live sshd greets well within it
@@ -39,8 +40,10 @@ def wait_for_ssh(nodes: Sequence[tuple[str, str, int]], timeout: float, poll: fl
     deadline = began + timeout
     stop = threading.Event()
     answered: dict[str, float] = {}
+    progress = _Progress(answered, len(nodes), deadline, on_progress)
 
-    def probe(name: str, host: str, port: int) -> None:
+    def probe(node: tuple[str, str, int]) -> None:
+        name, host, port = node
         while not stop.is_set():
             remaining = deadline - time.monotonic()
             if ssh_answers(host, port, max(0.1, min(PROBE_TIMEOUT, remaining))):
@@ -50,13 +53,11 @@ def wait_for_ssh(nodes: Sequence[tuple[str, str, int]], timeout: float, poll: fl
                 return
             stop.wait(poll)
 
-    threads = [threading.Thread(target=probe, args=node, name=f"ssh-wait-{node[0]}", daemon=True) for node in nodes]
-    for thread in threads:
-        thread.start()
     try:
-        _watch(threads, answered, len(nodes), deadline, on_progress)
+        NodeGroup(nodes).call(probe, name="ssh-wait", watch=progress.look, watch_every=WATCH_INTERVAL)
     finally:
         stop.set()  # Ctrl-C included: the probes end by themselves, nothing waits for them
+    progress.last()
     for name, host, port in nodes:
         if name not in answered:
             raise Ec2Error(f"{name} ({host}:{port}) did not answer SSH within {timeout:g}s",
@@ -66,15 +67,21 @@ def wait_for_ssh(nodes: Sequence[tuple[str, str, int]], timeout: float, poll: fl
     return {name: answered[name] for name, _, _ in nodes}
 
 
-def _watch(threads: list[threading.Thread], answered: dict[str, float], total: int, deadline: float,
-           on_progress: Callable[[int, int, float], None] | None) -> None:
-    """Sleep in short steps until every probe is done, reporting progress on the way."""
-    reported, last_report = -1, time.monotonic()
-    while any(t.is_alive() for t in threads):
-        time.sleep(WATCH_INTERVAL)
+class _Progress:
+    """Reports how many nodes answer: when that changes, and every few seconds otherwise."""
+
+    def __init__(self, answered: dict[str, float], total: int, deadline: float,
+                 on_progress: Callable[[int, int, float], None] | None) -> None:
+        self.answered, self.total, self.deadline, self.on_progress = answered, total, deadline, on_progress
+        self.reported, self.last_report = -1, time.monotonic()
+
+    def look(self) -> None:
         now = time.monotonic()
-        if on_progress and (len(answered) != reported or now - last_report >= PROGRESS_EVERY):
-            reported, last_report = len(answered), now
-            on_progress(len(answered), total, max(0.0, deadline - now))
-    if on_progress and len(answered) != reported:  # the last answer came after the last look
-        on_progress(len(answered), total, max(0.0, deadline - time.monotonic()))
+        if self.on_progress and (len(self.answered) != self.reported or now - self.last_report >= PROGRESS_EVERY):
+            self.reported, self.last_report = len(self.answered), now
+            self.on_progress(len(self.answered), self.total, max(0.0, self.deadline - now))
+
+    def last(self) -> None:
+        """The last answer may have come after the last look."""
+        if self.on_progress and len(self.answered) != self.reported:
+            self.on_progress(len(self.answered), self.total, max(0.0, self.deadline - time.monotonic()))

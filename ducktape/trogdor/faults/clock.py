@@ -12,8 +12,10 @@ clock is stepped: monotonic clocks are left alone. Programs that read the time w
 """
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 
+from ducktape.trogdor.faults.kinds import FaultKind, on_one_node, register
 from ducktape.trogdor.faults.ledger import Ledger, undoer
 from ducktape.trogdor.faults.shell import FaultError, Run, checked, quote
 
@@ -130,3 +132,48 @@ def _clock_left(run: Run, entry: dict) -> str:
 
 undoer("clock", _clock_left)(_reset)
 undoer("clock_changer", _changer_left)(_stop_changer)
+
+
+# -- the kinds -----------------------------------------------------------------------------
+# A schedule draws the node first, then which way the clock moves, then how far.
+
+def _skew_params(given: dict, nodes: Sequence[str]) -> dict:
+    """``offset_s``: seconds, or node name -> seconds (then every node needs one)."""
+    offset = given["offset_s"]
+    offsets = offset if isinstance(offset, dict) else {name: offset for name in nodes}
+    missing = sorted(set(nodes) - set(offsets))
+    if missing:
+        raise FaultError(f"clock_skew: no offset for node(s) {missing}; give offset_s for every node")
+    return {"offset_s": {name: float(offsets[name]) for name in sorted(nodes)}}
+
+
+def _draw_skew(rng: random.Random, nodes: Sequence[str]) -> tuple:
+    node, sign = on_one_node(rng, nodes), rng.choice([-1, 1])
+    return node, {"offset_s": round(sign * rng.uniform(1, 10), 3)}
+
+
+def _jump_params(given: dict, nodes: Sequence[str]) -> dict:
+    return {"delta_s": float(given["delta_s"]), "times": int(given.get("times", 1)),
+            "every_s": float(given.get("every_s", 1.0))}
+
+
+def _draw_jump(rng: random.Random, nodes: Sequence[str]) -> tuple:
+    node, sign = on_one_node(rng, nodes), rng.choice([-1, 1])
+    return node, {"delta_s": round(sign * rng.uniform(5, 300), 3)}
+
+
+def _strobe_params(given: dict, nodes: Sequence[str]) -> dict:
+    return {"delta_s": float(given["delta_s"]), "period_s": float(given.get("period_s", 1.0))}
+
+
+def _draw_strobe(rng: random.Random, nodes: Sequence[str]) -> tuple:
+    node, sign = on_one_node(rng, nodes), rng.choice([-1, 1])
+    return node, {"delta_s": round(sign * rng.uniform(1, 10), 3), "period_s": round(rng.uniform(0.1, 1.0), 3)}
+
+
+register(FaultKind("clock_skew", lambda ledger, target, p: skew_node(ledger, p["offset_s"][target.name]),
+                   _skew_params, _draw_skew))
+register(FaultKind("clock_jump", lambda ledger, target, p: jump_node(ledger, p["delta_s"], p["times"], p["every_s"]),
+                   _jump_params, _draw_jump))
+register(FaultKind("clock_strobe", lambda ledger, target, p: strobe_node(ledger, p["delta_s"], p["period_s"]),
+                   _strobe_params, _draw_strobe))

@@ -14,10 +14,10 @@ import signal
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ducktape.trogdor.faults import clock, degrade, disk, journal, partition, process
+from ducktape.cluster.node_group import NodeGroup
+from ducktape.trogdor.faults import journal, kinds, partition
 from ducktape.trogdor.faults.ledger import Ledger
 from ducktape.trogdor.faults.shell import FaultError, Run, account_run
 
@@ -72,7 +72,7 @@ class NodesFault:
     def apply(self) -> NodesFault:
         record = journal.started(self.task_id, self.kind, list(self.runners), self, self.detail)
         self.applied = True
-        outcomes = _fan_out(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id, self.kind), name))
+        outcomes = _on_every_node(self.runners, lambda name, run: self.apply_one(Ledger(run, self.task_id, self.kind), name))
         failures = {name: err for name, (ok, err) in outcomes.items() if not ok}
         self.results = {name: value for name, (ok, value) in outcomes.items() if ok}
         record["detail"]["results"] = self.results  # per node: pids, the degrade method used, ...
@@ -86,7 +86,7 @@ class NodesFault:
     def heal(self) -> None:
         if not self.applied:
             return
-        outcomes = _fan_out(self.runners, lambda name, run: Ledger(run, self.task_id).heal())
+        outcomes = _on_every_node(self.runners, lambda name, run: Ledger(run, self.task_id).heal())
         problems = []
         for name, (ok, value) in sorted(outcomes.items()):
             problems.extend(f"{name}: {p}" for p in ([value] if not ok else value))
@@ -96,18 +96,10 @@ class NodesFault:
         self.applied = False
 
 
-def _fan_out(runners: dict[str, Run], fn: Callable[[str, Run], Any]) -> dict[str, tuple]:
-    """``fn(name, run)`` on every node at once: name -> (True, value) or (False, error)."""
-    def one(item: tuple) -> tuple:
-        name, run = item
-        try:
-            return name, (True, fn(name, run))
-        except Exception as err:  # noqa: BLE001 - reported per node, never lost
-            return name, (False, err)
-    if len(runners) <= 1:  # no pool for one node, and none can be made for zero (a test without nodes)
-        return dict(map(one, runners.items()))
-    with ThreadPoolExecutor(max_workers=min(16, len(runners))) as pool:
-        return dict(pool.map(one, runners.items()))
+def _on_every_node(runners: dict[str, Run], fn: Callable[[str, Run], Any]) -> dict[str, tuple]:
+    """``fn(name, run)`` on every node at once (a NodeGroup): name -> (True, value) or (False, error)."""
+    outcomes = NodeGroup(runners.items()).call(lambda item: fn(*item), name="fault")
+    return {o.member[0]: (o.error is None, o.value if o.error is None else o.error) for o in outcomes}
 
 
 @contextlib.contextmanager
@@ -123,6 +115,26 @@ def _runners(nodes: Iterable[Any]) -> dict[str, Run]:
     return {node_name(n): account_run(n.account) for n in nodes}
 
 
+def kind_fault(kind: str, nodes: Sequence[Any], known: Iterable[Any] = (), task_id: str | None = None,
+               **given: Any) -> NodesFault:
+    """A fault of the registered *kind* (``kinds.get``) on *nodes* with parameters *given*;
+    *known* nodes are the ones a parameter may name besides *nodes* (a partition's other side)."""
+    fault_kind = kinds.get(kind)
+    nodes = node_list(nodes, f"{kind}: nodes")
+    by_name = {node_name(n): n for n in [*node_list(known, f"{kind}: known nodes"), *nodes]}
+    names = tuple(node_name(n) for n in nodes)
+    params = fault_kind.params(given, names)
+
+    def address(name: str) -> str:
+        if name not in by_name:
+            raise FaultError(f"{kind}: node {name!r} is not one of the nodes given")
+        return node_address(by_name[name])
+
+    return NodesFault(kind, _runners(nodes),
+                      lambda ledger, name: fault_kind.apply(ledger, kinds.Target(name, names, address), params),
+                      task_id=task_id, detail=dict(params))
+
+
 def partition_fault(*groups: Sequence[Any], plan: partition.Plan | None = None,
                     nodes: Sequence[Any] = ()) -> NodesFault:
     """The fault of ``network_partition``; with *plan* (names -> names), *nodes* lists the
@@ -135,10 +147,7 @@ def partition_fault(*groups: Sequence[Any], plan: partition.Plan | None = None,
     unknown = sorted(set(plan).union(*plan.values()) - set(everyone)) if plan else []
     if unknown:
         raise FaultError(f"the partition plan names nodes it was not given: {unknown}")
-    addresses = {name: node_address(node) for name, node in everyone.items()}
-    return NodesFault("partition", _runners(everyone[name] for name in plan),
-                      lambda ledger, name: partition.apply_node(ledger, [addresses[p] for p in plan[name]]),
-                      detail={"plan": {k: sorted(v) for k, v in plan.items()}})
+    return kind_fault("partition", [everyone[name] for name in plan], known=everyone.values(), plan=plan)
 
 
 @contextlib.contextmanager
@@ -153,17 +162,10 @@ def network_partition(*groups: Sequence[Any], plan: partition.Plan | None = None
 def degrade_fault(nodes: Sequence[Any], peers: Sequence[Any] | None = None, method: str = "auto",
                   **degradation: Any) -> NodesFault:
     """The fault of ``network_degrade``."""
-    spec = degrade.Degradation(**degradation)
-    nodes = node_list(nodes, "network_degrade: nodes")
     peers = None if peers is None else node_list(peers, "network_degrade: peers")
-    peers_of = {}
-    for node in nodes:
-        targets = [p for p in (peers if peers is not None else nodes) if node_name(p) != node_name(node)]
-        peers_of[node_name(node)] = [node_address(p) for p in targets]
-    return NodesFault("degrade", _runners(nodes),
-                      lambda ledger, name: degrade.apply_node(ledger, peers_of[name], spec, method),
-                      detail={**{k: v for k, v in vars(spec).items() if v}, "method": method,
-                              "peers": sorted(node_name(p) for p in peers) if peers is not None else "each other"})
+    names = None if peers is None else [node_name(p) for p in peers]
+    nodes = node_list(nodes, "network_degrade: nodes")
+    return kind_fault("degrade", nodes, known=peers or (), method=method, peers=names, **degradation)
 
 
 @contextlib.contextmanager
@@ -183,12 +185,8 @@ def network_degrade(nodes: Sequence[Any], peers: Sequence[Any] | None = None, de
 def process_fault(kind: str, nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
                   restart: str = "") -> NodesFault:
     """The fault of ``process_stop`` (kind ``process_stop``) or ``process_kill``."""
-    nodes = node_list(nodes, f"{kind}: nodes")
-    if kind == "process_stop":
-        return NodesFault(kind, _runners(nodes), lambda ledger, name: process.stop_node(ledger, pattern),
-                          detail={"pattern": pattern})
-    return NodesFault(kind, _runners(nodes), lambda ledger, name: process.kill_node(ledger, pattern, sig, restart),
-                      detail={"pattern": pattern, "signal": int(sig), "restart": restart})
+    extra = {"signal": sig, "restart": restart} if kind == "process_kill" else {}
+    return kind_fault(kind, nodes, pattern=pattern, **extra)
 
 
 @contextlib.contextmanager
@@ -209,33 +207,16 @@ def process_kill(nodes: Sequence[Any], pattern: str, sig: int = signal.SIGKILL,
 @contextlib.contextmanager
 def disk_fill(nodes: Sequence[Any], path: str, leave_bytes: int) -> Iterator[NodesFault]:
     """The file system of *path* is filled until *leave_bytes* are left while the block runs."""
-    with applied(NodesFault("disk_fill", _runners(node_list(nodes, "disk_fill: nodes")),
-                            lambda ledger, name: disk.fill_node(ledger, path, leave_bytes),
-                            detail={"path": path, "leave_bytes": int(leave_bytes)})) as fault:
+    with applied(kind_fault("disk_fill", nodes, path=path, leave_bytes=leave_bytes)) as fault:
         yield fault
 
 
-CLOCK_KINDS = ("clock_skew", "clock_jump", "clock_strobe")
-
-
-def clock_fault(kind: str, nodes: Sequence[Any], offset_s: float | dict = 0.0, delta_s: float = 0.0,
-                times: int = 1, every_s: float = 1.0, period_s: float = 1.0) -> NodesFault:
+def clock_fault(kind: str, nodes: Sequence[Any], **params: Any) -> NodesFault:
     """The fault of ``clock_skew`` (*offset_s*: seconds, or node name -> seconds), ``clock_jump``
     (*delta_s*, *times*, *every_s*) or ``clock_strobe`` (*delta_s*, *period_s*)."""
-    if kind == "clock_skew":
-        offsets = offset_s if isinstance(offset_s, dict) else {node_name(n): offset_s for n in nodes}
-        missing = sorted({node_name(n) for n in nodes} - set(offsets))
-        if missing:
-            raise FaultError(f"clock_skew: no offset for node(s) {missing}; give offset_s for every node")
-        return NodesFault(kind, _runners(nodes), lambda ledger, name: clock.skew_node(ledger, offsets[name]),
-                          detail={"offset_s": {name: float(offsets[name]) for name in sorted(_runners(nodes))}})
-    if kind == "clock_jump":
-        return NodesFault(kind, _runners(nodes), lambda ledger, name: clock.jump_node(ledger, delta_s, times, every_s),
-                          detail={"delta_s": float(delta_s), "times": int(times), "every_s": float(every_s)})
-    if kind == "clock_strobe":
-        return NodesFault(kind, _runners(nodes), lambda ledger, name: clock.strobe_node(ledger, delta_s, period_s),
-                          detail={"delta_s": float(delta_s), "period_s": float(period_s)})
-    raise FaultError(f"unknown clock fault {kind!r}; choose from {list(CLOCK_KINDS)}")
+    if not kind.startswith("clock_"):
+        raise FaultError(f"{kind!r} is no clock fault; choose from {[k for k in kinds.names() if k.startswith('clock_')]}")
+    return kind_fault(kind, nodes, **params)
 
 
 @contextlib.contextmanager
@@ -271,7 +252,7 @@ def heal_left(nodes: Iterable[Any]) -> list[dict]:
         return {task: (ledger.meta(), ledger.heal()) for task, ledger in ledgers.items()}
 
     found: dict[str, dict] = {}
-    for name, (ok, tasks) in sorted(_fan_out(_runners(nodes), on_node).items()):
+    for name, (ok, tasks) in sorted(_on_every_node(_runners(nodes), on_node).items()):
         if not ok:
             found.setdefault("?", {"task_id": "?", "kind": "unknown", "nodes": [], "start": None, "end": time.time(),
                                    "detail": {}, "heal_problems": []})["heal_problems"].append(f"{name}: {tasks}")
@@ -289,5 +270,5 @@ def heal_nodes(nodes: Iterable[Any]) -> dict[str, dict[str, list[str]]]:
     """Heal every ledger on *nodes* (faults left by anyone); node -> task -> problems left."""
     from ducktape.trogdor.faults.ledger import heal_node
 
-    outcomes = _fan_out(_runners(nodes), lambda name, run: heal_node(run))
+    outcomes = _on_every_node(_runners(nodes), lambda name, run: heal_node(run))
     return {name: (value if ok else {"?": [str(value)]}) for name, (ok, value) in outcomes.items()}

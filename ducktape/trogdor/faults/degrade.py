@@ -23,8 +23,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import pkgutil
+import random
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+from ducktape.trogdor.faults.kinds import FaultKind, Target, on_one_node, register
 from ducktape.trogdor.faults.ledger import Ledger, node_dir, undoer
 from ducktape.trogdor.faults.shell import FaultError, Run, checked, quote
 
@@ -265,3 +268,51 @@ def _delayer_left(run: Run, entry: dict) -> str:
 
 undoer("tc_root", _root_left)(_undo_root)
 undoer("process", _delayer_left)(_stop_delayer)
+
+
+# -- the kinds -----------------------------------------------------------------------------
+# Parameters: Degradation's fields (zero ones left out), ``method``, and ``peers`` (names;
+# "each other" for the other nodes of the fault) or ``device`` (Kafka's device-wide kind).
+
+_HOW = ("method", "peers", "device")
+
+
+def degradation_of(params: dict) -> Degradation:
+    """The Degradation in *params*; an unknown key is a TypeError naming it, as a keyword is."""
+    return Degradation(**{k: v for k, v in params.items() if k not in _HOW})
+
+
+def _params(given: dict, nodes: Sequence[str]) -> dict:
+    spec = degradation_of(given)
+    peers = given.get("peers")
+    return {**{k: v for k, v in asdict(spec).items() if v}, "method": given.get("method", "auto"),
+            "peers": sorted(peers) if peers is not None else "each other"}
+
+
+def _apply(ledger: Ledger, target: Target, params: dict) -> dict:
+    peers = params["peers"] if isinstance(params["peers"], list) else target.others()
+    return apply_node(ledger, [target.address(p) for p in peers], degradation_of(params), params["method"])
+
+
+def _draw(rng: random.Random, nodes: Sequence[str]) -> tuple:
+    victim, = on_one_node(rng, nodes)
+    return (victim,), {"peers": [n for n in nodes if n != victim]}
+
+
+def _scheduled(options: dict) -> dict:
+    return {"delay_ms": options.get("delay_ms", 100), "loss_percent": options.get("loss_percent", 0)}
+
+
+def _device_params(given: dict, nodes: Sequence[str]) -> dict:
+    spec = degradation_of(given)
+    return {**{k: v for k, v in asdict(spec).items() if v}, "method": given.get("method", "auto"),
+            "device": given.get("device") or ""}
+
+
+def _apply_device(ledger: Ledger, target: Target, params: dict) -> dict:
+    device = params["device"] or default_device(ledger.run)
+    return apply_device(ledger, device, degradation_of(params), params["method"])
+
+
+register(FaultKind("degrade", _apply, _params, _draw, _scheduled, min_nodes=2))
+register(FaultKind("degrade_device", _apply_device, _device_params))

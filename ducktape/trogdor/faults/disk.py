@@ -5,6 +5,9 @@ at once where the file system supports it, ``dd`` writes it otherwise.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from ducktape.trogdor.faults.kinds import FaultKind, Target, register
 from ducktape.trogdor.faults.ledger import Ledger, undoer
 from ducktape.trogdor.faults.shell import FaultError, Run, checked, quote
 
@@ -39,3 +42,14 @@ def _file_left(run: Run, entry: dict) -> str:
 
 
 undoer("file", _file_left)(_remove)
+
+
+def _apply(ledger: Ledger, target: Target, params: dict) -> int:
+    return fill_node(ledger, params["path"], params["leave_bytes"])
+
+
+def _params(given: dict, nodes: Sequence[str]) -> dict:
+    return {"path": given["path"], "leave_bytes": int(given["leave_bytes"])}
+
+
+register(FaultKind("disk_fill", _apply, _params))

@@ -11,23 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import signal
 import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ducktape.trogdor.faults import journal
-from ducktape.trogdor.faults.context import (
-    CLOCK_KINDS,
-    NodesFault,
-    clock_fault,
-    degrade_fault,
-    node_name,
-    partition_fault,
-    process_fault,
-)
+from ducktape.trogdor.faults import journal, kinds
+from ducktape.trogdor.faults.context import NodesFault, kind_fault, node_name
 from ducktape.trogdor.faults.schedule import Step, new_seed, plan_schedule
 
 log = logging.getLogger("ducktape.trogdor.faults")
@@ -46,23 +37,9 @@ class Nemesis:
         self._current: NodesFault | None = None
 
     def fault_for(self, step: Step) -> NodesFault:
-        nodes = [self.nodes[n] for n in step.nodes]
-        if step.kind == "partition":
-            plan = {k: frozenset(v) for k, v in step.params["plan"].items()}
-            return partition_fault(plan=plan, nodes=nodes)
-        if step.kind == "degrade":
-            peers = [self.nodes[n] for n in step.params["peers"]]
-            return degrade_fault(nodes, peers, delay_ms=self.options.get("delay_ms", 100),
-                                 loss_percent=self.options.get("loss_percent", 0))
-        if step.kind in CLOCK_KINDS:
-            return clock_fault(step.kind, nodes, **step.params)
-        pattern = self.options.get("pattern")
-        if not pattern:
-            raise ValueError(f"{step.kind} in a schedule needs pattern=")
-        if step.kind == "process_stop":
-            return process_fault("process_stop", nodes, pattern)
-        return process_fault("process_kill", nodes, pattern, sig=self.options.get("sig", signal.SIGKILL),
-                             restart=self.options.get("restart", ""))
+        """The fault of *step*: its kind's parameters from the options, then the step's own."""
+        params = {**kinds.get(step.kind).from_options(self.options), **step.params}
+        return kind_fault(step.kind, [self.nodes[n] for n in step.nodes], known=self.nodes.values(), **params)
 
     def start(self) -> Nemesis:
         self.started = time.monotonic()

@@ -14,6 +14,7 @@ import shlex
 import typing
 from collections.abc import Iterable, Sequence
 
+from ducktape.trogdor.faults.kinds import FaultKind, Target, register
 from ducktape.trogdor.faults.ledger import Ledger, undoer
 from ducktape.trogdor.faults.shell import FaultError, Run, checked, quote
 
@@ -126,3 +127,22 @@ def _rules_left(run: Run, entry: dict) -> str:
 
 
 undoer("iptables", _rules_left)(_undo_rules)
+
+
+# -- the kind ------------------------------------------------------------------------------
+
+def _apply(ledger: Ledger, target: Target, params: dict) -> None:
+    apply_node(ledger, [target.address(peer) for peer in params["plan"].get(target.name, ())])
+
+
+def _params(given: dict, nodes: Sequence[str]) -> dict:
+    """``plan``: node name -> names it loses (any iterable), kept as sorted lists."""
+    return {"plan": {name: sorted(lost) for name, lost in given["plan"].items()}}
+
+
+def _draw(rng: random.Random, nodes: Sequence[str]) -> tuple:
+    plan = random_plan(nodes, rng)
+    return tuple(sorted(plan)), {"plan": {k: sorted(v) for k, v in sorted(plan.items())}}
+
+
+register(FaultKind("partition", _apply, _params, _draw, min_nodes=2))

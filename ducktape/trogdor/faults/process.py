@@ -6,9 +6,13 @@ the node encoded, so the shell that runs the search never matches itself.
 """
 from __future__ import annotations
 
+import logging
 import os
+import random
 import signal
+from collections.abc import Sequence
 
+from ducktape.trogdor.faults.kinds import FaultKind, Target, on_one_node, register
 from ducktape.trogdor.faults.ledger import Ledger, undoer
 from ducktape.trogdor.faults.shell import FaultError, Run, checked, hidden, quote
 
@@ -109,3 +113,49 @@ def _nothing_left(run: Run, entry: dict) -> str:
 
 undoer("sigcont", _still_stopped)(_cont)
 undoer("restart", _nothing_left)(_restart)
+
+
+# -- the kinds -----------------------------------------------------------------------------
+log = logging.getLogger("trogdor.faults")
+
+
+def _stop(ledger: Ledger, target: Target, params: dict) -> list:
+    if params["pattern"]:
+        return stop_node(ledger, params["pattern"])
+    name = params["java_process_name"]  # Kafka's: none running is no error, as in Trogdor
+    pids = named_pids(name)
+    if not pids:
+        log.info("%s: no process named %s to stop", ledger.task_id, name)
+        return []
+    return stop_node(ledger, name, pids)
+
+
+def _stop_params(given: dict, nodes: Sequence[str]) -> dict:
+    java = {"java_process_name": given["java_process_name"]} if given.get("java_process_name") else {}
+    return {"pattern": given.get("pattern", ""), **java}
+
+
+def _kill(ledger: Ledger, target: Target, params: dict) -> list:
+    return kill_node(ledger, params["pattern"], params["signal"], params["restart"])
+
+
+def _kill_params(given: dict, nodes: Sequence[str]) -> dict:
+    return {"pattern": given["pattern"], "signal": int(given.get("signal", signal.SIGKILL)),
+            "restart": given.get("restart", "")}
+
+
+def _one_node(rng: random.Random, nodes: Sequence[str]) -> tuple:
+    return on_one_node(rng, nodes), {}
+
+
+def _pattern(kind: str, options: dict) -> str:
+    if not options.get("pattern"):
+        raise ValueError(f"{kind} in a schedule needs pattern=")
+    return options["pattern"]
+
+
+register(FaultKind("process_stop", _stop, _stop_params, _one_node,
+                   lambda options: {"pattern": _pattern("process_stop", options)}))
+register(FaultKind("process_kill", _kill, _kill_params, _one_node,
+                   lambda options: {"pattern": _pattern("process_kill", options),
+                                    "signal": options.get("sig", signal.SIGKILL), "restart": options.get("restart", "")}))

@@ -1,40 +1,30 @@
-"""Fault task specs for the Trogdor agent, and the one worker that applies and heals them.
+"""Fault task specs for the Trogdor agent (their one worker is ``fault_worker.FaultWorker``).
 
 Kafka's names, fields and constructors (kafkatest's) are accepted where Kafka has the fault
 (``NetworkPartitionFaultSpec``, ``ProcessStopFaultSpec`` with ``javaProcessName``,
 ``DegradedNetworkFaultSpec`` with ``nodeSpecs``, ``FilesUnreadableFaultSpec``); node
-lists take ``ClusterNode`` objects or names. Each spec says what to do on one node
-(``apply_on``); the worker runs it in a thread, and heals through the node's ledger on
-``stop`` and, after an agent crash, in ``recover``. Standard library only.
+lists take ``ClusterNode`` objects or names. Each spec names its registered fault kind
+(``KIND``, see ``kinds.py``) and the parameters its fields give on one node; the worker
+applies it in a thread and heals it through the node's ledger on ``stop`` and, after an
+agent crash, in ``recover``. Standard library only.
 """
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import logging
 import signal
-import threading
 from typing import Any
 
-from ducktape.trogdor.faults import clock, degrade, disk, partition, process, unreadable
+from ducktape.trogdor.faults import degrade, kinds, partition
+from ducktape.trogdor.faults.fault_worker import FaultWorker, ledger_id  # noqa: F401 - ledger_id: imported from here
 from ducktape.trogdor.faults.ledger import Ledger
 from ducktape.trogdor.faults.shell import FaultError
 from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
-from ducktape.trogdor.worker import TaskWorker
 
 KAFKA_FAULT = "org.apache.kafka.trogdor.fault."
 DEGRADE_KEYS = {"latencyMs": "delay_ms", "jitterMs": "jitter_ms", "lossPercent": "loss_percent",
                 "duplicatePercent": "duplicate_percent", "corruptPercent": "corrupt_percent",
                 "reorderPercent": "reorder_percent", "rateLimitKbit": "rate_kbit"}
 DEGRADE_OTHER_KEYS = ("networkDevice", "peers", "method")
-log = logging.getLogger("trogdor.faults")
-
-
-def ledger_id(worker_id: int, spec: TaskSpec) -> str:
-    """The ledger name of a worker: the same when the agent recovers it after a crash."""
-    digest = hashlib.sha1(json.dumps(spec.to_json(), sort_keys=True).encode()).hexdigest()[:10]
-    return f"trogdor-{worker_id}-{digest}"
 
 
 def _names(field: str, value: Any) -> tuple:
@@ -44,20 +34,39 @@ def _names(field: str, value: Any) -> tuple:
 
 
 class FaultSpec(TaskSpec):
-    """A fault: ``apply_on(ledger, platform)`` changes one node (recording in *ledger* first).
+    """A fault: ``apply_on(ledger, platform)`` changes one node (recording in *ledger* first)
+    through the registered fault kind ``KIND`` (``kinds.py``), with the parameters
+    ``params_on(node)`` reads from the spec's fields; ``reported`` shapes the task's result.
 
     ``NODE_FIELDS`` name the fields holding node lists: nodes given there as objects (a
     test's ``ClusterNode``) become their names, as kafkatest's ``to_node_names`` does."""
 
     NODE_FIELDS: tuple = ()
+    KIND = ""
+    RESULT_KEY = ""  # the result as ``{RESULT_KEY: value}``, as Trogdor's status shows it
 
     def __post_init__(self) -> None:
         for name in self.NODE_FIELDS:
             object.__setattr__(self, name, TaskSpec.to_node_names(getattr(self, name)))
         super().__post_init__()
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
+    def kind_on(self, node: str) -> str:
+        return self.KIND
+
+    def params_on(self, node: str) -> dict:
         raise NotImplementedError
+
+    def reported(self, result: Any, node: str) -> Any:
+        return {self.RESULT_KEY: result} if self.RESULT_KEY else result
+
+    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
+        node = platform.node_name
+        kind = kinds.get(self.kind_on(node))
+        nodes = tuple(self.target_nodes([]))
+        addresses = getattr(self, "addresses", None) or {}  # a field of the specs whose names may not resolve
+        # a name resolves as Trogdor's does: to its node's hostname in the agent's config
+        target = kinds.Target(node, nodes, lambda name: addresses.get(name) or platform.hostname(name))
+        return self.reported(kind.apply(ledger, target, kind.params(self.params_on(node), nodes)), node)
 
     def new_worker(self, worker_id: int) -> FaultWorker:
         return FaultWorker(worker_id, self)
@@ -90,11 +99,13 @@ class NetworkPartitionFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return sorted(self.plan())
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
-        # a name resolves as Trogdor's does: to its node's hostname in the agent's config
-        lost = sorted(self.plan().get(platform.node_name, ()))
-        partition.apply_node(ledger, [self.addresses.get(n) or platform.hostname(n) for n in lost])
-        return {"dropping": lost}
+    KIND = "partition"
+
+    def params_on(self, node: str) -> dict:
+        return {"plan": self.plan()}
+
+    def reported(self, result: Any, node: str) -> Any:
+        return {"dropping": sorted(self.plan().get(node, ()))}
 
 
 @register_spec(KAFKA_FAULT + "ProcessStopFaultSpec")
@@ -117,14 +128,10 @@ class ProcessStopFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return list(self.node_names)
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
-        if self.pattern:
-            return {"stopped": process.stop_node(ledger, self.pattern)}
-        pids = process.named_pids(self.java_process_name)
-        if not pids:
-            log.info("%s: no process named %s to stop", ledger.task_id, self.java_process_name)
-            return {"stopped": []}
-        return {"stopped": process.stop_node(ledger, self.java_process_name, pids)}
+    KIND, RESULT_KEY = "process_stop", "stopped"
+
+    def params_on(self, node: str) -> dict:
+        return {"pattern": self.pattern, "java_process_name": self.java_process_name}
 
 
 @register_spec()
@@ -149,9 +156,10 @@ class ProcessKillFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return list(self.node_names)
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
-        sig = getattr(signal, self.signal)
-        return {"killed": process.kill_node(ledger, self.pattern, sig, self.restart_command)}
+    KIND, RESULT_KEY = "process_kill", "killed"
+
+    def params_on(self, node: str) -> dict:
+        return {"pattern": self.pattern, "signal": getattr(signal, self.signal), "restart": self.restart_command}
 
 
 @register_spec()
@@ -194,11 +202,14 @@ class NetworkDegradeFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return sorted(self.node_specs)
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
-        spec = self.node_specs.get(platform.node_name, {})
-        peers = spec.get("peers") or [n for n in self.node_specs if n != platform.node_name]
-        return degrade.apply_node(ledger, [self.addresses.get(p) or platform.hostname(p) for p in peers],
-                                  self.degradation(platform.node_name), spec.get("method", "auto"))
+    KIND = "degrade"
+
+    def params_on(self, node: str) -> dict:
+        """Ours names for Kafka's keys; no ``peers``: the other nodes of ``nodeSpecs``."""
+        spec = self.node_specs.get(node, {})
+        return {**{ours: spec[theirs] for theirs, ours in DEGRADE_KEYS.items() if theirs in spec},
+                "method": spec.get("method", "auto"), "peers": spec.get("peers") or None,
+                "device": spec.get("networkDevice") or ""}
 
 
 @register_spec(KAFKA_FAULT + "DegradedNetworkFaultSpec")
@@ -232,12 +243,8 @@ class DegradedNetworkFaultSpec(NetworkDegradeFaultSpec):
         except (FaultError, TypeError) as e:
             raise SpecError(f"nodeSpecs.{name}", str(e)) from None
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
-        spec = self.node_specs.get(platform.node_name, {})
-        if "peers" in spec:
-            return super().apply_on(ledger, platform)
-        device = spec.get("networkDevice") or degrade.default_device(ledger.run)
-        return degrade.apply_device(ledger, device, self.degradation(platform.node_name), spec.get("method", "auto"))
+    def kind_on(self, node: str) -> str:
+        return "degrade" if "peers" in self.node_specs.get(node, {}) else "degrade_device"
 
 
 @register_spec()
@@ -260,8 +267,10 @@ class DiskFillFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return list(self.node_names)
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
-        return {"fill_bytes": disk.fill_node(ledger, self.path, self.leave_bytes)}
+    KIND, RESULT_KEY = "disk_fill", "fill_bytes"
+
+    def params_on(self, node: str) -> dict:
+        return {"path": self.path, "leave_bytes": self.leave_bytes}
 
 
 @register_spec(KAFKA_FAULT + "FilesUnreadableFaultSpec")
@@ -287,8 +296,10 @@ class FilesUnreadableFaultSpec(FaultSpec):
     def target_nodes(self, node_names: list[str]) -> list[str]:
         return list(self.node_names)
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
-        return unreadable.apply_node(ledger, self.mount_path, self.prefix, self.error_code)
+    KIND = "files_unreadable"
+
+    def params_on(self, node: str) -> dict:
+        return {"mount_path": self.mount_path, "prefix": self.prefix, "error_code": self.error_code}
 
 
 class _ClockSpec(FaultSpec):
@@ -311,8 +322,10 @@ class ClockSkewFaultSpec(_ClockSpec):
     node_names: Any = ()
     offset_ms: int = 0
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
-        return clock.skew_node(ledger, self.offset_ms / 1000)
+    KIND = "clock_skew"
+
+    def params_on(self, node: str) -> dict:
+        return {"offset_s": self.offset_ms / 1000}
 
 
 @register_spec()
@@ -332,8 +345,10 @@ class ClockJumpFaultSpec(_ClockSpec):
         if self.every_ms <= 0:
             raise SpecError("everyMs", f"must be > 0, got {self.every_ms}")
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
-        return clock.jump_node(ledger, self.delta_ms / 1000, self.times, self.every_ms / 1000)
+    KIND = "clock_jump"
+
+    def params_on(self, node: str) -> dict:
+        return {"delta_s": self.delta_ms / 1000, "times": self.times, "every_s": self.every_ms / 1000}
 
 
 @register_spec()
@@ -350,47 +365,7 @@ class ClockStrobeFaultSpec(_ClockSpec):
         if self.period_ms <= 0:
             raise SpecError("periodMs", f"must be > 0, got {self.period_ms}")
 
-    def apply_on(self, ledger: Ledger, platform: Any) -> Any:
-        return clock.strobe_node(ledger, self.delta_ms / 1000, self.period_ms / 1000)
+    KIND = "clock_strobe"
 
-
-class FaultWorker(TaskWorker):
-    """Applies a fault spec on its node in a thread; heals it on stop and on recover."""
-
-    def __init__(self, worker_id: int, spec: FaultSpec):
-        super().__init__(worker_id, spec)
-        self.ledger_id = ledger_id(worker_id, spec)
-        self.thread: threading.Thread | None = None
-        self.status: Any = None
-
-    def start(self, platform: Any, status: Any, done: Any) -> None:
-        self.status = status
-        status.update({"state": "applying", "ledger": self.ledger_id})
-
-        def apply() -> None:
-            try:
-                ledger = Ledger(platform.run, self.ledger_id, type(self.spec).__name__)
-                result = self.spec.apply_on(ledger, platform)
-                status.update({"state": "applied", "ledger": self.ledger_id, "result": result})
-            except Exception as e:  # noqa: BLE001 - the task ends with the error; stop heals
-                status.update({"state": "failed", "ledger": self.ledger_id, "error": str(e)})
-                done.complete(f"{type(e).__name__}: {e}")
-
-        self.thread = threading.Thread(target=apply, name=f"fault-{self.ledger_id}", daemon=True)
-        self.thread.start()
-
-    def stop(self, platform: Any) -> None:
-        if self.thread is not None:
-            self.thread.join()
-        problems = Ledger(platform.run, self.ledger_id).heal()
-        if self.status is not None:
-            self.status.update({"state": "healed" if not problems else "not healed", "ledger": self.ledger_id,
-                                **({"problems": problems} if problems else {})})
-        if problems:
-            raise FaultError("; ".join(problems))
-
-    @classmethod
-    def recover(cls, platform: Any, worker_id: int, spec: Any) -> None:
-        problems = Ledger(platform.run, ledger_id(worker_id, spec)).heal()
-        if problems:
-            raise FaultError("; ".join(problems))
+    def params_on(self, node: str) -> dict:
+        return {"delta_s": self.delta_ms / 1000, "period_s": self.period_ms / 1000}

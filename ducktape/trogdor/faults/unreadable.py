@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import pkgutil
 
+from ducktape.trogdor.faults.kinds import FaultKind, Target, register
 from ducktape.trogdor.faults.ledger import Ledger, node_dir, undoer
 from ducktape.trogdor.faults.shell import FaultError, Run, checked, quote
 
@@ -82,3 +83,10 @@ def _still_mounted(run: Run, entry: dict) -> str:
 
 
 undoer("fuse_mount", _still_mounted)(_unmount)
+
+
+def _apply(ledger: Ledger, target: Target, params: dict) -> dict:
+    return apply_node(ledger, params["mount_path"], params["prefix"], params["error_code"])
+
+
+register(FaultKind("files_unreadable", _apply))
