@@ -199,6 +199,9 @@ def test_merged_report_shows_since_last_run_and_one_lane_group_per_cluster(night
     gone = page.eval("Array.from(document.querySelectorAll('.since-cat[data-category=gone] li'))"
                      ".map(li => li.dataset.testId)")
     assert gone == [ODD_ONLY]
+    same = page.eval("Array.from(document.querySelectorAll('.since-cat[data-category=still_failing] li'))"
+                     ".map(li => [li.dataset.testId, li.querySelector('.since-sig').textContent])")
+    assert same == [[ALWAYS, " same signature"], [VARYING, " same signature"]]  # varying: other numbers, same error
     groups = page.eval("Array.from(document.querySelectorAll('.tl-group')).map(g => g.dataset.group)")
     assert groups == [s.name for s in nights["shards"][2]]
     lanes = page.eval("Array.from(document.querySelectorAll('.tl-row[data-node]'))"

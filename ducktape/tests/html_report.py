@@ -29,6 +29,7 @@ from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
 from ducktape.tests.signature import result_failure_dict, session_failure_groups
 from ducktape.tests.status import status_of
+from ducktape.tests.suite_version import suite_text
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "report"
 MAX_FILES_PER_TEST = 200
@@ -148,16 +149,22 @@ def _session_view(report: dict) -> dict:
         "parallelism": _num(report.get("parallelism")),
         "command": command,
         "results_dir": ctx.get("results_dir"),
-        "suite": _suite_text(report.get("suite_version")),
+        "suite": _suite_text(report),
         "notes": quarantine_lines(report.get("quarantine") if isinstance(report.get("quarantine"), dict) else None),
     }
 
 
-def _suite_text(version: Any) -> str | None:
-    """``<commit> (local changes)`` of the session's suite version, for the header."""
-    if not isinstance(version, dict) or not version.get("commit"):
+def _suite_text(report: dict) -> str | None:
+    """The session's suite version for the header; for a merged session whose inputs ran different
+    versions, each input's."""
+    own = suite_text(report.get("suite_version"))
+    merged_from = (report.get("session_context") or {}).get("merged_from")
+    if own or not isinstance(merged_from, list):
+        return own
+    versions = [(str(m.get("shard")), suite_text(m.get("suite_version"))) for m in merged_from if isinstance(m, dict)]
+    if not any(text for _, text in versions):
         return None
-    return str(version["commit"])[:12] + (" (local changes)" if version.get("dirty") else "")
+    return "differs by input: " + ", ".join(f"{shard} {text or 'unknown'}" for shard, text in versions)
 
 
 def _tests_view(session_dir: Path, report: dict) -> list[dict]:

@@ -20,12 +20,14 @@ from pathlib import Path
 import ducktape
 from ducktape.defaults import SESSION_FILE
 from ducktape.errors import UsageError
+from ducktape.tests.quarantine import merged_quarantine_report
 from ducktape.tests.session_reader import (
     RecordedCluster,
     RecordedSession,
     SessionOnDisk,
     read_session,
 )
+from ducktape.tests.suite_version import suite_text
 
 USAGE = "ducktape-report merge -o OUT SESSION_DIR..."
 
@@ -58,7 +60,7 @@ def merge_sessions(inputs: list[str | os.PathLike], out: str | os.PathLike) -> M
     outcome = MergeOutcome(out_path, None, labels)
     clock = _lap(outcome, "read", clock)
     records = [_session_record(s) for s in sessions]
-    context = _merged_context(sessions, labels, out_path)
+    context = _merged_context(sessions, labels, out_path, records)
     session = RecordedSession(context, out_path)
     with ThreadPoolExecutor(max_workers=min(4, len(sessions))) as pool:  # file system calls overlap in threads
         list(pool.map(_link_session, [s.path for s in sessions], [os.path.join(out_path, label) for label in labels]))
@@ -76,12 +78,15 @@ def merge_sessions(inputs: list[str | os.PathLike], out: str | os.PathLike) -> M
     results.start_time = min((_time(r.get("start_time")) for r in records if _time(r.get("start_time")) >= 0),
                              default=-1)
     results.stop_time = max((_time(r.get("stop_time")) for r in records), default=-1)
+    results.suite_version = _suite_version(records, labels, outcome.notes)
+    results.quarantine = merged_quarantine_report([r.get("quarantine") for r in records])
     expected = [r.get("expected_test_count") for r in records]
     expected_count = sum(expected) if all(isinstance(e, int) for e in expected) else None
     record = {"ducktape_version": ducktape.__version__, "session_context": context,
               "start_time": results.start_time, "stop_time": results.stop_time,
               "expected_test_count": expected_count, "cluster_num_nodes": size,
-              "interrupted": any(bool(r.get("interrupted")) for r in records), "client_status": client_status}
+              "interrupted": any(bool(r.get("interrupted")) for r in records), "client_status": client_status,
+              "suite_version": results.suite_version, "quarantine": results.quarantine}
     write_atomic(out_path / SESSION_FILE, dumps(record, sort_keys=True, indent=2))
     clock = _lap(outcome, "results", clock)
     reporters = file_reporters(session, out_path.parent)
@@ -146,13 +151,26 @@ def _session_record(s: SessionOnDisk) -> dict:
     return record
 
 
-def _merged_context(sessions: list[SessionOnDisk], labels: list[str], out: Path) -> dict:
+def _merged_context(sessions: list[SessionOnDisk], labels: list[str], out: Path, records: list[dict]) -> dict:
     first = dict(sessions[0].record.get("session_context") or {})
     command = " ".join(["ducktape-report merge -o", str(out), *(str(s.path) for s in sessions)])
     first.update(session_id=out.name, results_dir=str(out), command_line=command,
-                 merged_from=[{"shard": label, "session_id": s.session_id, "dir": str(s.path)}
-                              for s, label in zip(sessions, labels)])
+                 merged_from=[{"shard": label, "session_id": s.session_id, "dir": str(s.path),
+                               "suite_version": r.get("suite_version")}
+                              for s, label, r in zip(sessions, labels, records)])
     return first
+
+
+def _suite_version(records: list[dict], labels: list[str], notes: list[str]) -> dict | None:
+    """The inputs' suite version when they all agree; else None, and a note naming each input's
+    (``session_context.merged_from`` keeps them)."""
+    versions = [r.get("suite_version") if isinstance(r.get("suite_version"), dict) else None for r in records]
+    if all(v == versions[0] for v in versions):
+        return versions[0]
+    described = ", ".join(f"{label}: {suite_text(v) or 'unknown'}" for label, v in zip(labels, versions))
+    notes.append(f"the inputs ran different suite versions ({described}); the merged session records "
+                 "each input's (merged_from in report.json) and no suite version of its own")
+    return None
 
 
 def _bring_results(s: SessionOnDisk, label: str, out: Path, session: RecordedSession, notes: list[str]) -> list:
