@@ -229,3 +229,4 @@ def test_an_unreadable_earlier_session_leaves_the_report_without_since(nights, t
     assert run.returncode == 0, run.stderr
     page = _page_data(tmp_path / "root" / "merged" / "report.html")
     assert page["since"] is None and len(page["tests"]) == 9
+

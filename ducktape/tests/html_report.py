@@ -43,24 +43,26 @@ STATUS_KEYS = {
 }
 
 
-def write_html_report(session_dir: Path, report: dict, since: dict | None = None) -> Path:
+def write_html_report(session_dir: Path, report: dict, since: dict | None = None, file_tree: dict | None = None) -> Path:
     """Write ``<session_dir>/report.html`` from the session ``report.json`` dict; return its path.
-    *since* is the comparison with the previous session (``tests.compare.since_last_run``)."""
+    *since* is the comparison with the previous session (``tests.compare.since_last_run``);
+    *file_tree* (``{dir: (files, subdirs)}``, sorted) saves listing directories already listed."""
     session_dir = Path(session_dir)
-    tests = _tests_view(session_dir, report)
+    tests = _tests_view(session_dir, report, file_tree or {})
     payload = {"session": _session_view(report), "tests": tests, "groups": _groups_view(report, tests),
                "since": since}
     title = f"ducktape report {payload['session']['id']}"
     return _write_page(session_dir / "report.html", REPORT_SCRIPTS, title, payload)
 
 
-def write_results_index(results_root: Path, skipped: list[str] | None = None) -> Path:
+def write_results_index(results_root: Path, skipped: list[str] | None = None, known: dict | None = None) -> Path:
     """Write ``<results_root>/index.html`` listing every session found there; return its path.
 
     A session whose report.json cannot be read or makes no sense is left out; when *skipped*
-    is given, one line naming it is appended there."""
+    is given, one line naming it is appended there. *known* maps session dir names to their
+    report.json as already in memory (the session just written), so it is not read again."""
     results_root = Path(results_root)
-    sessions = _load_index_summaries(results_root, skipped if skipped is not None else [])
+    sessions = _load_index_summaries(results_root, skipped if skipped is not None else [], known or {})
     sessions.sort(key=lambda s: (s["start"] or 0, s["dir"]), reverse=True)
     payload = {"root": str(results_root), **_history_view(sessions)}
     return _write_page(results_root / "index.html", INDEX_SCRIPTS, "ducktape results", payload)
@@ -167,7 +169,7 @@ def _suite_text(report: dict) -> str | None:
     return "differs by input: " + ", ".join(f"{shard} {text or 'unknown'}" for shard, text in versions)
 
 
-def _tests_view(session_dir: Path, report: dict) -> list[dict]:
+def _tests_view(session_dir: Path, report: dict, file_tree: dict | None = None) -> list[dict]:
     """One compact dict per test result, with the files found in its directory."""
     results = report.get("results") or []
     runs = repeat_numbers((str(r.get("test_id", "")), _index(r.get("test_index"))) for r in results)
@@ -198,7 +200,7 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "data": result.get("data"),
             "svc": result.get("services") or [],
             "dir": rel,
-            "f": _list_files(session_dir / rel) if rel is not None else [],
+            "f": _list_files(os.path.join(session_dir, rel), file_tree) if rel is not None else [],
             "fl": _faults_view(result.get("faults")),
             "sr": result.get("series") or [],
             "hi": result.get("history"),
@@ -240,14 +242,20 @@ def _relative_dir(session_dir: Path, result: dict) -> str | None:
             return None
     if not rel:
         return None
-    rel = Path(str(rel)).as_posix().strip("/")
+    rel = str(rel)
+    if os.sep != "/" or "//" in rel or "/." in rel or rel.startswith("."):  # the rare one that needs normalising
+        rel = Path(rel).as_posix()
+    rel = rel.strip("/")
     return None if rel.startswith("..") else rel
 
 
-def _list_files(test_dir: Path) -> list[str]:
-    """Files under a test directory (relative posix paths, sorted), at most MAX_FILES_PER_TEST."""
+def _list_files(test_dir: str, file_tree: dict | None) -> list[str]:
+    """Files under a test directory (relative posix paths, sorted), at most MAX_FILES_PER_TEST;
+    from *file_tree* when it lists the directory, in the order of the walk below."""
+    if file_tree and test_dir in file_tree:
+        return _tree_files(test_dir, "", file_tree, [])
     found: list[str] = []
-    top = str(test_dir)
+    top = test_dir
     for root, dirs, files in os.walk(top):
         dirs.sort()
         base = "" if root == top else os.path.relpath(root, top).replace(os.sep, "/") + "/"
@@ -255,6 +263,19 @@ def _list_files(test_dir: Path) -> list[str]:
             found.append(base + name)
             if len(found) >= MAX_FILES_PER_TEST:
                 return found
+    return found
+
+
+def _tree_files(directory: str, base: str, file_tree: dict, found: list[str]) -> list[str]:
+    files, subdirs = file_tree.get(directory, ((), ()))
+    for name in files:
+        found.append(base + name)
+        if len(found) >= MAX_FILES_PER_TEST:
+            return found
+    for name in subdirs:
+        _tree_files(os.path.join(directory, name), f"{base}{name}/", file_tree, found)
+        if len(found) >= MAX_FILES_PER_TEST:
+            return found
     return found
 
 
@@ -269,7 +290,7 @@ def _num(value: Any) -> float | None:
 # results index
 
 
-def _load_index_summaries(results_root: Path, skipped: list[str]) -> list[dict]:
+def _load_index_summaries(results_root: Path, skipped: list[str], known: dict | None = None) -> list[dict]:
     """A summary of each session dir under the root, reusing a cache keyed by report.json's stat."""
     cache_path = results_root / INDEX_CACHE
     try:
@@ -293,7 +314,8 @@ def _load_index_summaries(results_root: Path, skipped: list[str]) -> list[dict]:
             summary = cached["summary"]
         else:
             try:
-                summary = _session_summary(entry.name, report_path)
+                summary = (_report_summary(entry.name, known[entry.name]) if entry.name in (known or {})
+                           else _session_summary(entry.name, report_path))
             except Exception as err:  # noqa: BLE001 - one odd report.json must not cost the whole index
                 summary = None
                 skipped.append(f"results index: skipped {report_path}: not a session report ({err!r})")
@@ -316,8 +338,10 @@ def _session_summary(dir_name: str, report_path: Path) -> dict | None:
         report = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(report, dict):
-        return None
+    return _report_summary(dir_name, report) if isinstance(report, dict) else None
+
+
+def _report_summary(dir_name: str, report: dict) -> dict:
     view = _session_view(report)
     tests: dict[str, str] = {}
     results = report.get("results") or []
