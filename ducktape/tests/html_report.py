@@ -64,7 +64,7 @@ def write_results_index(results_root: Path, skipped: list[str] | None = None, kn
     results_root = Path(results_root)
     sessions = _load_index_summaries(results_root, skipped if skipped is not None else [], known or {})
     sessions.sort(key=lambda s: (s["start"] or 0, s["dir"]), reverse=True)
-    payload = {"root": str(results_root), **_history_view(sessions)}
+    payload = {"root": str(results_root), **_history_view(sessions, results_root)}
     return _write_page(results_root / "index.html", INDEX_SCRIPTS, "ducktape results", payload)
 
 
@@ -80,23 +80,35 @@ def earlier_sessions(results_root: str | Path, current_dir: str | Path | None = 
     return sessions
 
 
-def _history_view(sessions: list[dict]) -> dict:
+def _history_view(sessions: list[dict], results_root: Path) -> dict:
     """Sessions without their per-test maps, plus one status column per recent session.
 
     Test ids are listed once; each recent session carries a list of statuses aligned with them
     ("" where it did not run the test), so the page stays small with many sessions and tests.
+    Recurring signatures count a merged session once, not again through its inputs beside it.
     """
     recent = sessions[:INDEX_SESSIONS]
     ids = sorted({test_id for s in recent for test_id in s["tests"]})
     listed = []
     for number, s in enumerate(sessions):
-        row = {key: value for key, value in s.items() if key not in ("tests", "groups")}
+        row = {key: value for key, value in s.items() if key not in ("tests", "groups", "inputs")}
         row["total"] = s["total"]
         if number < INDEX_SESSIONS:
             row["statuses"] = [s["tests"].get(test_id, "") for test_id in ids]
         listed.append(row)
     return {"sessions": listed, "test_ids": ids, "recent": len(recent),
-            "flaky": flaky_by_suite_version(sessions), "signatures": recurring_signatures(sessions)}
+            "flaky": flaky_by_suite_version(sessions),
+            "signatures": recurring_signatures(_without_merged_inputs(sessions, results_root))}
+
+
+def _without_merged_inputs(sessions: list[dict], results_root: Path) -> list[dict]:
+    """*sessions* but those that a merged session among them was made from (its shards): their
+    results are in the merged session already."""
+    merged = {os.path.realpath(d) for s in sessions for d in s.get("inputs") or []}
+    if not merged:
+        return sessions
+    root = os.path.realpath(results_root)
+    return [s for s in sessions if os.path.join(root, s["dir"]) not in merged]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -310,7 +322,7 @@ def _load_index_summaries(results_root: Path, skipped: list[str], known: dict | 
         stamp = [stat.st_mtime_ns, stat.st_size]
         cached = cache.get(entry.name) if isinstance(cache, dict) else None
         if (isinstance(cached, dict) and cached.get("stamp") == stamp and isinstance(cached.get("summary"), dict)
-                and "groups" in cached["summary"]):  # entries cached before signatures are read again
+                and "inputs" in cached["summary"]):  # entries cached before merge inputs are read again
             summary = cached["summary"]
         else:
             try:
@@ -355,4 +367,13 @@ def _report_summary(dir_name: str, report: dict) -> dict:
         "counts": view["counts"], "version": view["version"], "tests": tests, "total": len(results),
         "suite": suite_key(report.get("suite_version")),
         "groups": [[g["signature"], g["test_ids"]] for g in session_failure_groups(report)],
+        "inputs": _merge_inputs(report),
     }
+
+
+def _merge_inputs(report: dict) -> list[str]:
+    """The session directories a merged session was made from ([] for a session that ran)."""
+    merged_from = (report.get("session_context") or {}).get("merged_from")
+    if not isinstance(merged_from, list):
+        return []
+    return [str(m["dir"]) for m in merged_from if isinstance(m, dict) and m.get("dir")]
