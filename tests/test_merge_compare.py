@@ -199,6 +199,9 @@ def test_merged_report_shows_since_last_run_and_one_lane_group_per_cluster(night
     gone = page.eval("Array.from(document.querySelectorAll('.since-cat[data-category=gone] li'))"
                      ".map(li => li.dataset.testId)")
     assert gone == [ODD_ONLY]
+    same = page.eval("Array.from(document.querySelectorAll('.since-cat[data-category=still_failing] li'))"
+                     ".map(li => [li.dataset.testId, li.querySelector('.since-sig').textContent])")
+    assert same == [[ALWAYS, " same signature"], [VARYING, " same signature"]]  # varying: other numbers, same error
     groups = page.eval("Array.from(document.querySelectorAll('.tl-group')).map(g => g.dataset.group)")
     assert groups == [s.name for s in nights["shards"][2]]
     lanes = page.eval("Array.from(document.querySelectorAll('.tl-row[data-node]'))"
@@ -226,3 +229,28 @@ def test_an_unreadable_earlier_session_leaves_the_report_without_since(nights, t
     assert run.returncode == 0, run.stderr
     page = _page_data(tmp_path / "root" / "merged" / "report.html")
     assert page["since"] is None and len(page["tests"]) == 9
+
+
+def test_index_counts_a_signature_once_per_night_with_shards_beside_the_merged_sessions(tmp_path, page):
+    """Shards run into the same results root as the sessions merged from them: the recurring-signature
+    line counts each night once (the merged session), not again through its shards."""
+    work = write_nightly_suite(tmp_path / "work")
+    root = tmp_path / "results"
+    for night in (1, 2):
+        shards = []
+        for i in (0, 1):
+            assert run_night(work, night, root, "--subsets", "2", "--subset", str(i)).returncode in (0, 1)
+            shards.append(shard_session(root))
+        merged = report_cli("merge", "-o", str(root / f"night-{night}"), *map(str, shards))
+        assert merged.returncode == 0, merged.stderr
+    assert len([d for d in root.iterdir() if (d / "report.json").is_file() and not d.is_symlink()]) == 6
+    signatures = {s["example"] if "example" in s else s["sig"]: s for s in _page_data(root / "index.html")["signatures"]}
+    broken = next(s for sig, s in signatures.items() if "broken for good" in sig)
+    varying = next(s for sig, s in signatures.items() if sig.startswith("TimeoutError"))
+    assert (broken["tests"], broken["sessions"]) == (1, 2)
+    assert (varying["tests"], varying["sessions"]) == (1, 2)  # other numbers each night: one signature
+    assert broken["last_dir"] == "night-2"
+    page.goto((root / "index.html").as_uri())
+    line = page.eval("Array.from(document.querySelectorAll('#signatures li, #signatures tr, #signatures div'))"
+                     ".map(e => e.textContent).find(t => t.includes('broken for good') && t.includes('seen in'))")
+    assert "seen in 1 test over 2 sessions" in line

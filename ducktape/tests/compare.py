@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ducktape.defaults import SESSION_FILE
+from ducktape.tests.signature import result_failure_dict
 from ducktape.tests.status import status_of
 
 SLOWER_RATIO = 1.5  # "slower" needs both: at least this many times the base duration ...
@@ -26,16 +27,19 @@ TITLES = {"newly_failing": "newly failing", "fixed": "fixed", "still_failing": "
 @dataclass(frozen=True)
 class Outcome:
     """One test id in one session: ``fail``, ``flaky``, ``pass``, ``ofail`` or ``ignore``, its mean
-    run time (None when it did not run) and the first line of its error."""
+    run time (None when it did not run), the first line of its error and that error's failure
+    signature (tests/signature.py; "" when it did not fail)."""
 
     status: str
     seconds: float | None
     error: str
+    signature: str = ""
 
 
 @dataclass(frozen=True)
 class Change:
-    """One line of a comparison: the test, its outcome on each side ("" when absent), its times."""
+    """One line of a comparison: the test, its outcome on each side ("" when absent), its times, and
+    the failure signature on each side ("" where it did not fail)."""
 
     test_id: str
     base: str
@@ -43,6 +47,16 @@ class Change:
     error: str = ""
     base_seconds: float | None = None
     new_seconds: float | None = None
+    base_signature: str = ""
+    new_signature: str = ""
+    base_error: str = ""
+
+    @property
+    def same_signature(self) -> bool | None:
+        """Whether a test that failed on both sides failed the same way; None unless it did fail on both."""
+        if not (self.base_signature and self.new_signature):
+            return None
+        return self.base_signature == self.new_signature
 
 
 @dataclass(frozen=True)
@@ -73,7 +87,7 @@ class Comparison:
         doc = {"base_session": {"session_id": self.base_id, "tests": self.base_tests},
                "new_session": {"session_id": self.new_id, "tests": self.new_tests}, "counts": self.counts()}
         for name in CATEGORIES:
-            doc[name] = [asdict(change) for change in getattr(self, name)]
+            doc[name] = [{**asdict(change), "same_signature": change.same_signature} for change in getattr(self, name)]
         return doc
 
 
@@ -103,7 +117,10 @@ def _fold(runs: list[dict]) -> Outcome:
     times = [float(t) for t in times if isinstance(t, (int, float)) and not isinstance(t, bool) and t >= 0]
     seconds = sum(times) / len(times) if times else None
     erring = failed or [r for r, s in zip(runs, statuses) if s in ("flaky", "ofail")]
-    return Outcome(status, seconds, error_line(erring[0].get("summary")) if erring else "")
+    if not erring:
+        return Outcome(status, seconds, "")
+    signature = result_failure_dict(erring[0]).get("signature", "") if failed else ""
+    return Outcome(status, seconds, error_line(erring[0].get("summary")), str(signature))
 
 
 def error_line(summary: str | None) -> str:
@@ -132,7 +149,8 @@ def compare(base_results: list[dict], new_results: list[dict], base_id: str = "b
     for test_id in sorted(set(base) | set(new)):
         was, now = base.get(test_id), new.get(test_id)
         change = Change(test_id, was.status if was else "", now.status if now else "",
-                        (now or was).error, was.seconds if was else None, now.seconds if now else None)
+                        (now or was).error, was.seconds if was else None, now.seconds if now else None,
+                        was.signature if was else "", now.signature if now else "", was.error if was else "")
         if now is None:
             found["gone"].append(change)
             continue
@@ -178,6 +196,11 @@ def _change_line(category: str, change: Change) -> str:
         return f"{change.test_id}  {change.base_seconds:.1f} s -> {change.new_seconds:.1f} s ({ratio:.1f}x)"
     statuses = f"{change.base or '-'} -> {change.new or '-'}"
     error = f"  {change.error}" if change.error and category in ("newly_failing", "still_failing", "flaky") else ""
+    if category == "still_failing" and change.same_signature is not None:
+        if change.same_signature:
+            error = f"  same signature: {change.error}"
+        else:
+            error = f"  new signature: {change.error}  (was: {change.base_error})"
     return f"{change.test_id}  [{statuses}]{error}"
 
 

@@ -144,3 +144,25 @@ def quarantine_lines(report: dict | None) -> list[str]:
         lines.append(f"quarantine release: {test_id} passed its last {report['release_after']} runs; "
                      "ready to remove from the quarantine file")
     return lines
+
+
+def merged_quarantine_report(reports: list[dict | None]) -> dict | None:
+    """One quarantine report for a merged session from its inputs' (None when no input had one):
+    expired entries and quarantined tests of every input; a test is ready to release when some
+    input found it ready and no input ran it quarantined without finding it ready."""
+    found = [r for r in reports if isinstance(r, dict)]
+    if not found:
+        return None
+    expired: list[dict] = []
+    for report in found:
+        expired += [entry for entry in report.get("expired") or [] if entry not in expired]
+    quarantined = sorted({str(t) for r in found for t in r.get("quarantined") or []})
+    ready = {str(t) for r in found for t in r.get("ready_to_release") or []}
+    not_ready = {str(t) for r in found for t in r.get("quarantined") or []
+                 if t not in (r.get("ready_to_release") or [])}
+    return {
+        "expired": expired,
+        "quarantined": quarantined,
+        "ready_to_release": sorted(ready - not_ready),
+        "release_after": max(int(r.get("release_after") or 0) for r in found),
+    }

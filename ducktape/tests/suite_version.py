@@ -30,3 +30,10 @@ def _git(directory: str, *args: str) -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None
+
+
+def suite_text(version: object) -> str | None:
+    """``<commit> (local changes)`` of a recorded suite version, for people; None when unknown."""
+    if not isinstance(version, dict) or not version.get("commit"):
+        return None
+    return str(version["commit"])[:12] + (" (local changes)" if version.get("dirty") else "")

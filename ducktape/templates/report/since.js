@@ -18,6 +18,12 @@ DT.since = (function () {
     var what = name === 'slower' ? fmtDuration(c.base_seconds) + ' → ' + fmtDuration(c.new_seconds)
       : (c.base || '–') + ' → ' + (c.new || '–');
     add(item, id, el('span', 'muted', ' ' + what));
+    if (name === 'still_failing' && c.same_signature != null) {
+      var sig = el('span', 'since-sig', c.same_signature ? ' same signature' : ' new signature');
+      sig.dataset.same = String(c.same_signature);
+      if (!c.same_signature) sig.title = 'was: ' + c.base_error;
+      add(item, sig);
+    }
     if (c.error && name !== 'fixed') add(item, el('div', 'since-error', c.error));
     return item;
   }

@@ -139,6 +139,7 @@ class HtmlReporter(Reporter):
     def __init__(self, session_context, results_root: Path | None = None) -> None:
         super().__init__(session_context)
         self.results_root = Path(results_root) if results_root else self.session_dir.parent
+        self.file_tree: dict | None = None  # the session's directories, when whoever made them listed them
 
     def session_finished(self, results, interrupted: bool = False) -> None:
         from ducktape.tests.compare import since_last_run
@@ -150,8 +151,11 @@ class HtmlReporter(Reporter):
         report = json.loads(_dumps(session_report(results, interrupted, self.expected_count)))
         if self.expected_count is not None:
             report["expected_test_count"] = self.expected_count
-        write_html_report(self.session_dir, report, since_last_run(self.results_root, self.session_dir, report))
-        write_results_index(self.results_root, self.notes)
+        write_html_report(self.session_dir, report, since_last_run(self.results_root, self.session_dir, report),
+                          self.file_tree)
+        # the index needs this session's report too: hand it over rather than have it read report.json again
+        known = {self.session_dir.name: report} if self.session_dir.parent == self.results_root else {}
+        write_results_index(self.results_root, self.notes, known)
 
 
 class LatestLinkReporter(Reporter):

@@ -31,6 +31,7 @@ from ducktape.tests.reporters.base import write_atomic
 from ducktape.tests.reporters.runs import deflake_attempts, repeat_numbers
 from ducktape.tests.signature import result_failure_dict, session_failure_groups
 from ducktape.tests.status import status_of
+from ducktape.tests.suite_version import suite_text
 from ducktape.utils.plural import counted
 
 TEMPLATE_DIR = Path(ducktape.__file__).resolve().parent / "templates" / "report"
@@ -45,26 +46,28 @@ STATUS_KEYS = {
 }
 
 
-def write_html_report(session_dir: Path, report: dict, since: dict | None = None) -> Path:
+def write_html_report(session_dir: Path, report: dict, since: dict | None = None, file_tree: dict | None = None) -> Path:
     """Write ``<session_dir>/report.html`` from the session ``report.json`` dict; return its path.
-    *since* is the comparison with the previous session (``tests.compare.since_last_run``)."""
+    *since* is the comparison with the previous session (``tests.compare.since_last_run``);
+    *file_tree* (``{dir: (files, subdirs)}``, sorted) saves listing directories already listed."""
     session_dir = Path(session_dir)
-    tests = _tests_view(session_dir, report)
+    tests = _tests_view(session_dir, report, file_tree or {})
     payload = {"session": _session_view(report), "tests": tests, "groups": _groups_view(report, tests),
                "since": since}
     title = f"ducktape report {payload['session']['id']}"
     return _write_page(session_dir / "report.html", REPORT_SCRIPTS, title, payload)
 
 
-def write_results_index(results_root: Path, skipped: list[str] | None = None) -> Path:
+def write_results_index(results_root: Path, skipped: list[str] | None = None, known: dict | None = None) -> Path:
     """Write ``<results_root>/index.html`` listing every session found there; return its path.
 
     A session whose report.json cannot be read or makes no sense is left out; when *skipped*
-    is given, one line naming it is appended there."""
+    is given, one line naming it is appended there. *known* maps session dir names to their
+    report.json as already in memory (the session just written), so it is not read again."""
     results_root = Path(results_root)
-    sessions = _load_index_summaries(results_root, skipped if skipped is not None else [])
+    sessions = _load_index_summaries(results_root, skipped if skipped is not None else [], known or {})
     sessions.sort(key=lambda s: (s["start"] or 0, s["dir"]), reverse=True)
-    payload = {"root": str(results_root), **_history_view(sessions)}
+    payload = {"root": str(results_root), **_history_view(sessions, results_root)}
     return _write_page(results_root / "index.html", INDEX_SCRIPTS, "ducktape results", payload)
 
 
@@ -80,23 +83,35 @@ def earlier_sessions(results_root: str | Path, current_dir: str | Path | None = 
     return sessions
 
 
-def _history_view(sessions: list[dict]) -> dict:
+def _history_view(sessions: list[dict], results_root: Path) -> dict:
     """Sessions without their per-test maps, plus one status column per recent session.
 
     Test ids are listed once; each recent session carries a list of statuses aligned with them
     ("" where it did not run the test), so the page stays small with many sessions and tests.
+    Recurring signatures count a merged session once, not again through its inputs beside it.
     """
     recent = sessions[:INDEX_SESSIONS]
     ids = sorted({test_id for s in recent for test_id in s["tests"]})
     listed = []
     for number, s in enumerate(sessions):
-        row = {key: value for key, value in s.items() if key not in ("tests", "groups")}
+        row = {key: value for key, value in s.items() if key not in ("tests", "groups", "inputs")}
         row["total"] = s["total"]
         if number < INDEX_SESSIONS:
             row["statuses"] = [s["tests"].get(test_id, "") for test_id in ids]
         listed.append(row)
     return {"sessions": listed, "test_ids": ids, "recent": len(recent),
-            "flaky": flaky_by_suite_version(sessions), "signatures": recurring_signatures(sessions)}
+            "flaky": flaky_by_suite_version(sessions),
+            "signatures": recurring_signatures(_without_merged_inputs(sessions, results_root))}
+
+
+def _without_merged_inputs(sessions: list[dict], results_root: Path) -> list[dict]:
+    """*sessions* but those that a merged session among them was made from (its shards): their
+    results are in the merged session already."""
+    merged = {os.path.realpath(d) for s in sessions for d in s.get("inputs") or []}
+    if not merged:
+        return sessions
+    root = os.path.realpath(results_root)
+    return [s for s in sessions if os.path.join(root, s["dir"]) not in merged]
 
 
 # ----------------------------------------------------------------------------------------------
@@ -151,7 +166,7 @@ def _session_view(report: dict) -> dict:
         "parallelism": _num(report.get("parallelism")),
         "command": command,
         "results_dir": ctx.get("results_dir"),
-        "suite": _suite_text(report.get("suite_version")),
+        "suite": _suite_text(report),
         "notes": quarantine_lines(report.get("quarantine") if isinstance(report.get("quarantine"), dict) else None),
         "interrupted": bool(report.get("interrupted")),
         "cut_short": [str(test_id) for test_id in report.get("interrupted_tests") or []],
@@ -159,14 +174,20 @@ def _session_view(report: dict) -> dict:
     }
 
 
-def _suite_text(version: Any) -> str | None:
-    """``<commit> (local changes)`` of the session's suite version, for the header."""
-    if not isinstance(version, dict) or not version.get("commit"):
+def _suite_text(report: dict) -> str | None:
+    """The session's suite version for the header; for a merged session whose inputs ran different
+    versions, each input's."""
+    own = suite_text(report.get("suite_version"))
+    merged_from = (report.get("session_context") or {}).get("merged_from")
+    if own or not isinstance(merged_from, list):
+        return own
+    versions = [(str(m.get("shard")), suite_text(m.get("suite_version"))) for m in merged_from if isinstance(m, dict)]
+    if not any(text for _, text in versions):
         return None
-    return str(version["commit"])[:12] + (" (local changes)" if version.get("dirty") else "")
+    return "differs by input: " + ", ".join(f"{shard} {text or 'unknown'}" for shard, text in versions)
 
 
-def _tests_view(session_dir: Path, report: dict) -> list[dict]:
+def _tests_view(session_dir: Path, report: dict, file_tree: dict | None = None) -> list[dict]:
     """One compact dict per test result, with the files found in its directory."""
     results = report.get("results") or []
     runs = repeat_numbers((str(r.get("test_id", "")), _index(r.get("test_index"))) for r in results)
@@ -197,7 +218,7 @@ def _tests_view(session_dir: Path, report: dict) -> list[dict]:
             "data": result.get("data"),
             "svc": result.get("services") or [],
             "dir": rel,
-            "f": _list_files(session_dir / rel) if rel is not None else [],
+            "f": _list_files(os.path.join(session_dir, rel), file_tree) if rel is not None else [],
             "fl": _faults_view(result.get("faults")),
             "sr": result.get("series") or [],
             "hi": result.get("history"),
@@ -239,14 +260,20 @@ def _relative_dir(session_dir: Path, result: dict) -> str | None:
             return None
     if not rel:
         return None
-    rel = Path(str(rel)).as_posix().strip("/")
+    rel = str(rel)
+    if os.sep != "/" or "//" in rel or "/." in rel or rel.startswith("."):  # the rare one that needs normalising
+        rel = Path(rel).as_posix()
+    rel = rel.strip("/")
     return None if rel.startswith("..") else rel
 
 
-def _list_files(test_dir: Path) -> list[str]:
-    """Files under a test directory (relative posix paths, sorted), at most MAX_FILES_PER_TEST."""
+def _list_files(test_dir: str, file_tree: dict | None) -> list[str]:
+    """Files under a test directory (relative posix paths, sorted), at most MAX_FILES_PER_TEST;
+    from *file_tree* when it lists the directory, in the order of the walk below."""
+    if file_tree and test_dir in file_tree:
+        return _tree_files(test_dir, "", file_tree, [])
     found: list[str] = []
-    top = str(test_dir)
+    top = test_dir
     for root, dirs, files in os.walk(top):
         dirs.sort()
         base = "" if root == top else os.path.relpath(root, top).replace(os.sep, "/") + "/"
@@ -254,6 +281,19 @@ def _list_files(test_dir: Path) -> list[str]:
             found.append(base + name)
             if len(found) >= MAX_FILES_PER_TEST:
                 return found
+    return found
+
+
+def _tree_files(directory: str, base: str, file_tree: dict, found: list[str]) -> list[str]:
+    files, subdirs = file_tree.get(directory, ((), ()))
+    for name in files:
+        found.append(base + name)
+        if len(found) >= MAX_FILES_PER_TEST:
+            return found
+    for name in subdirs:
+        _tree_files(os.path.join(directory, name), f"{base}{name}/", file_tree, found)
+        if len(found) >= MAX_FILES_PER_TEST:
+            return found
     return found
 
 
@@ -268,7 +308,7 @@ def _num(value: Any) -> float | None:
 # results index
 
 
-def _load_index_summaries(results_root: Path, skipped: list[str]) -> list[dict]:
+def _load_index_summaries(results_root: Path, skipped: list[str], known: dict | None = None) -> list[dict]:
     """A summary of each session dir under the root, reusing a cache keyed by report.json's stat."""
     cache_path = results_root / INDEX_CACHE
     try:
@@ -290,11 +330,12 @@ def _load_index_summaries(results_root: Path, skipped: list[str]) -> list[dict]:
         stamp = [stat.st_mtime_ns, stat.st_size]
         cached = cache.get(entry.name) if isinstance(cache, dict) else None
         if (isinstance(cached, dict) and cached.get("stamp") == stamp and isinstance(cached.get("summary"), dict)
-                and "groups" in cached["summary"]):  # entries cached before signatures are read again
+                and "inputs" in cached["summary"]):  # entries cached before merge inputs are read again
             summary = cached["summary"]
         else:
             try:
-                summary = _session_summary(entry.name, report_path)
+                summary = (_report_summary(entry.name, known[entry.name]) if entry.name in (known or {})
+                           else _session_summary(entry.name, report_path))
             except Exception as err:  # noqa: BLE001 - one odd report.json must not cost the whole index
                 summary = None
                 skipped.append(f"results index: skipped {report_path}: not a session report ({err!r})")
@@ -317,8 +358,10 @@ def _session_summary(dir_name: str, report_path: Path) -> dict | None:
         report = json.loads(report_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(report, dict):
-        return None
+    return _report_summary(dir_name, report, report_path.name == SESSION_FILE) if isinstance(report, dict) else None
+
+
+def _report_summary(dir_name: str, report: dict, record_only: bool = False) -> dict:
     view = _session_view(report)
     tests: dict[str, str] = {}
     results = report.get("results") or []
@@ -332,7 +375,8 @@ def _session_summary(dir_name: str, report_path: Path) -> dict | None:
         "counts": view["counts"], "version": view["version"], "tests": tests, "total": len(results),
         "suite": suite_key(report.get("suite_version")),
         "groups": [[g["signature"], g["test_ids"]] for g in session_failure_groups(report)],
-        "incomplete": _incomplete(report, report_path.name == SESSION_FILE, len(results)),
+        "incomplete": _incomplete(report, record_only, len(results)),
+        "inputs": _merge_inputs(report),
     }
 
 
@@ -341,10 +385,16 @@ def _incomplete(report: dict, record_only: bool, total: int) -> str:
     if record_only:
         return "no session report: the run was killed or is still running (ducktape-report rebuild <dir>)"
     expected = report.get("expected_test_count")
+    short = isinstance(expected, int) and total < expected
     if report.get("interrupted"):
-        if isinstance(expected, int) and total < expected:
-            return f"interrupted: {total} of {counted(expected, 'test')} finished"
-        return "interrupted: the run was stopped before its end"
-    if isinstance(expected, int) and total < expected:
-        return f"incomplete: {total} of {counted(expected, 'test')} finished"
-    return ""
+        return f"interrupted: {total} of {counted(expected, 'test')} finished" if short \
+            else "interrupted: the run was stopped before its end"
+    return f"incomplete: {total} of {counted(expected, 'test')} finished" if short else ""
+
+
+def _merge_inputs(report: dict) -> list[str]:
+    """The session directories a merged session was made from ([] for a session that ran)."""
+    merged_from = (report.get("session_context") or {}).get("merged_from")
+    if not isinstance(merged_from, list):
+        return []
+    return [str(m["dir"]) for m in merged_from if isinstance(m, dict) and m.get("dir")]
