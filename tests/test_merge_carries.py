@@ -145,7 +145,7 @@ def test_compare_says_whether_a_test_still_fails_the_same_way(runs):
 
 def test_merged_report_lists_the_files_a_walk_of_out_finds(runs):
     """The merge hands the report the directories it linked; the listing must be what a walk finds."""
-    from ducktape.tests.html_report import _list_files
+    from ducktape.tests.reporters.html_report import _list_files
 
     page = (runs["night1"] / "report.html").read_text()
     tests = json.loads(page.split('id="report-data">', 1)[1].split("</script>")[0])["tests"]
@@ -158,7 +158,7 @@ def test_merged_report_lists_the_files_a_walk_of_out_finds(runs):
 
 def test_the_index_summary_of_the_merged_session_is_what_its_report_json_gives(runs):
     """The merge hands the index the report it has in memory; it must equal reading report.json."""
-    from ducktape.tests.html_report import INDEX_CACHE, _session_summary
+    from ducktape.tests.reporters.html_report import INDEX_CACHE, _session_summary
 
     cache = json.loads((runs["night1"].parent / INDEX_CACHE).read_text())
     assert cache["night-1"]["summary"] == _session_summary("night-1", runs["night1"] / "report.json")
@@ -166,7 +166,7 @@ def test_the_index_summary_of_the_merged_session_is_what_its_report_json_gives(r
 
 @pytest.mark.parametrize("rel", ["a/b/", "/a/b", "a//b/", "./a/b", "a/./b/", "a/b/.", "../x", "a/..b/c", ".h/x", "x"])
 def test_relative_dir_normalises_as_pathlib_does(rel):
-    from ducktape.tests.html_report import _relative_dir
+    from ducktape.tests.reporters.html_report import _relative_dir
 
     expected = Path(rel).as_posix().strip("/")
     assert _relative_dir(Path("/s"), {"relative_results_dir": rel}) == (None if expected.startswith("..") else expected)
