@@ -7,6 +7,7 @@ never exits the process.
 from __future__ import annotations
 
 import logging
+import os
 from typing import Any
 
 from ducktape.session_config import SessionConfig
@@ -20,6 +21,8 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
     nothing failed and every expected test reported a result."""
     from ducktape.cluster.factory import make_cluster
     from ducktape.cluster.localhost import embedded_size
+    from ducktape.cluster.mux import start_for as start_mux
+    from ducktape.cluster.mux import wanted as wanted_mux
     from ducktape.tests.reporters.session import make_reporters
 
     apply_default_num_nodes(tests, config.default_num_nodes)
@@ -29,6 +32,8 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
                                         config.max_parallel)
     cluster = make_cluster(config.cluster, config.cluster_file, config.ssh_checker_function,
                            localhost_nodes=localhost_nodes, notice_logger=session_logger)
+    mux = start_mux(cluster, wanted_mux(config.mux, config.no_mux, config.cluster_file),
+                    os.path.join(session_context.results_dir, "mux.log"))
     connect_ahead = getattr(cluster, "connect_ahead", None)  # SSH clusters: handshakes overlap the setup below
     if callable(connect_ahead):
         connect_ahead()
@@ -57,6 +62,7 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
         close = getattr(cluster, "close", None)  # a custom --cluster class may not derive from Cluster
         if callable(close):
             close()  # clusters that provision nodes end them here, whatever happened
+        mux.stop()
 
 
 def apply_default_num_nodes(tests: list, num_nodes: int | None) -> None:
