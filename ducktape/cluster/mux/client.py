@@ -9,6 +9,7 @@ still logs in directly, and only when asked for.
 """
 from __future__ import annotations
 
+import errno
 import json
 import select
 import socket
@@ -251,7 +252,7 @@ class MuxConnection:
             raise MuxUnavailable(f"the SSH multiplexer ({self.path}) closed the request; {NO_MUX_HINT}")
         if not reply.get("ok"):
             sock.close()
-            raise _node_error(reply)
+            raise _node_error(reply, self.config)
         return sock, reply
 
     def open_channel(self, timeout: float | None = None) -> MuxChannel:
@@ -305,9 +306,18 @@ class MuxConnection:
                 self._direct = None
 
 
-def _node_error(reply: dict) -> Exception:
-    """The node's failure as the mux saw it, as the paramiko error class check_ssh expects."""
+_PLAIN_ERRORS = {"TimeoutError": TimeoutError, "timeout": TimeoutError, "ConnectionResetError": ConnectionResetError,
+                 "EOFError": EOFError, "AuthenticationException": paramiko.AuthenticationException,
+                 "BadAuthenticationType": paramiko.AuthenticationException,
+                 "PasswordRequiredException": paramiko.AuthenticationException}
+
+
+def _node_error(reply: dict, config: Any) -> Exception:
+    """The node's failure as the mux saw it, of the class a direct connection would raise
+    (the ssh_exception_checks functions and check_ssh look at it)."""
     text = f"{reply.get('error', 'unknown error')} (through the SSH multiplexer)"
-    if reply.get("type") in ("AuthenticationException", "BadAuthenticationType", "PasswordRequiredException"):
-        return paramiko.AuthenticationException(text)
-    return paramiko.SSHException(text)
+    kind = reply.get("type")
+    if kind == "NoValidConnectionsError":
+        refused = ConnectionRefusedError(errno.ECONNREFUSED, text)
+        return paramiko.ssh_exception.NoValidConnectionsError({(config.hostname, config.port): refused})
+    return _PLAIN_ERRORS.get(kind, paramiko.SSHException)(text)
