@@ -45,7 +45,10 @@ def wanted(mux: bool, no_mux: bool, cluster_file: str | None) -> bool:
         return False
     if mux:
         return True
-    setting = cluster_settings(cluster_file).get(SETTING) if cluster_file else None
+    try:
+        setting = cluster_settings(cluster_file).get(SETTING) if cluster_file else None
+    except ClusterFileError:
+        setting = None  # not a JSON cluster file (EC2's YAML session file): its cluster read it already
     if setting is None:
         return DEFAULT_ON
     if not isinstance(setting, bool):

@@ -168,11 +168,7 @@ class MuxChannel:
         if self.closed and self._sock.fileno() < 0:
             return
         self.closed = True
-        try:
-            self._sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._sock.close()
+        _end(self._sock)
         self.in_buffer.close()
         self.in_stderr_buffer.close()
         self._status_ready.set()
@@ -218,11 +214,7 @@ class MuxSocket:
 
     def close(self) -> None:
         self.closed = True
-        try:
-            self._sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self._sock.close()
+        _end(self._sock)
 
 
 class MuxConnection:
@@ -304,6 +296,15 @@ class MuxConnection:
             if self._direct is not None:
                 self._direct.close()
                 self._direct = None
+
+
+def _end(sock: socket.socket) -> None:
+    """Close *sock* so that a thread blocked reading it wakes up at once."""
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    sock.close()
 
 
 _PLAIN_ERRORS = {"TimeoutError": TimeoutError, "timeout": TimeoutError, "ConnectionResetError": ConnectionResetError,

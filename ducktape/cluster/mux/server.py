@@ -126,29 +126,26 @@ def _relay_raw(sock: socket.socket, chan: Any) -> None:
     """Copy bytes both ways until either side closes."""
 
     def down() -> None:
-        try:
-            while True:
-                data = chan.recv(RELAY_CHUNK)
-                if not data:
-                    break
-                sock.sendall(data)
-        except OSError:
-            pass
-        finally:
-            _shut(sock)
+        _copy(chan.recv, sock.sendall)
+        _shut(sock)
 
     thread = threading.Thread(target=down, daemon=True)
     thread.start()
-    try:
-        while True:
-            data = sock.recv(RELAY_CHUNK)
-            if not data:
-                break
-            chan.sendall(data)
-    except OSError:
-        pass
+    _copy(sock.recv, chan.sendall)
     chan.close()
     thread.join()
+
+
+def _copy(read: Any, write: Any) -> None:
+    """write(read()) until read gives nothing or either fails."""
+    try:
+        while True:
+            data = read(RELAY_CHUNK)
+            if not data:
+                return
+            write(data)
+    except (OSError, EOFError):
+        return
 
 
 def _relay_session(sock: socket.socket, chan: Any) -> None:
@@ -166,14 +163,17 @@ def _relay_session(sock: socket.socket, chan: Any) -> None:
     frames.send(sock, frames.ACK)
     thread = threading.Thread(target=_relay_down, args=(sock, chan), daemon=True)
     thread.start()
-    while True:
-        kind, payload = frames.recv(sock)
-        if kind == frames.STDIN:
-            chan.sendall(payload)
-        elif kind == frames.STDIN_EOF:
-            chan.shutdown_write()
-        else:  # the client closed: its channel ends with it
-            break
+    try:
+        while True:
+            kind, payload = frames.recv(sock)
+            if kind == frames.STDIN:
+                chan.sendall(payload)
+            elif kind == frames.STDIN_EOF:
+                chan.shutdown_write()
+            else:  # the client closed: its channel ends with it
+                break
+    except (OSError, EOFError):
+        pass  # the client or the node went away
     chan.close()
     thread.join()
 
