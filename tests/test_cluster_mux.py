@@ -218,3 +218,28 @@ def test_a_session_over_the_mux(private_sshd, suite_dir):
     # two nodes: the mux's connection and the health check's to each, whatever ran in parallel
     assert max(r["data"]["sshd_connections"] for r in results) <= 4, results
     assert (suite_dir / "results" / "latest" / "mux.log").exists()
+
+
+def _many_channels(sshd, out_path: str) -> None:
+    account = _account(sshd)
+    streams = [account.ssh_capture(f"echo stream-{i}; sleep 5") for i in range(5)]
+    firsts = [next(s) for s in streams]
+    outputs = [account.ssh_output(f"echo cmd-{i}").decode() for i in range(3)]
+    with open(out_path, "w") as out:
+        out.write(json.dumps({"firsts": firsts, "outputs": outputs}))
+
+
+def test_a_node_that_caps_channels_gets_another_connection(tmp_path):
+    from tests.support.sshd import start_sshd
+
+    sshd = start_sshd(tmp_path / "sshd", "Match all\n    MaxSessions 2\n")
+    handle = mux.SessionMux()
+    try:
+        handle.start([], str(tmp_path / "mux.log"))
+        assert _in_child(_many_channels, sshd, str(tmp_path / "out")) == 0
+        got = json.loads((tmp_path / "out").read_text())
+        assert got == {"firsts": [f"stream-{i}\n" for i in range(5)], "outputs": [f"cmd-{i}\n" for i in range(3)]}
+        assert "channel limit reached" in (tmp_path / "mux.log").read_text()
+    finally:
+        handle.stop()
+        sshd.stop()

@@ -30,13 +30,38 @@ log = logging.getLogger("ducktape.mux")
 
 
 class Node:
-    """The one connection to a node, and how many channels use it now."""
+    """The connection to a node, and how many channels use it now.
+
+    sshd caps the channels of one connection (MaxSessions, 10 by default). When the node
+    refuses a channel on a live connection for that reason, the node gets one more
+    connection: the cap then costs a login per ten channels open at once, never a failure.
+    """
 
     def __init__(self, config: RemoteAccountSSHConfig):
+        self.config = config
         self.conn = SSHConnection(config, self._log)
+        self.extra: list[SSHConnection] = []
         self.name = config.host or config.hostname
         self.channels = 0
         self.lock = threading.Lock()
+
+    def open_channel(self, timeout: float | None) -> Any:
+        """A session channel on the first connection with room for one."""
+        from paramiko import ChannelException
+
+        with self.lock:
+            conns = [self.conn, *self.extra]
+        for conn in conns:
+            try:
+                return conn.open_channel(timeout=timeout)
+            except ChannelException:
+                if not conn.connected():
+                    raise
+        conn = SSHConnection(self.config, self._log)
+        self._log(logging.INFO, f"channel limit reached on {len(conns)} connection(s); opening another")
+        with self.lock:
+            self.extra.append(conn)
+        return conn.open_channel(timeout=timeout)
 
     def _log(self, level: int, msg: str, *args: Any, **kwargs: Any) -> None:
         log.log(level, f"{self.name}: {msg}", *args, **kwargs)
@@ -92,7 +117,7 @@ class Mux:
                                     "channels": node.channels})
             return
         try:
-            chan = node.conn.open_channel(timeout=request.get("timeout"))
+            chan = node.open_channel(request.get("timeout"))
             if op == "sftp":
                 chan.invoke_subsystem("sftp")
         except Exception as err:  # noqa: BLE001 - the test process raises it
