@@ -10,7 +10,6 @@ still logs in directly, and only when asked for.
 from __future__ import annotations
 
 import errno
-import json
 import select
 import socket
 import threading
@@ -21,6 +20,7 @@ import paramiko
 from paramiko.buffered_pipe import BufferedPipe, PipeTimeout
 
 from ducktape.cluster.mux import frames
+from ducktape.cluster.shell import START_SHELL
 from ducktape.cluster.ssh import SSHConnection
 
 BUFFER_LIMIT = 4 << 20  # unread output a channel holds before it stops reading (its window closes)
@@ -43,12 +43,16 @@ class MuxTransport:
 
 
 class MuxChannel:
-    """A session channel relayed by the mux (see frames.py for the wire format)."""
+    """A session channel relayed by the mux (see frames.py for the wire format). Nothing is
+    asked of the mux until ``exec_command``: opening the channel and starting the command is
+    one round trip, and the shells' bootstrap can be one the mux started ahead."""
 
-    def __init__(self, sock: socket.socket, remote_version: str):
-        self._sock = sock
+    def __init__(self, connection: MuxConnection, timeout: float | None):
+        self._connection = connection
+        self._open_timeout = timeout
+        self._sock: socket.socket | None = None
         self._send_lock = threading.Lock()
-        self._transport = MuxTransport(remote_version)
+        self._transport = MuxTransport("")
         self.in_buffer = BufferedPipe()
         self.in_stderr_buffer = BufferedPipe()
         self.eof_received = False
@@ -72,13 +76,13 @@ class MuxChannel:
         return self._timeout
 
     def exec_command(self, command: str) -> None:
-        """Start *command*; SSHException if the node refuses it."""
-        self._send(frames.EXEC, json.dumps({"command": command, "combine": self._combine}).encode())
-        kind, payload = frames.recv(self._sock)
-        if kind != frames.ACK:
-            self.close()
-            why = payload.decode(errors="replace") if kind == frames.REFUSED else "the SSH multiplexer went away"
-            raise paramiko.SSHException(f"command not started: {why}")
+        """Start *command*; the node's error (SSHException and kin) if it cannot."""
+        if self._sock is not None or self.closed:
+            raise paramiko.SSHException("a channel runs one command")
+        self._sock, reply = self._connection._request(
+            {"op": "exec", "command": command, "combine": self._combine, "timeout": self._open_timeout,
+             "prestart": command == START_SHELL})
+        self._transport.remote_version = reply.get("remote_version", "")
         threading.Thread(target=self._read, name="ducktape-mux-channel", daemon=True).start()
 
     def sendall(self, data: bytes) -> None:
@@ -92,8 +96,8 @@ class MuxChannel:
         self._send(frames.STDIN_EOF)
 
     def _send(self, kind: bytes, payload: bytes = b"") -> None:
-        if self.closed:
-            raise OSError("channel is closed")
+        if self.closed or self._sock is None:
+            raise OSError("channel is closed" if self.closed else "no command started on the channel")
         with self._send_lock:
             frames.send(self._sock, kind, payload)
 
@@ -165,10 +169,9 @@ class MuxChannel:
 
     def close(self) -> None:
         """End the channel (the mux closes it on the node); safe twice."""
-        if self.closed and self._sock.fileno() < 0:
-            return
         self.closed = True
-        _end(self._sock)
+        if self._sock is not None and self._sock.fileno() >= 0:
+            _end(self._sock)
         self.in_buffer.close()
         self.in_stderr_buffer.close()
         self._status_ready.set()
@@ -248,9 +251,9 @@ class MuxConnection:
         return sock, reply
 
     def open_channel(self, timeout: float | None = None) -> MuxChannel:
-        """A new session channel on the node's connection (which the mux reconnects once if it died)."""
-        sock, reply = self._request({"op": "session", "timeout": timeout})
-        return MuxChannel(sock, reply.get("remote_version", ""))
+        """A new session channel on the node's connection (which the mux reconnects once if
+        it died); it opens on the node with its command."""
+        return MuxChannel(self, timeout)
 
     def sftp(self) -> Any:
         """An SFTP client over a channel of the mux, opened on first use (again if it broke)."""

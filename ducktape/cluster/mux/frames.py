@@ -1,9 +1,10 @@
 """The multiplexer's wire format on its Unix socket: small typed frames.
 
-A frame is one kind byte, a 4-byte big-endian length and that many bytes. A request and
-its reply are JSON frames (``j``); a command channel then carries its streams as frames
-(stdout ``o``, stderr ``e``, EOF ``f``, exit status ``x``, channel closed ``c`` towards
-the test process; stdin ``d`` and end of stdin ``w`` towards the node). An SFTP channel
+A frame is one kind byte, a 4-byte big-endian length and that many bytes. A request (the
+command to run, if any) and its reply are JSON frames (``j``); a command's channel then
+carries its streams as frames (stdout ``o``, stderr ``e``, EOF ``f``, exit status ``x``,
+channel closed ``c`` towards the test process; stdin ``d`` and end of stdin ``w``
+towards the node). An SFTP channel
 carries raw bytes after the reply, as paramiko's SFTPClient reads them from any socket.
 """
 from __future__ import annotations
@@ -17,9 +18,6 @@ HEADER = struct.Struct("!cI")
 MAX_PAYLOAD = 1 << 20
 
 JSON = b"j"
-EXEC = b"X"  # test process -> mux: run this command on the channel
-ACK = b"k"  # mux -> test process: the command started
-REFUSED = b"r"  # mux -> test process: the node refused it (payload: why)
 STDIN = b"d"
 STDIN_EOF = b"w"
 STDOUT = b"o"

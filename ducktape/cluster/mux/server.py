@@ -5,7 +5,7 @@ with FD a listening Unix socket. Its stdin carries one JSON line (the nodes' ssh
 dialled at once, all in parallel) and then stays open: when the driver goes, stdin reaches
 EOF and this process exits, taking every channel with it.
 
-Each client connection asks for one thing: a command channel, an SFTP channel, or the
+Each client connection asks for one thing: a running command, an SFTP channel, or the
 state of a node's connection. A client that goes away (its test process killed, an
 ``ssh_capture`` abandoned) ends its own channel and nothing else: each connection is
 relayed by its own threads, and a slow reader only holds back its own channel's window.
@@ -22,10 +22,12 @@ from typing import Any
 
 from ducktape.cluster.channel_wait import ChannelWaiter
 from ducktape.cluster.mux import frames
+from ducktape.cluster.shell import START_SHELL
 from ducktape.cluster.ssh import SSHConnection, describe
 from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 
 RELAY_CHUNK = 1 << 20
+STARTED_AHEAD = 2  # per node and command: channels started before a test process asks
 log = logging.getLogger("ducktape.mux")
 
 
@@ -43,7 +45,61 @@ class Node:
         self.extra: list[SSHConnection] = []
         self.name = config.host or config.hostname
         self.channels = 0
+        self.ready: dict[tuple, list] = {}  # (command, combine) -> channels started ahead
+        self.starting: dict[tuple, int] = {}
         self.lock = threading.Lock()
+
+    def started(self, command: str, combine: bool, timeout: float | None, prestart: bool) -> Any:
+        """A channel running *command*: one started ahead when *prestart* and one is ready,
+        else a new one; with *prestart*, another is then started in the background for the
+        next caller (the shells' bootstrap: sshd's session start and the login shell's
+        start-up files are then paid off the test's path)."""
+        chan = self._take_ready((command, combine)) if prestart else None
+        if chan is None:
+            chan = self._start(command, combine, timeout)
+        if prestart:
+            self.start_ahead((command, combine))
+        return chan
+
+    def _start(self, command: str, combine: bool, timeout: float | None) -> Any:
+        chan = self.open_channel(timeout)
+        try:
+            chan.set_combine_stderr(combine)
+            chan.exec_command(command)
+        except BaseException:
+            chan.close()
+            raise
+        return chan
+
+    def _take_ready(self, key: tuple) -> Any:
+        while True:
+            with self.lock:
+                ready = self.ready.get(key)
+                chan = ready.pop() if ready else None
+            if chan is None:
+                return None
+            quiet = not (chan.recv_ready() or chan.recv_stderr_ready() or chan.eof_received or chan.closed)
+            if quiet and chan.get_transport() is not None and chan.get_transport().is_active():
+                return chan
+            chan.close()  # died or spoke while waiting: not what a fresh one would be
+
+    def start_ahead(self, key: tuple) -> None:
+        with self.lock:
+            if len(self.ready.get(key, ())) + self.starting.get(key, 0) >= STARTED_AHEAD:
+                return
+            self.starting[key] = self.starting.get(key, 0) + 1
+        threading.Thread(target=self._start_one_ahead, args=(key,), daemon=True).start()
+
+    def _start_one_ahead(self, key: tuple) -> None:
+        try:
+            chan = self._start(key[0], key[1], None)
+        except Exception as err:  # noqa: BLE001 - the next caller starts its own and sees the error
+            self._log(logging.DEBUG, f"cannot start a channel ahead: {describe(err)}")
+            chan = None
+        with self.lock:
+            self.starting[key] -= 1
+            if chan is not None:
+                self.ready.setdefault(key, []).append(chan)
 
     def open_channel(self, timeout: float | None) -> Any:
         """A session channel on the first connection with room for one."""
@@ -95,6 +151,8 @@ class Mux:
             node.conn.client()
         except Exception as err:  # noqa: BLE001 - reported to the test that needs the node
             node._log(logging.WARNING, f"cannot connect: {describe(err)}")
+            return
+        node.start_ahead((START_SHELL, False))  # the first test's first command finds its shell ready
 
     def serve(self, sock: socket.socket) -> None:
         """Answer one client connection, then close it (and its channel)."""
@@ -117,8 +175,11 @@ class Mux:
                                     "channels": node.channels})
             return
         try:
-            chan = node.open_channel(request.get("timeout"))
-            if op == "sftp":
+            if op == "exec":
+                chan = node.started(request["command"], bool(request.get("combine")), request.get("timeout"),
+                                    bool(request.get("prestart")))
+            else:
+                chan = node.open_channel(request.get("timeout"))
                 chan.invoke_subsystem("sftp")
         except Exception as err:  # noqa: BLE001 - the test process raises it
             frames.send_json(sock, {"ok": False, "error": describe(err), "type": type(err).__name__})
@@ -130,7 +191,7 @@ class Mux:
             if op == "sftp":
                 _relay_raw(sock, chan)
             else:
-                _relay_session(sock, chan)
+                _relay_command(sock, chan)
         finally:
             chan.close()
             node.count(-1)
@@ -173,19 +234,8 @@ def _copy(read: Any, write: Any) -> None:
         return
 
 
-def _relay_session(sock: socket.socket, chan: Any) -> None:
-    """Start the client's command, then relay its streams as frames until either side ends."""
-    kind, payload = frames.recv(sock)
-    if kind != frames.EXEC:
-        return
-    request = json.loads(payload)
-    try:
-        chan.set_combine_stderr(bool(request.get("combine")))
-        chan.exec_command(request["command"])
-    except Exception as err:  # noqa: BLE001 - the test process raises it
-        frames.send(sock, frames.REFUSED, describe(err).encode())
-        return
-    frames.send(sock, frames.ACK)
+def _relay_command(sock: socket.socket, chan: Any) -> None:
+    """Relay a running command's streams as frames until either side ends."""
     thread = threading.Thread(target=_relay_down, args=(sock, chan), daemon=True)
     thread.start()
     try:
