@@ -220,6 +220,19 @@ def test_a_session_over_the_mux(private_sshd, suite_dir):
     assert (suite_dir / "results" / "latest" / "mux.log").exists()
 
 
+def test_no_mux_turns_it_off_whatever_the_cluster_file_says(private_sshd, suite_dir):
+    copy_data("runner/mux", suite_dir / "mux")
+    cluster_file = suite_dir / "cluster.json"
+    cluster_file.write_text(json.dumps({"settings": {"mux": True}, **private_sshd.cluster_json(["n1"])}))
+    globals_ = json.dumps({"sshd_pid_file": str(private_sshd.workdir / "sshd.pid")})
+    result = run_ducktape(["mux/test_over_mux.py::OverMuxTest.test_one_node", "--cluster-file", str(cluster_file),
+                           "--no-mux", "--globals", globals_], suite_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((suite_dir / "results" / "latest" / "report.json").read_text())
+    assert {tuple(r["data"]["connections"]) for r in report["results"]} == {("SSHConnection",)}
+    assert not (suite_dir / "results" / "latest" / "mux.log").exists()
+
+
 def _many_channels(sshd, out_path: str) -> None:
     account = _account(sshd)
     streams = [account.ssh_capture(f"echo stream-{i}; sleep 5") for i in range(5)]
