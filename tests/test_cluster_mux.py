@@ -71,7 +71,8 @@ def test_one_connection_serves_every_test_process(private_sshd, session_mux, tmp
         assert lines == ["0\n", "1\n", "2\n", "written over the mux", "MuxConnection"]
     # sshd forks one process per TCP connection: the mux's, nothing else
     assert len(_children(private_sshd.pid)) == 1
-    assert _status(private_sshd)["channels"] == 0  # the children's channels ended with them
+    wait_until(lambda: _status(private_sshd)["channels"] == 0, 10, backoff_sec=0.05,
+               err_msg="the children's channels outlived them")
 
 
 def _sleep_forever(sshd, marker: str) -> None:

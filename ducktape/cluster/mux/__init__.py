@@ -21,7 +21,7 @@ from typing import Any
 
 from ducktape.cluster.cluster_file import ClusterFileError, cluster_settings
 
-DEFAULT_ON = False
+DEFAULT_ON = True
 SETTING = "mux"
 
 _endpoint: dict = {}  # "path", "owner": the socket of this session's mux and the driver's pid
