@@ -36,6 +36,8 @@ class SessionConfig:
     fail_greedy_tests: bool = False
     ignore_node_type: bool = False
     enable_jvm_logs: bool = False
+    mux: bool = False
+    no_mux: bool = False
     verbose: int = 0
     quiet: int = 0
     # options with a value

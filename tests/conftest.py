@@ -13,4 +13,5 @@ pytest_plugins = [
     "tests.support.suites",    # helpers to write and run small ducktape suites
     "tests.support.moto_ec2",  # moto_ec2: a moto server on 127.0.0.1 standing in for EC2
     "tests.support.trogdor",   # trogdor_cluster: real Trogdor agents and coordinators on loopback
+    "tests.support.mux",       # DUCKTAPE_TEST_MUX=1: the pytest process uses a session multiplexer
 ]

@@ -60,3 +60,18 @@ def test_first_use_of_one_account_connects_the_others_too(loopback_sshd):
     assert accounts[2].ssh_output("hostname") == accounts[1].ssh_output("hostname")
     for account in accounts:
         account.close()
+
+
+def test_background_pings_are_bounded_in_total_not_per_node():
+    from ducktape.cluster.health import (
+        MAX_PINGS_PER_SEC,
+        PING_INTERVAL_SEC,
+        ping_interval,
+        stale_after,
+    )
+
+    assert ping_interval(1) == PING_INTERVAL_SEC  # a small cluster: every node each second
+    for nodes in (1, 4, 16, 17, 64, 256, 1000):
+        interval = ping_interval(nodes)
+        assert nodes / interval <= MAX_PINGS_PER_SEC  # pings per second, all nodes together
+        assert stale_after(interval) >= 4 * interval  # a slower pace never makes a live node look dead

@@ -23,15 +23,23 @@ from ducktape.cluster.command import (
 )
 from ducktape.cluster.linux_remoteaccount import LinuxRemoteAccount
 from ducktape.cluster.local_account import LocalAccount
+from ducktape.cluster.mux import SessionMux
 from ducktape.cluster.remoteaccount import RemoteAccountSSHConfig
 from ducktape.errors import TimeoutError as DucktapeTimeoutError
 from tests.support.sshd import free_port
 
 
-@pytest.fixture(scope="module", params=["remote", "local", "netns"])
+@pytest.fixture(scope="module", params=["remote", "local", "netns", "mux"])
 def account(request, loopback_sshd):
-    """The same verbs three ways: sshd on loopback, the local account, a namespace node."""
-    if request.param == "remote":
+    """The same verbs four ways: sshd on loopback, the local account, a namespace node, and
+    sshd on loopback through a session multiplexer (cluster/mux) as test processes use it."""
+    session_mux = None
+    if request.param == "mux":
+        session_mux = SessionMux()
+        session_mux.start([], include_self=True)
+        acct = LinuxRemoteAccount(RemoteAccountSSHConfig(**loopback_sshd.ssh_config("worker1")),
+                                  externally_routable_ip="127.0.0.1")
+    elif request.param == "remote":
         acct = LinuxRemoteAccount(RemoteAccountSSHConfig(**loopback_sshd.ssh_config("worker1")),
                                   externally_routable_ip="127.0.0.1")
     elif request.param == "local":
@@ -41,6 +49,8 @@ def account(request, loopback_sshd):
         acct = LinuxRemoteAccount(RemoteAccountSSHConfig(**node.ssh_config), externally_routable_ip=node.ip)
     yield acct
     acct.close()
+    if session_mux is not None:
+        session_mux.stop()
 
 
 @pytest.fixture
@@ -55,7 +65,7 @@ def tmp_path(tmp_path_factory):
 def test_identity(account, request):
     assert account.operating_system == "linux"
     kind = request.node.callspec.params["account"]
-    if kind == "remote":
+    if kind in ("remote", "mux"):
         assert (account.hostname, account.ssh_hostname) == ("worker1", "127.0.0.1")
         assert str(account) == f"{account.user}@worker1"
         assert account.externally_routable_ip == "127.0.0.1"
@@ -316,6 +326,17 @@ def test_errors_pickle_and_deprecated_scp_aliases(account, tmp_path):
     assert (tmp_path / "u.txt").read_text() == "s"
 
 
+def _pipes() -> int:
+    """How many OS pipes this process has open."""
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            count += os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:")
+        except OSError:
+            pass
+    return count
+
+
 def test_reading_a_command_makes_no_os_pipe(account):
     """Waiting for output must not go through a channel's fileno(): paramiko backs it with an
     OS pipe its transport thread writes to, and closing a channel while output still arrives
@@ -324,11 +345,11 @@ def test_reading_a_command_makes_no_os_pipe(account):
         assert list(account.ssh_capture("echo local")) == ["local\n"]
         return
     account.ssh_output("true")  # connected, one shell up
-    before = len(os.listdir("/proc/self/fd"))
+    before = _pipes()
     streams = [account.ssh_capture("echo open; sleep 30") for _ in range(8)]
     assert [next(s) for s in streams] == ["open\n"] * 8
     assert account.ssh_output("echo still") == b"still\n"
-    assert len(os.listdir("/proc/self/fd")) == before
+    assert _pipes() == before  # (over the mux each stream is a Unix socket: that is no pipe)
     for s in streams:
         s.iter_obj.close()
     assert account.ssh_output("echo after") == b"after\n"

@@ -1,9 +1,10 @@
 """Is a node alive? Answered by the driver without an SSH handshake on the scheduling path.
 
 The driver keeps one SSH connection per node for this alone: it is never used for a
-test's commands and never crosses a fork (test processes open their own). A thread per
-node opens it (all nodes at once, when the first allocation asks) and then sends a
-keepalive request with a reply every ``PING_INTERVAL_SEC``. Asking whether a node is
+test's commands and never crosses a fork (test processes go through the session's
+multiplexer, or open their own). A thread per node opens it (all nodes at once, when the first allocation asks) and then sends a
+keepalive request with a reply every ``PING_INTERVAL_SEC`` (less often on a cluster so
+large that all nodes together would exceed ``MAX_PINGS_PER_SEC``). Asking whether a node is
 healthy reads what the thread last saw, so it costs no network round trip:
 
 - the connection failed (refused, timed out, authentication) or died and cannot be
@@ -24,17 +25,31 @@ from ducktape.cluster.ssh import SSHConnection, describe
 
 PING_INTERVAL_SEC = 1.0
 STALE_AFTER_SEC = 8.0
+# All nodes together are pinged at most this often: on a large cluster each node's interval
+# grows instead, so the driver's background work does not grow with the node count.
+MAX_PINGS_PER_SEC = 16.0
 REDIAL_INTERVAL_SEC = 5.0
 PING_REQUEST = "keepalive@openssh.com"  # sshd answers it (with a failure), which is all we need
 
 CONNECTING, UP, DOWN = "connecting", "up", "down"
 
 
+def ping_interval(nodes: int) -> float:
+    """Seconds between two pings of one node when *nodes* are watched."""
+    return max(PING_INTERVAL_SEC, nodes / MAX_PINGS_PER_SEC)
+
+
+def stale_after(interval: float) -> float:
+    """Silence after which a node pinged every *interval* seconds counts as dead."""
+    return max(STALE_AFTER_SEC, 4 * interval)
+
+
 class NodeWatch:
     """The driver's view of one node: its own connection and a pinging thread."""
 
-    def __init__(self, account: Any, log: Callable[..., None]):
+    def __init__(self, account: Any, log: Callable[..., None], interval: Callable[[], float] = lambda: PING_INTERVAL_SEC):
         self.account = account
+        self._interval = interval
         self.state = CONNECTING
         self.cause = ""
         self.last_reply = 0.0
@@ -57,7 +72,7 @@ class NodeWatch:
         next allocation asks (a healed partition) is not parked for nothing."""
         try:
             self._connect()
-            while not self._stop.wait(PING_INTERVAL_SEC if self.state == UP else REDIAL_INTERVAL_SEC):
+            while not self._stop.wait(self._interval() if self.state == UP else REDIAL_INTERVAL_SEC):
                 if self.state == UP:
                     self._ping()
                 else:
@@ -106,7 +121,7 @@ class NodeWatch:
         if self.state == DOWN:
             return False
         silent = time.monotonic() - self.last_reply
-        if silent > STALE_AFTER_SEC:
+        if silent > stale_after(self._interval()):
             self.cause = f"no answer to SSH keepalives for {silent:.0f} s"
             return False
         return True
@@ -129,10 +144,13 @@ class NodeHealth:
         with self._lock:
             for account in accounts:
                 if id(account) not in self._watches:
-                    watch = self._watches[id(account)] = NodeWatch(account, _account_log(account))
+                    watch = self._watches[id(account)] = NodeWatch(account, _account_log(account), self._interval)
                     started.append(watch)
         for watch in started:
             watch.start()
+
+    def _interval(self) -> float:
+        return ping_interval(len(self._watches))
 
     def healthy(self, account: Any) -> bool:
         """True if *account*'s node answers; the first answer may wait for its connection."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ducktape.cluster import mux
 from ducktape.cluster.cluster import Cluster
 from ducktape.cluster.cluster_file import (
     DEFAULT_CLUSTER_FILE,
@@ -73,7 +74,12 @@ class JsonCluster(Cluster):
         """Open the health watch's connections and dial spare ones to every free node now, all
         at once and in the background (the session calls it before the first allocation)."""
         self._health.watch(a for a in self._available_accounts if _watched(a))
-        self._spares.fill(a for a in self._available_accounts if isinstance(a, RemoteAccount))
+        if not mux.running():  # test processes use the mux's connections: spare sockets would go unused
+            self._spares.fill(self.ssh_accounts())
+
+    def ssh_accounts(self) -> list:
+        """The free nodes' accounts that are reached over SSH."""
+        return [a for a in self._available_accounts if isinstance(a, RemoteAccount)]
 
     def do_alloc(self, cluster_spec: ClusterSpec) -> list[ClusterNode]:
         self.connect_ahead()  # a no-op once done
@@ -122,6 +128,8 @@ class JsonCluster(Cluster):
     def take_predialled(self, nodes: list[ClusterNode]) -> dict[str, Any]:
         """Hostname -> a TCP connection to its sshd dialled ahead, for the test process about
         to run on *nodes* (cluster/spares.py); give it back with ``give_back_predialled``."""
+        if mux.running():
+            return {}
         return self._spares.take(node.account for node in nodes if isinstance(node.account, RemoteAccount))
 
     def give_back_predialled(self, handed: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from ducktape.cluster import process_tag, transfer
+from ducktape.cluster import mux, process_tag, transfer
 from ducktape.cluster.account import DEFAULT_PERMISSIONS, Account
 from ducktape.cluster.channel_wait import ChannelWaiter
 from ducktape.cluster.command import (
@@ -107,7 +107,7 @@ class RemoteAccount(Account):
                  node_type: str | None = None, logger: logging.Logger | None = None,
                  ssh_exception_checks: list[Callable] | None = None):
         super().__init__(ssh_config, externally_routable_ip, node_type, logger, ssh_exception_checks)
-        self._conn: SSHConnection | None = None
+        self._conn: Any = None  # an SSHConnection, or a MuxConnection in a test process
         self._pool: ShellPool | None = None
         self._conn_pid = 0
         self._group: _ConnectGroup | None = None
@@ -119,19 +119,30 @@ class RemoteAccount(Account):
         user = f"{cfg.user}@" if cfg.user else ""
         return f"ssh {user}{cfg.hostname}:{cfg.port}"
 
-    def _connection(self) -> SSHConnection:
+    def _connection(self) -> Any:
         if self._conn is not None and self._conn_pid != os.getpid():
             self._abandon_inherited_connection()
         if self._conn is None:
             with _CREATE_LOCK:
                 if self._conn is None:
                     spare, self._predialled = self._predialled, None
-                    self._pool = ShellPool(SSHConnection(self.ssh_config, self._log, predialled=spare))
+                    self._pool = ShellPool(self._new_connection(spare))
                     self._conn_pid = os.getpid()
                     self._conn = self._pool.conn
             if self._group is not None:
                 self._group.first_use()
         return self._conn
+
+    def _new_connection(self, spare: Any) -> Any:
+        """Through the session's multiplexer in a test process when one runs, else our own."""
+        path = mux.endpoint()
+        if path is not None:
+            from ducktape.cluster.mux.client import MuxConnection
+
+            if spare is not None:
+                spare.close()
+            return MuxConnection(path, self.ssh_config, self._log)
+        return SSHConnection(self.ssh_config, self._log, predialled=spare)
 
     def _use_predialled(self, sock: Any) -> None:
         """Log in over *sock*, a TCP connection to this node's sshd the driver dialled ahead
@@ -161,12 +172,12 @@ class RemoteAccount(Account):
 
     @check_ssh
     def _set_ssh_client(self) -> None:
-        self._connection().client()
+        self._connection().connect()
 
     def _warm(self) -> None:
         """Open the connection now; a failure is left for the first real use to report."""
         try:
-            self._connection().client()
+            self._connection().connect()
         except Exception as err:  # noqa: BLE001
             self._log(logging.DEBUG, f"early connect failed: {describe(err)}")
 

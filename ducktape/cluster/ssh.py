@@ -167,6 +167,10 @@ class SSHConnection:
                 self._connect()
             return self._client
 
+    def connect(self) -> None:
+        """Open the connection now if it is not open."""
+        self.client()
+
     def transport(self) -> Any:
         """The live paramiko Transport."""
         return self.client().get_transport()

@@ -34,6 +34,8 @@ _FLAGS = [
     ("--fail-greedy-tests", "fail tests that have no (or an empty) @cluster annotation."),
     ("--ignore-node-type", "ignore node_type in @cluster requests; any node of the right OS will do."),
     ("--enable-jvm-logs", "collect JVM logs (GC, stdout/stderr, heap dumps) from every service."),
+    ("--mux", "test processes reach SSH nodes through one connection per node held for the whole session (default)."),
+    ("--no-mux", "each test process logs in to its nodes itself (overrides --mux and the cluster file)."),
 ]
 
 _VALUES: list[tuple[str, Any, str]] = [  # name, type, help; the default is SessionConfig's

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
 from typing import Any
 
 from ducktape.session_config import SessionConfig
@@ -26,6 +27,8 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
     of ``--quarantine`` (tests/quarantine.py), read by the caller."""
     from ducktape.cluster.factory import make_cluster
     from ducktape.cluster.localhost import embedded_size
+    from ducktape.cluster.mux import start_for as start_mux
+    from ducktape.cluster.mux import wanted as wanted_mux
     from ducktape.tests.after_test import standard_hooks
     from ducktape.tests.reporters.session import make_reporters
 
@@ -39,6 +42,8 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
                                         config.max_parallel)
     cluster = make_cluster(config.cluster if config.cluster_given else None, config.cluster_file, config.ssh_checker_function,
                            localhost_nodes=localhost_nodes, notice_logger=session_logger)
+    mux = start_mux(cluster, wanted_mux(config.mux, config.no_mux, config.cluster_file),
+                    os.path.join(session_context.results_dir, "mux.log"))
     cluster.connect_ahead()  # SSH clusters: handshakes overlap the setup below
     try:
         for ctx in tests:
@@ -64,6 +69,7 @@ def run_session(config: SessionConfig, session_context: Any, session_logger: log
         return status
     finally:
         cluster.close()  # clusters that provision nodes end them here, whatever happened
+        mux.stop()
 
 
 def apply_default_num_nodes(tests: list, num_nodes: int | None) -> None:

@@ -1,0 +1,53 @@
+"""Tests whose nodes are reached through the session's multiplexer (tests/test_cluster_mux.py)."""
+from pathlib import Path
+
+from ducktape.mark import parametrize
+from ducktape.mark.resource import cluster
+from ducktape.services.service import Service
+from ducktape.tests.test import Test
+
+
+class Nodes(Service):
+    def __init__(self, context, num_nodes):
+        super().__init__(context, num_nodes=num_nodes)
+
+    def start_node(self, node, **kwargs):
+        node.account.ssh("true")
+
+    def stop_node(self, node, **kwargs):
+        node.account.ssh("true")
+
+    def clean_node(self, node, **kwargs):
+        node.account.ssh("true")
+
+
+def _sshd_connections(pid_file: str) -> int:
+    """Connections the node's sshd holds now (it forks one process per connection)."""
+    pid = int(Path(pid_file).read_text())
+    return len(Path(f"/proc/{pid}/task/{pid}/children").read_text().split())
+
+
+class OverMuxTest(Test):
+    def _use(self, num_nodes):
+        service = Nodes(self.test_context, num_nodes)
+        service.start()
+        outputs = set()
+        for node in service.nodes:
+            for _ in range(3):
+                outputs.add(node.account.ssh_output("echo ok"))
+        return {"connections": sorted({type(n.account._conn).__name__ for n in service.nodes}),
+                "outputs": sorted(o.decode() for o in outputs), "sshd_connections": _sshd_connections(self.test_context.globals["sshd_pid_file"])}
+
+    @cluster(num_nodes=1)
+    @parametrize(round=1)
+    @parametrize(round=2)
+    @parametrize(round=3)
+    def test_one_node(self, round):
+        return self._use(1)
+
+    @cluster(num_nodes=2)
+    @parametrize(round=1)
+    @parametrize(round=2)
+    @parametrize(round=3)
+    def test_two_nodes(self, round):
+        return self._use(2)
