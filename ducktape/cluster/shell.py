@@ -264,8 +264,9 @@ class ShellPool:
             keep = True
             shell.fresh = False
             return result
-        except ShellBroken:
+        except ShellBroken as err:
             if not shell.fresh or not self.conn.connected():
+                self.conn.explain(err)  # the multiplexer's connection names a dead multiplexer
                 raise
             # The shell died before running anything: no bash, or a login shell that
             # cannot run our loop. Use plain exec channels on this node from now on.

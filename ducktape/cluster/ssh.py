@@ -254,6 +254,10 @@ class SSHConnection:
         with self._lock:
             return self._client is not None and self._alive()
 
+    def explain(self, err: Exception) -> None:
+        """Raise this connection's own error for a channel that broke with *err*, if it has
+        one; a direct connection has none beyond *err* (the multiplexer's does)."""
+
     def _drop(self) -> None:
         if self._sftp is not None:
             try:

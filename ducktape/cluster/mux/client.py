@@ -99,7 +99,11 @@ class MuxChannel:
         if self.closed or self._sock is None:
             raise OSError("channel is closed" if self.closed else "no command started on the channel")
         with self._send_lock:
-            frames.send(self._sock, kind, payload)
+            try:
+                frames.send(self._sock, kind, payload)
+            except OSError as err:
+                self._connection.explain(err)  # a dead mux says so; a node's own failure stays as it is
+                raise
 
     def recv(self, size: int) -> bytes:
         return self._take(self.in_buffer, size)
@@ -249,6 +253,17 @@ class MuxConnection:
             sock.close()
             raise _node_error(reply, self.config)
         return sock, reply
+
+    def explain(self, err: Exception) -> None:
+        """Raise ``MuxUnavailable`` when the mux no longer accepts connections (*err* broke a
+        channel because the mux died); return when it answers, so *err* is the node's."""
+        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            probe.connect(self.path)
+        except OSError:
+            raise MuxUnavailable(f"the SSH multiplexer ({self.path}) is not answering: {err}; {NO_MUX_HINT}") from None
+        finally:
+            probe.close()
 
     def open_channel(self, timeout: float | None = None) -> MuxChannel:
         """A new session channel on the node's connection (which the mux reconnects once if
