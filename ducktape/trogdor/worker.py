@@ -134,3 +134,31 @@ class TaskWorker:
     @classmethod
     def recover(cls, platform: Platform, worker_id: int, spec: Any) -> None:
         """Undo what a worker left on the node when its agent died (default: nothing)."""
+
+
+class ThreadedWorker(TaskWorker):
+    """A worker whose work runs on threads that end once ``self.stopping`` is set: ``stop``
+    sets it, joins each thread for up to ``join_seconds()``, then calls ``stopped()``."""
+
+    stopping: threading.Event | None = None  # made by run_threads; None: never started
+    threads: tuple = ()
+
+    def run_threads(self, threads: list) -> None:
+        """Start *threads*; they share ``self.stopping`` (already made when they run)."""
+        self.threads = tuple(threads)
+        for thread in self.threads:
+            thread.start()
+
+    def join_seconds(self) -> float:
+        return self.spec.timeout_ms / 1000.0 + 1
+
+    def stop(self, platform: Platform) -> None:
+        if self.stopping is None:
+            return
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join(self.join_seconds())
+        self.stopped()
+
+    def stopped(self) -> None:
+        """After the threads ended (or their joins timed out): e.g. publish a final status."""

@@ -20,7 +20,7 @@ import urllib.request
 from typing import Any
 
 from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
-from ducktape.trogdor.worker import DoneFuture, Platform, TaskWorker, WorkerStatus
+from ducktape.trogdor.worker import DoneFuture, Platform, ThreadedWorker, WorkerStatus
 
 OUTCOMES = ("ok", "fail", "info")
 
@@ -58,37 +58,28 @@ class RegisterWorkloadSpec(TaskSpec):
         return RegisterWorker(worker_id, self)
 
 
-class RegisterWorker(TaskWorker):
+class RegisterWorker(ThreadedWorker):
     """One thread per client process, each with its own recorder; the status counts outcomes."""
 
     spec: RegisterWorkloadSpec
 
     def start(self, platform: Platform, status: WorkerStatus, done: DoneFuture) -> None:
         self._status, self._done = status, done
-        self._stop = threading.Event()
+        self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._counts = dict.fromkeys(OUTCOMES, 0)
         self._running = self.spec.clients
         recorders = [platform.history(self, n) for n in range(self.spec.clients)]
-        self._threads = [threading.Thread(target=self._client, args=(n, rec), daemon=True,
-                                          name=f"register-{self.worker_id}-{n}") for n, rec in enumerate(recorders)]
-        for thread in self._threads:
-            thread.start()
-
-    def stop(self, platform: Platform) -> None:
-        stop = getattr(self, "_stop", None)
-        if stop is None:
-            return
-        stop.set()
-        for thread in self._threads:
-            thread.join(self.spec.timeout_ms / 1000.0 + 1)
+        threads = [threading.Thread(target=self._client, args=(n, rec), daemon=True,
+                                   name=f"register-{self.worker_id}-{n}") for n, rec in enumerate(recorders)]
+        self.run_threads(threads)
 
     def _client(self, n: int, rec: Any) -> None:
         rng = random.Random(f"{self.spec.seed}/{self.task_id}/{n}")
         known: dict[str, Any] = {}  # what this client last saw in each register: its CAS's expectation
         done = 0
         with rec:
-            while not self._stop.is_set() and (not self.spec.ops_per_client or done < self.spec.ops_per_client):
+            while not self.stopping.is_set() and (not self.spec.ops_per_client or done < self.spec.ops_per_client):
                 key, f = rng.choice(self.spec.keys), rng.choice(("read", "read", "write", "cas"))
                 value = None if f == "read" else rng.randrange(1, 1 << 31)
                 if f == "cas":

@@ -19,7 +19,7 @@ import urllib.parse
 from typing import Any
 
 from ducktape.trogdor.spec import SpecError, TaskSpec, register_spec
-from ducktape.trogdor.worker import DoneFuture, Platform, TaskWorker, WorkerStatus
+from ducktape.trogdor.worker import DoneFuture, Platform, ThreadedWorker, WorkerStatus
 from ducktape.trogdor.workloads.histogram import Histogram
 
 log = logging.getLogger("trogdor.latency")
@@ -74,14 +74,14 @@ class _Second:
         self.errors = 0
 
 
-class RequestLatencyWorker(TaskWorker):
+class RequestLatencyWorker(ThreadedWorker):
     """Sender threads take due times from a shared counter; a reporter publishes status."""
 
     spec: RequestLatencySpec
 
     def start(self, platform: Platform, status: WorkerStatus, done: DoneFuture) -> None:
         self._status = status
-        self._stop = threading.Event()
+        self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._next = 0
         self._errors = 0
@@ -89,31 +89,24 @@ class RequestLatencyWorker(TaskWorker):
         self._histogram = Histogram()
         self._seconds: dict[int, _Second] = {}
         self._t0 = time.monotonic()
-        self._threads = [threading.Thread(target=self._send_loop, daemon=True, name=f"latency-{self.worker_id}-{i}")
-                         for i in range(self.spec.max_in_flight)]
-        self._threads.append(threading.Thread(target=self._report_loop, daemon=True, name=f"latency-{self.worker_id}"))
-        for thread in self._threads:
-            thread.start()
+        threads = [threading.Thread(target=self._send_loop, daemon=True, name=f"latency-{self.worker_id}-{i}")
+                   for i in range(self.spec.max_in_flight)]
+        threads.append(threading.Thread(target=self._report_loop, daemon=True, name=f"latency-{self.worker_id}"))
+        self.run_threads(threads)
 
-    def stop(self, platform: Platform) -> None:
-        stop = getattr(self, "_stop", None)
-        if stop is None:
-            return
-        stop.set()
-        for thread in self._threads:
-            thread.join(self.spec.timeout_ms / 1000.0 + 1)
+    def stopped(self) -> None:
         self._status.update(self.snapshot())
 
     # --- sending ---------------------------------------------------------------------
     def _send_loop(self) -> None:
         request = _HttpRequester(self.spec) if self.spec.protocol == "http" else _TcpRequester(self.spec)
         interval = 1.0 / self.spec.target_rate
-        while not self._stop.is_set():
+        while not self.stopping.is_set():
             with self._lock:
                 due = self._t0 + self._next * interval
                 self._next += 1
             wait = due - time.monotonic()
-            if wait > 0 and self._stop.wait(wait):
+            if wait > 0 and self.stopping.wait(wait):
                 break
             error = request()
             self._record(due, time.monotonic(), error)
@@ -137,7 +130,7 @@ class RequestLatencyWorker(TaskWorker):
 
     # --- reporting ---------------------------------------------------------------------
     def _report_loop(self) -> None:
-        while not self._stop.wait(1.0):
+        while not self.stopping.wait(1.0):
             self._status.update(self.snapshot())
 
     def snapshot(self) -> dict[str, Any]:
