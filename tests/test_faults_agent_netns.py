@@ -36,8 +36,8 @@ class NodeAgent:
 
     def start(self) -> NodeAgent:
         log = f"/tmp/faults-agent-{time.monotonic_ns()}.log"
-        self.pid = int(self.node.account.ssh_output(
-            f"nohup {sys.executable} -m ducktape.trogdor agent --node-name {self.node.account.hostname} "
+        self.pid = int(self.node.account.ssh_output(  # the log exists before the background shell opens it
+            f": > {log}; nohup {sys.executable} -m ducktape.trogdor agent --node-name {self.node.account.hostname} "
             f"--bind {self.ip} --port 0 --token-file /tmp/faults-agent.token --state-dir {self.state_dir} "
             f"> {log} 2>&1 < /dev/null & echo $!"))
         deadline = time.monotonic() + 30
