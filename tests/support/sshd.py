@@ -36,7 +36,7 @@ StrictModes no
 UsePAM no
 MaxSessions 64
 MaxStartups 64:30:128
-LogLevel ERROR
+LogLevel {log_level}
 Subsystem sftp internal-sftp
 """
 
@@ -124,9 +124,10 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
-def start_sshd(workdir: Path, extra_config: str = "") -> LoopbackSshd:
+def start_sshd(workdir: Path, extra_config: str = "", log_level: str = "ERROR") -> LoopbackSshd:
     """Write keys and config under *workdir* and start sshd there; *extra_config* lines
-    are appended to sshd_config (e.g. ``SetEnv SHLVL=5`` stops bash reading ~/.bashrc)."""
+    are appended to sshd_config (e.g. ``SetEnv SHLVL=5`` stops bash reading ~/.bashrc);
+    ``log_level="INFO"`` logs each accepted login to ``sshd.log``."""
     os.makedirs(PRIVSEP_DIR, exist_ok=True)
     workdir.mkdir(parents=True, exist_ok=True)
     host_key = keygen(workdir / "host_key")
@@ -136,7 +137,8 @@ def start_sshd(workdir: Path, extra_config: str = "") -> LoopbackSshd:
     server = LoopbackSshd(workdir=workdir, port=free_port(), key_path=client_key)
     (workdir / "sshd_config").write_text(
         CONFIG.format(
-            port=server.port, host_key=host_key, pid_file=workdir / "sshd.pid", authorized_keys=authorized
+            port=server.port, host_key=host_key, pid_file=workdir / "sshd.pid", authorized_keys=authorized,
+            log_level=log_level,
         )
         + extra_config
     )

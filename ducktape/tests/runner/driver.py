@@ -249,7 +249,7 @@ class TestRunner:
             watched.kill_group(test.process.pid)  # a child it forked must not re-apply what is healed next
             left = hooks.run_after_lost(self.after_test, self._ended(test), self.session_logger)
             self._finish(test, self._lost_result(test, left))
-        elif self.exiting.pop(test.key, None) is not None:
+        if self.exiting.pop(test.key, None) is not None:
             self._release(test)
         self._forget(test)
 
@@ -278,14 +278,13 @@ class TestRunner:
                                      nodes=test.nodes, nodes_used=len(test.nodes), faults=faults)
 
     def _finish(self, test: ActiveTest, result: TestResult) -> None:
-        """Result recorded; the nodes go back to the pool once the process has exited."""
+        """Result recorded; the nodes go back to the pool once ``_on_exit`` has reaped the
+        process (its one path, even when the process has already exited: the watcher sees it
+        at once, and its exit status is noted)."""
         self.active.pop(test.key, None)
         test.result = result
         test.kill_at = time.time() + watched.EXIT_GRACE_SECONDS
-        if test.process.exitcode is None:
-            self.exiting[test.key] = test
-        else:
-            self._release(test)
+        self.exiting[test.key] = test
         self._record(result)
         if self.exit_first and result.test_status == FAIL and not self.stop_reason:
             self.stop_reason = "--exit-first: a test failed"
@@ -364,7 +363,7 @@ class TestRunner:
                 test.stop_reason = reason
                 self.results.interrupted_ids.append(test.context.test_id)
                 self._finish(test, self._lost_result(test))
-            elif self.exiting.pop(test.key, None) is not None:
+            if self.exiting.pop(test.key, None) is not None:
                 self._release(test)
             self._forget(test)
 
