@@ -3,16 +3,20 @@ connect together (issue 8). Real sshd on loopback; no timings asserted, only how
 connections were opened and when."""
 from __future__ import annotations
 
+import os
 import pickle
+import signal
 
 import pytest
 
+from ducktape.cluster import mux
 from ducktape.cluster.cluster_spec import ClusterSpec
 from ducktape.cluster.json import JsonCluster
 from ducktape.cluster.linux_remoteaccount import LinuxRemoteAccount
 from ducktape.cluster.node_container import InsufficientHealthyNodesError
 from ducktape.cluster.remoteaccount import RemoteAccountSSHConfig, connect_together
 from ducktape.utils.util import wait_until
+from tests.support.sshd import start_sshd
 
 
 def _driver_client(cluster: JsonCluster, account) -> object:
@@ -75,3 +79,66 @@ def test_background_pings_are_bounded_in_total_not_per_node():
         interval = ping_interval(nodes)
         assert nodes / interval <= MAX_PINGS_PER_SEC  # pings per second, all nodes together
         assert stale_after(interval) >= 4 * interval  # a slower pace never makes a live node look dead
+
+
+# ---- with the session's multiplexer: the health checks ride on its connections --------------
+
+
+@pytest.fixture
+def mux_cluster(tmp_path):
+    """A two-node JsonCluster on a private sshd that logs each login, with the session's mux
+    started as the driver starts it; yields (cluster, sshd, mux handle)."""
+    sshd = start_sshd(tmp_path / "sshd", log_level="INFO")
+    cluster = JsonCluster(sshd.cluster_json(["n1", "n2"]))
+    handle = mux.start_for(cluster, True, str(tmp_path / "mux.log"))
+    try:
+        cluster.connect_ahead()
+        yield cluster, sshd, handle
+    finally:
+        cluster._health.close()
+        handle.stop()
+        sshd.stop()
+
+
+def _logins(sshd) -> list[str]:
+    return [line for line in (sshd.workdir / "sshd.log").read_text().splitlines()
+            if line.startswith("Accepted publickey")]
+
+
+def test_with_the_mux_health_checks_log_in_no_more(mux_cluster):
+    cluster, sshd, _ = mux_cluster
+    for _ in range(10):
+        cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    watches = list(cluster._health._watches.values())
+    assert len(watches) == 2 and all(w.via_mux for w in watches)
+    wait_until(lambda: all(w.last_reply > 0 for w in watches), timeout_sec=10, err_msg="no ping answered")
+    # one login per node for the whole session: the mux's (the health pings ride on it)
+    assert len(_logins(sshd)) == 2, _logins(sshd)
+    assert not cluster.parked()
+
+
+def test_with_the_mux_a_node_whose_sshd_stops_is_parked_with_its_cause(mux_cluster):
+    cluster, sshd, _ = mux_cluster
+    cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    watch = next(iter(cluster._health._watches.values()))
+    sshd.stop()  # the mux's connections to both nodes die with it
+    wait_until(lambda: not watch._conn.connected(), timeout_sec=30, err_msg="the mux never saw its connection close")
+    with pytest.raises(InsufficientHealthyNodesError):
+        cluster.alloc(ClusterSpec.simple_linux(1))
+    parked = cluster.parked()
+    assert sorted(parked) == ["n1", "n2"]  # one node asked, the other tried in its place
+    for cause in parked.values():
+        assert "cannot connect" in cause and "Connection refused" in cause, cause
+        assert "through the SSH multiplexer" in cause, cause
+
+
+def test_when_the_mux_dies_health_checks_go_direct(mux_cluster):
+    cluster, sshd, handle = mux_cluster
+    cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    os.kill(handle.pid, signal.SIGKILL)
+    # the next allocation asks the mux whether each node's connection is up: it no longer answers
+    nodes = cluster.alloc(ClusterSpec.simple_linux(2))
+    assert not cluster.parked()
+    assert not any(w.via_mux for w in cluster._health._watches.values())
+    cluster.free(nodes)
+    assert len(_logins(sshd)) == 4, _logins(sshd)  # the mux's two, then the health checks' own

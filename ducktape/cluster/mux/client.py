@@ -235,10 +235,13 @@ class MuxConnection:
         self._lock = threading.RLock()
         self._sftp: Any = None
         self._direct: SSHConnection | None = None
+        self._waiting: set[socket.socket] = set()  # requests awaiting their reply: close() ends them
 
     def _request(self, request: dict) -> tuple[socket.socket, dict]:
         """A connection to the mux that asked for *request*, and the mux's reply."""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        with self._lock:
+            self._waiting.add(sock)
         try:
             sock.connect(self.path)
             frames.send_json(sock, {**request, "node": self.config.to_json()})
@@ -246,6 +249,9 @@ class MuxConnection:
         except OSError as err:
             sock.close()
             raise MuxUnavailable(f"the SSH multiplexer ({self.path}) is not answering: {err}; {NO_MUX_HINT}") from None
+        finally:
+            with self._lock:
+                self._waiting.discard(sock)
         if not isinstance(reply, dict):
             sock.close()
             raise MuxUnavailable(f"the SSH multiplexer ({self.path}) closed the request; {NO_MUX_HINT}")
@@ -296,6 +302,12 @@ class MuxConnection:
         except paramiko.SSHException:
             return False
 
+    def ping(self) -> None:
+        """One keepalive round trip on the mux's connection to the node (which the mux reopens
+        if it died); raises what a direct connection's ``ping`` would, or MuxUnavailable."""
+        sock, _reply = self._request({"op": "ping"})
+        sock.close()
+
     def client(self) -> Any:
         """A real paramiko SSHClient of this process's own (port forwarding needs one)."""
         with self._lock:
@@ -307,7 +319,11 @@ class MuxConnection:
         return self.client().get_transport()
 
     def close(self) -> None:
+        """Close this process's SFTP and direct connections, and end the requests awaiting a
+        reply (a ping blocked on a cut link wakes up)."""
         with self._lock:
+            for sock in self._waiting:
+                _end(sock)
             if self._sftp is not None:
                 self._sftp.close()
                 self._sftp = None
