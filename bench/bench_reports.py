@@ -97,7 +97,7 @@ def ours(rows: list[dict], session_dir: Path) -> float:
     """Our reporters over the same results: one append per test, whole files once."""
     from ducktape.tests.reporter import file_reporters
     from ducktape.tests.reporters.files import SessionRecordReporter
-    from ducktape.tests.result import TestResult, TestResults
+    from ducktape.tests.result import TestResults
     from ducktape.tests.session import SessionContext
 
     session = SessionContext(session_id="bench", results_dir=str(session_dir))
@@ -105,24 +105,31 @@ def ours(rows: list[dict], session_dir: Path) -> float:
     results = TestResults(session, list(range(8)))
     results.start_time = rows[0]["start_time"]
     t0 = time.perf_counter()
+    feed(rows, session, reporters, results)
     for r in reporters:
-        r.session_started(session, len(rows), cluster_size=8)
+        r.session_finished(results, False)
+    return time.perf_counter() - t0
+
+
+def feed(rows: list[dict], session, reporters: list, results) -> None:
+    """Start the session's *reporters*, then file each of *rows* as the runner files a result."""
+    from ducktape.tests.result import TestResult
+
+    for r in reporters:
+        r.session_started(session, len(rows), cluster_size=len(results.cluster))
     for d in rows:
         result = TestResult.from_json(d, session)
         results.append(result)
         result.report()
         for r in reporters:
             r.test_finished(result)
-    for r in reporters:
-        r.session_finished(results, False)
-    return time.perf_counter() - t0
 
 
 def session_end(n: int, earlier: int, root: Path) -> dict[str, float]:
     """Seconds each session-end report takes for an *n*-test session, *earlier* sessions beside it."""
     from ducktape.tests.reporter import make_reporters
     from ducktape.tests.reporters.html_report import INDEX_CACHE, write_results_index
-    from ducktape.tests.result import TestResult, TestResults
+    from ducktape.tests.result import TestResults
     from ducktape.tests.session import SessionContext
 
     for k in range(earlier):  # older sessions of 200 tests each, as a results root fills up
@@ -137,14 +144,7 @@ def session_end(n: int, earlier: int, root: Path) -> dict[str, float]:
     reporters = make_reporters(session, str(root))[:-1]  # all but the console summary
     results = TestResults(session, list(range(16)))
     results.start_time, results.stop_time = rows[0]["start_time"], rows[-1]["stop_time"]
-    for r in reporters:
-        r.session_started(session, n, cluster_size=16)
-    for d in rows:
-        result = TestResult.from_json(d, session)
-        results.append(result)
-        result.report()
-        for r in reporters:
-            r.test_finished(result)
+    feed(rows, session, reporters, results)
     times = {}
     for r in reporters:
         t0 = time.perf_counter()

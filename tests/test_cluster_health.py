@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import time
 
 import pytest
 
@@ -16,7 +17,7 @@ from ducktape.cluster.linux_remoteaccount import LinuxRemoteAccount
 from ducktape.cluster.node_container import InsufficientHealthyNodesError
 from ducktape.cluster.remoteaccount import RemoteAccountSSHConfig, connect_together
 from ducktape.utils.util import wait_until
-from tests.support.sshd import start_sshd
+from tests.support.sshd import _children, start_sshd
 
 
 def _driver_client(cluster: JsonCluster, account) -> object:
@@ -142,3 +143,30 @@ def test_when_the_mux_dies_health_checks_go_direct(mux_cluster):
     assert not any(w.via_mux for w in cluster._health._watches.values())
     cluster.free(nodes)
     assert len(_logins(sshd)) == 4, _logins(sshd)  # the mux's two, then the health checks' own
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for child in _children(pid):
+        found += [child, *_descendants(child)]
+    return found
+
+
+def test_forgetting_a_node_ends_its_ping_stuck_on_a_silent_link(mux_cluster):
+    cluster, sshd, _ = mux_cluster
+    cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    watch = next(iter(cluster._health._watches.values()))
+    frozen = _descendants(sshd.pid)  # the sessions stop answering; TCP still acknowledges
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        answered = watch.last_reply
+        # a ping is sent every second and now waits for a reply that never comes
+        wait_until(lambda: time.monotonic() - watch.last_reply > 3, timeout_sec=20, err_msg="pings still answered")
+        assert watch.last_reply == answered
+        cluster._health.forget(watch.account)
+        wait_until(lambda: not watch._thread.is_alive(), timeout_sec=20,
+                   err_msg="the health thread stayed blocked in its ping after the node was forgotten")
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)

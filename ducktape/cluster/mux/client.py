@@ -235,13 +235,15 @@ class MuxConnection:
         self._lock = threading.RLock()
         self._sftp: Any = None
         self._direct: SSHConnection | None = None
-        self._waiting: set[socket.socket] = set()  # requests awaiting their reply: close() ends them
+        self._waiting: set[socket.socket] = set()  # pings awaiting their reply: close() ends them
 
-    def _request(self, request: dict) -> tuple[socket.socket, dict]:
-        """A connection to the mux that asked for *request*, and the mux's reply."""
+    def _request(self, request: dict, interruptible: bool = False) -> tuple[socket.socket, dict]:
+        """A connection to the mux that asked for *request*, and the mux's reply (which
+        ``close()`` cuts short when *interruptible*)."""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        with self._lock:
-            self._waiting.add(sock)
+        if interruptible:
+            with self._lock:
+                self._waiting.add(sock)
         try:
             sock.connect(self.path)
             frames.send_json(sock, {**request, "node": self.config.to_json()})
@@ -305,7 +307,7 @@ class MuxConnection:
     def ping(self) -> None:
         """One keepalive round trip on the mux's connection to the node (which the mux reopens
         if it died); raises what a direct connection's ``ping`` would, or MuxUnavailable."""
-        sock, _reply = self._request({"op": "ping"})
+        sock, _reply = self._request({"op": "ping"}, interruptible=True)
         sock.close()
 
     def client(self) -> Any:
@@ -319,8 +321,8 @@ class MuxConnection:
         return self.client().get_transport()
 
     def close(self) -> None:
-        """Close this process's SFTP and direct connections, and end the requests awaiting a
-        reply (a ping blocked on a cut link wakes up)."""
+        """Close this process's SFTP and direct connections, and end the pings awaiting a
+        reply (one blocked on a cut link wakes up)."""
         with self._lock:
             for sock in self._waiting:
                 _end(sock)
