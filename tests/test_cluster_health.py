@@ -170,3 +170,15 @@ def test_forgetting_a_node_ends_its_ping_stuck_on_a_silent_link(mux_cluster):
     finally:
         for pid in frozen:
             os.kill(pid, signal.SIGCONT)
+
+
+def test_a_closed_cluster_stops_its_health_checks_before_the_mux_goes(mux_cluster):
+    cluster, sshd, handle = mux_cluster
+    cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    watches = list(cluster._health._watches.values())
+    cluster.close()  # what the session does at its end, then it stops the mux
+    wait_until(lambda: not any(w._thread.is_alive() for w in watches), timeout_sec=20,
+               err_msg="health threads outlived the cluster")
+    handle.stop()
+    assert all(w.via_mux for w in watches)  # none went looking for a connection of its own
+    assert len(_logins(sshd)) == 2, _logins(sshd)

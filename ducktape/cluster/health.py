@@ -122,7 +122,7 @@ class NodeWatch:
         """True when *err* says the multiplexer itself stopped answering: the node is then
         watched over a connection of the driver's own (the mux's failure fails the tests that
         used it, never the session's view of its nodes)."""
-        if not self.via_mux:
+        if not self.via_mux or self._stop.is_set():
             return False
         from ducktape.cluster.mux.client import MuxUnavailable
 

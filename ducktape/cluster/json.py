@@ -143,8 +143,10 @@ class JsonCluster(Cluster):
         self._spares.give_back(handed)
 
     def close(self) -> None:
-        """Close the spare connections; the health watch's threads are daemons."""
+        """Close the spare connections and stop the health watch (before the session's mux
+        stops: a watch that outlived it would log in to every node on its own)."""
         self._spares.close()
+        self._health.close()
 
     def free_single(self, node: ClusterNode) -> None:
         self._in_use_nodes.remove_node(node)
