@@ -352,9 +352,10 @@ _PLAIN_ERRORS = {"TimeoutError": TimeoutError, "timeout": TimeoutError, "Connect
 def _node_error(reply: dict, config: Any) -> Exception:
     """The node's failure as the mux saw it, of the class a direct connection would raise
     (the ssh_exception_checks functions and check_ssh look at it)."""
-    text = f"{reply.get('error', 'unknown error')} (through the SSH multiplexer)"
-    kind = reply.get("type")
-    if kind == "NoValidConnectionsError":
-        refused = ConnectionRefusedError(errno.ECONNREFUSED, text)
+    error, kind = str(reply.get("error", "unknown error")), reply.get("type")
+    if kind and error.startswith(f"{kind}: "):
+        error = error[len(kind) + 2:]  # describe() on this side names the class again
+    if kind == "NoValidConnectionsError":  # its own text names host and port: keep the socket's error
+        refused = ConnectionRefusedError(errno.ECONNREFUSED, f"{error.rsplit(': ', 1)[-1]} (through the SSH multiplexer)")
         return paramiko.ssh_exception.NoValidConnectionsError({(config.hostname, config.port): refused})
-    return _PLAIN_ERRORS.get(kind, paramiko.SSHException)(text)
+    return _PLAIN_ERRORS.get(kind, paramiko.SSHException)(f"{error} (through the SSH multiplexer)")
