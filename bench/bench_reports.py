@@ -5,6 +5,13 @@ report.xml after every test and once more at the end (O(N^2) in total). Ours app
 block to report.txt per test and renders the whole-file reports once. Both are fed the same
 N synthetic results (PASS/FAIL/FLAKY/IGNORE mix); we print the reporting time of each, the
 ratio, and the time of `ducktape-report rebuild` on our session.
+
+``--session-end N`` (issue 20: 10,000 results, report.json and the results index within 5 s)
+times instead what the end of one N-test session writes, each reporter on its own, in a
+results root holding ``--earlier`` older sessions: report.json, report.html with the results
+index, then the index alone (cold: no index cache; warm: the cache of the run before).
+
+    .venv/bin/python bench/bench_reports.py --session-end 10000 --earlier 20
 """
 from __future__ import annotations
 
@@ -90,7 +97,7 @@ def ours(rows: list[dict], session_dir: Path) -> float:
     """Our reporters over the same results: one append per test, whole files once."""
     from ducktape.tests.reporter import file_reporters
     from ducktape.tests.reporters.files import SessionRecordReporter
-    from ducktape.tests.result import TestResult, TestResults
+    from ducktape.tests.result import TestResults
     from ducktape.tests.session import SessionContext
 
     session = SessionContext(session_id="bench", results_dir=str(session_dir))
@@ -98,17 +105,71 @@ def ours(rows: list[dict], session_dir: Path) -> float:
     results = TestResults(session, list(range(8)))
     results.start_time = rows[0]["start_time"]
     t0 = time.perf_counter()
+    feed(rows, session, reporters, results)
     for r in reporters:
-        r.session_started(session, len(rows), cluster_size=8)
+        r.session_finished(results, False)
+    return time.perf_counter() - t0
+
+
+def feed(rows: list[dict], session, reporters: list, results) -> None:
+    """Start the session's *reporters*, then file each of *rows* as the runner files a result."""
+    from ducktape.tests.result import TestResult
+
+    for r in reporters:
+        r.session_started(session, len(rows), cluster_size=len(results.cluster))
     for d in rows:
         result = TestResult.from_json(d, session)
         results.append(result)
         result.report()
         for r in reporters:
             r.test_finished(result)
+
+
+def session_end(n: int, earlier: int, root: Path) -> dict[str, float]:
+    """Seconds each session-end report takes for an *n*-test session, *earlier* sessions beside it."""
+    from ducktape.tests.reporter import make_reporters
+    from ducktape.tests.reporters.html_report import INDEX_CACHE, write_results_index
+    from ducktape.tests.result import TestResults
+    from ducktape.tests.session import SessionContext
+
+    for k in range(earlier):  # older sessions of 200 tests each, as a results root fills up
+        old_dir = root / f"2026-01-{k + 1:02d}--001"
+        old_dir.mkdir(parents=True)
+        ours(synthetic_results(200, old_dir, seed=k), old_dir)
+    (root / INDEX_CACHE).unlink(missing_ok=True)
+    session_dir = root / "2026-12-01--001"
+    session_dir.mkdir()
+    rows = synthetic_results(n, session_dir)
+    session = SessionContext(session_id=session_dir.name, results_dir=str(session_dir))
+    reporters = make_reporters(session, str(root))[:-1]  # all but the console summary
+    results = TestResults(session, list(range(16)))
+    results.start_time, results.stop_time = rows[0]["start_time"], rows[-1]["stop_time"]
+    feed(rows, session, reporters, results)
+    times = {}
     for r in reporters:
+        t0 = time.perf_counter()
         r.session_finished(results, False)
-    return time.perf_counter() - t0
+        times[type(r).__name__] = time.perf_counter() - t0
+    (root / INDEX_CACHE).unlink()
+    t0 = time.perf_counter()
+    write_results_index(root)
+    times["index, cold cache"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    write_results_index(root)
+    times["index, warm cache"] = time.perf_counter() - t0
+    return times
+
+
+def print_session_end(n: int, earlier: int) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:
+        times = session_end(n, earlier, Path(tmp))
+    print(f"end of a {n}-test session, {earlier} earlier sessions in the results root:")
+    names = {"JsonFileReporter": "report.json", "HtmlReporter": "report.html + results index",
+             "TextFileReporter": "report.txt", "JUnitFileReporter": "report.xml"}
+    for name, seconds in times.items():
+        print(f"  {names.get(name, name):<30} {seconds:7.3f} s")
+    worst = max(times["JsonFileReporter"], times["HtmlReporter"], times["index, cold cache"])
+    print(f"  report.json and the index each within 5 s: {'yes' if worst < 5 else 'NO'} (slowest {worst:.3f} s)")
 
 
 def upstream(rows: list[dict], session_dir: Path, data_file: Path) -> float:
@@ -130,7 +191,12 @@ def rebuild_time(session_dir: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 300, 1000])
+    parser.add_argument("--session-end", type=int, metavar="N", help="time the end of one N-test session instead")
+    parser.add_argument("--earlier", type=int, default=20, help="older sessions in the root (with --session-end)")
     args = parser.parse_args()
+    if args.session_end:
+        print_session_end(args.session_end, args.earlier)
+        return
     print(f"{'tests':>6} {'upstream s':>11} {'ours s':>8} {'ratio':>7} {'rebuild s':>10}")
     for n in args.sizes:
         with tempfile.TemporaryDirectory(prefix="bench-reports-") as tmp:

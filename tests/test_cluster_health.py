@@ -3,16 +3,21 @@ connect together (issue 8). Real sshd on loopback; no timings asserted, only how
 connections were opened and when."""
 from __future__ import annotations
 
+import os
 import pickle
+import signal
+import time
 
 import pytest
 
+from ducktape.cluster import mux
 from ducktape.cluster.cluster_spec import ClusterSpec
 from ducktape.cluster.json import JsonCluster
 from ducktape.cluster.linux_remoteaccount import LinuxRemoteAccount
 from ducktape.cluster.node_container import InsufficientHealthyNodesError
 from ducktape.cluster.remoteaccount import RemoteAccountSSHConfig, connect_together
 from ducktape.utils.util import wait_until
+from tests.support.sshd import _children, start_sshd
 
 
 def _driver_client(cluster: JsonCluster, account) -> object:
@@ -75,3 +80,105 @@ def test_background_pings_are_bounded_in_total_not_per_node():
         interval = ping_interval(nodes)
         assert nodes / interval <= MAX_PINGS_PER_SEC  # pings per second, all nodes together
         assert stale_after(interval) >= 4 * interval  # a slower pace never makes a live node look dead
+
+
+# ---- with the session's multiplexer: the health checks ride on its connections --------------
+
+
+@pytest.fixture
+def mux_cluster(tmp_path):
+    """A two-node JsonCluster on a private sshd that logs each login, with the session's mux
+    started as the driver starts it; yields (cluster, sshd, mux handle)."""
+    sshd = start_sshd(tmp_path / "sshd", log_level="INFO")
+    cluster = JsonCluster(sshd.cluster_json(["n1", "n2"]))
+    handle = mux.start_for(cluster, True, str(tmp_path / "mux.log"))
+    try:
+        cluster.connect_ahead()
+        yield cluster, sshd, handle
+    finally:
+        cluster._health.close()
+        handle.stop()
+        sshd.stop()
+
+
+def _logins(sshd) -> list[str]:
+    return [line for line in (sshd.workdir / "sshd.log").read_text().splitlines()
+            if line.startswith("Accepted publickey")]
+
+
+def test_with_the_mux_health_checks_log_in_no_more(mux_cluster):
+    cluster, sshd, _ = mux_cluster
+    for _ in range(10):
+        cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    watches = list(cluster._health._watches.values())
+    assert len(watches) == 2 and all(w.via_mux for w in watches)
+    wait_until(lambda: all(w.last_reply > 0 for w in watches), timeout_sec=10, err_msg="no ping answered")
+    # one login per node for the whole session: the mux's (the health pings ride on it)
+    assert len(_logins(sshd)) == 2, _logins(sshd)
+    assert not cluster.parked()
+
+
+def test_with_the_mux_a_node_whose_sshd_stops_is_parked_with_its_cause(mux_cluster):
+    cluster, sshd, _ = mux_cluster
+    cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    watch = next(iter(cluster._health._watches.values()))
+    sshd.stop()  # the mux's connections to both nodes die with it
+    wait_until(lambda: not watch._conn.connected(), timeout_sec=30, err_msg="the mux never saw its connection close")
+    with pytest.raises(InsufficientHealthyNodesError):
+        cluster.alloc(ClusterSpec.simple_linux(1))
+    parked = cluster.parked()
+    assert sorted(parked) == ["n1", "n2"]  # one node asked, the other tried in its place
+    for cause in parked.values():
+        assert "cannot connect" in cause and "Connection refused" in cause, cause
+        assert "through the SSH multiplexer" in cause, cause
+
+
+def test_when_the_mux_dies_health_checks_go_direct(mux_cluster):
+    cluster, sshd, handle = mux_cluster
+    cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    os.kill(handle.pid, signal.SIGKILL)
+    # the next allocation asks the mux whether each node's connection is up: it no longer answers
+    nodes = cluster.alloc(ClusterSpec.simple_linux(2))
+    assert not cluster.parked()
+    assert not any(w.via_mux for w in cluster._health._watches.values())
+    cluster.free(nodes)
+    assert len(_logins(sshd)) == 4, _logins(sshd)  # the mux's two, then the health checks' own
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for child in _children(pid):
+        found += [child, *_descendants(child)]
+    return found
+
+
+def test_forgetting_a_node_ends_its_ping_stuck_on_a_silent_link(mux_cluster):
+    cluster, sshd, _ = mux_cluster
+    cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    watch = next(iter(cluster._health._watches.values()))
+    frozen = _descendants(sshd.pid)  # the sessions stop answering; TCP still acknowledges
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        answered = watch.last_reply
+        # a ping is sent every second and now waits for a reply that never comes
+        wait_until(lambda: time.monotonic() - watch.last_reply > 3, timeout_sec=20, err_msg="pings still answered")
+        assert watch.last_reply == answered
+        cluster._health.forget(watch.account)
+        wait_until(lambda: not watch._thread.is_alive(), timeout_sec=20,
+                   err_msg="the health thread stayed blocked in its ping after the node was forgotten")
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+
+
+def test_a_closed_cluster_stops_its_health_checks_before_the_mux_goes(mux_cluster):
+    cluster, sshd, handle = mux_cluster
+    cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    watches = list(cluster._health._watches.values())
+    cluster.close()  # what the session does at its end, then it stops the mux
+    wait_until(lambda: not any(w._thread.is_alive() for w in watches), timeout_sec=20,
+               err_msg="health threads outlived the cluster")
+    handle.stop()
+    assert all(w.via_mux for w in watches)  # none went looking for a connection of its own
+    assert len(_logins(sshd)) == 2, _logins(sshd)

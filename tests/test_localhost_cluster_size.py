@@ -156,3 +156,14 @@ def test_upstream_warns_about_tests_sized_to_the_cluster_and_we_do_not(tmp_path)
     assert upstream.returncode == ours.returncode == 0, upstream.stdout + ours.stdout + ours.stderr
     assert upstream.stdout.count("is using entire cluster") == 2
     assert "entire cluster" not in ours.stdout + ours.stderr
+
+
+def test_freed_nodes_go_back_in_name_order_whatever_order_they_come_back_in():
+    from ducktape.cluster.cluster_spec import ClusterSpec
+    from ducktape.cluster.localhost import LocalhostCluster
+
+    cluster = LocalhostCluster(num_nodes=12)
+    nodes = cluster.alloc(ClusterSpec.simple_linux(12))
+    for index in (7, 2, 11, 0, 5, 9, 3, 10, 1, 8, 4, 6):
+        cluster.free(nodes[index])
+    assert [node.name for node in cluster.alloc(ClusterSpec.simple_linux(12))] == [f"localhost{i}" for i in range(12)]

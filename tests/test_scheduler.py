@@ -104,3 +104,40 @@ def test_drain_returns_everything_pending(cluster):
     scheduler = TestScheduler(tests, cluster)
     assert scheduler.drain_remaining_tests() == [tests[1], tests[0]]
     assert len(scheduler) == 0
+
+
+class CountedContext(TestContext):
+    """A TestContext whose reads of its node request are counted."""
+
+    reads = 0
+
+    @property
+    def expected_cluster_spec(self):
+        CountedContext.reads += 1
+        return super().expected_cluster_spec
+
+    @property
+    def expected_num_nodes(self):
+        CountedContext.reads += 1
+        return super().expected_num_nodes
+
+
+def _reads_per_decision(cluster, pending: int) -> int:
+    session = SessionContext(session_id="s", results_dir="/tmp/ducktape-scheduler-test")
+    tests = [CountedContext(session_context=session, cluster=cluster, module="m", cls=SizedTest,
+                            function=SizedTest.test_a, injected_args={"i": i},
+                            cluster_use_metadata={"num_nodes": 1 + i % 3}) for i in range(pending)]
+    scheduler = TestScheduler(tests, cluster)
+    held = cluster.alloc(ClusterSpec.simple_linux(4))
+    CountedContext.reads = 0
+    for _ in range(5):
+        assert scheduler.peek() is None  # no node free: every pending test is looked at, or none
+    cluster.free(held[:2])
+    first = scheduler.peek()
+    scheduler.remove(first)
+    cluster.free(held[2:])
+    return CountedContext.reads
+
+
+def test_a_decision_looks_at_each_distinct_request_not_every_pending_test(cluster):
+    assert _reads_per_decision(cluster, 12) == _reads_per_decision(cluster, 1200)

@@ -20,12 +20,12 @@ class Cluster:
         self.max_used_nodes = 0
 
     def __len__(self) -> int:
-        return self.available().size() + self.used().size()
+        return self.num_available_nodes() + self.num_used_nodes()
 
     def alloc(self, cluster_spec: ClusterSpec) -> list[ClusterNode]:
         """Allocate nodes matching *cluster_spec* (InsufficientResourcesError on shortage)."""
         allocated = self.do_alloc(cluster_spec)
-        self.max_used_nodes = max(self.max_used_nodes, len(self.used()))
+        self.max_used_nodes = max(self.max_used_nodes, self.num_used_nodes())
         return allocated
 
     def do_alloc(self, cluster_spec: ClusterSpec) -> list[ClusterNode]:
@@ -47,6 +47,17 @@ class Cluster:
     def num_available_nodes(self) -> int:
         """How many nodes are free now."""
         return self.available().size()
+
+    def num_used_nodes(self) -> int:
+        """How many nodes are allocated now."""
+        return self.used().size()
+
+    def available_pool(self) -> NodeContainer:
+        """The free nodes (or their specs) grouped by OS and type, to count and to fit specs
+        against; read only. The scheduler asks it on every decision: clusters that keep their
+        free nodes in a NodeContainer hand it over as it is, so the answer costs no pass over
+        the nodes. The default describes ``available()``."""
+        return self.available().nodes
 
     def available(self) -> ClusterSpec:
         """The free nodes, as a ClusterSpec."""
@@ -114,3 +125,13 @@ class NodePoolCluster(Cluster):
 
     def used(self) -> ClusterSpec:
         return ClusterSpec.from_nodes(self._in_use_nodes)
+
+    # counted from the pools themselves: the driver asks on every allocation
+    def num_available_nodes(self) -> int:
+        return self._available_nodes.size()
+
+    def num_used_nodes(self) -> int:
+        return self._in_use_nodes.size()
+
+    def available_pool(self) -> NodeContainer:
+        return self._available_nodes

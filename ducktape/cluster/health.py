@@ -1,11 +1,14 @@
 """Is a node alive? Answered by the driver without an SSH handshake on the scheduling path.
 
-The driver keeps one SSH connection per node for this alone: it is never used for a
-test's commands and never crosses a fork (test processes go through the session's
-multiplexer, or open their own). A thread per node opens it (all nodes at once, when the first allocation asks) and then sends a
-keepalive request with a reply every ``PING_INTERVAL_SEC`` (less often on a cluster so
-large that all nodes together would exceed ``MAX_PINGS_PER_SEC``). Asking whether a node is
-healthy reads what the thread last saw, so it costs no network round trip:
+With the session's multiplexer on (cluster/mux), the checks ride on the mux's one
+connection per node: a ``ping`` request has the mux send the keepalive on it, so the
+session holds one login per node. Without it (or once the mux stops answering), the driver
+keeps one SSH connection per node for this alone, never used for a test's commands and
+never crossing a fork. A thread per node opens it (all nodes at once, when the first
+allocation asks) and then sends a keepalive request with a reply every
+``PING_INTERVAL_SEC`` (less often on a cluster so large that all nodes together would
+exceed ``MAX_PINGS_PER_SEC``). Asking whether a node is healthy reads what the thread last
+saw, so it costs no network round trip:
 
 - the connection failed (refused, timed out, authentication) or died and cannot be
   reopened (a connection seen closed is redialled at once, by the asking thread):
@@ -21,6 +24,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ducktape.cluster import mux
 from ducktape.cluster.ssh import SSHConnection, describe
 
 PING_INTERVAL_SEC = 1.0
@@ -29,7 +33,6 @@ STALE_AFTER_SEC = 8.0
 # grows instead, so the driver's background work does not grow with the node count.
 MAX_PINGS_PER_SEC = 16.0
 REDIAL_INTERVAL_SEC = 5.0
-PING_REQUEST = "keepalive@openssh.com"  # sshd answers it (with a failure), which is all we need
 
 CONNECTING, UP, DOWN = "connecting", "up", "down"
 
@@ -45,7 +48,7 @@ def stale_after(interval: float) -> float:
 
 
 class NodeWatch:
-    """The driver's view of one node: its own connection and a pinging thread."""
+    """The driver's view of one node: a connection (the mux's, or its own) and a pinging thread."""
 
     def __init__(self, account: Any, log: Callable[..., None], interval: Callable[[], float] = lambda: PING_INTERVAL_SEC):
         self.account = account
@@ -56,7 +59,10 @@ class NodeWatch:
         self._log = log
         self._changed = threading.Condition()
         self._stop = threading.Event()
-        self._conn = SSHConnection(account.ssh_config, log)
+        self._switch = threading.Lock()
+        path = mux.session_path()
+        self.via_mux = path is not None
+        self._conn: Any = SSHConnection(account.ssh_config, log) if path is None else _mux_connection(path, account, log)
         self._thread = threading.Thread(target=self._run, name=f"ducktape-health-{account.hostname}", daemon=True)
 
     def start(self) -> None:
@@ -81,9 +87,13 @@ class NodeWatch:
             self._conn.close()
 
     def _connect(self) -> None:
+        """Open the connection (or have the mux reopen its own) and see it answer."""
         try:
-            self._conn.client()
+            self._conn.ping()  # connects first; through the mux, a failure names its real cause
         except Exception as err:  # noqa: BLE001 - a health check answers, it does not raise
+            if self._mux_gone(err):
+                self._connect()
+                return
             self._set(DOWN, f"cannot connect: {describe(err)}")
             return
         self.last_reply = time.monotonic()
@@ -92,22 +102,37 @@ class NodeWatch:
     def _ping(self) -> None:
         """One keepalive round trip; blocks until the reply or until the transport dies."""
         try:
-            transport = self._conn.transport()
-            transport.global_request(PING_REQUEST, wait=True)
-            alive = transport.is_active()
+            self._conn.ping()
         except Exception as err:  # noqa: BLE001
-            alive, cause = False, describe(err)
+            cause = describe(err)
+            if self._stop.is_set():
+                return
+            if self._mux_gone(err):
+                self._connect()
+                return
         else:
-            cause = "the SSH connection closed"
-        if alive:
             self.last_reply = time.monotonic()
-            return
-        if self._stop.is_set():
             return
         self._log(logging.DEBUG, f"health connection lost ({cause}); reconnecting")
         self._connect()
         if self.state == DOWN:
             self.cause = f"{cause}; {self.cause}"
+
+    def _mux_gone(self, err: Exception) -> bool:
+        """True when *err* says the multiplexer itself stopped answering: the node is then
+        watched over a connection of the driver's own (the mux's failure fails the tests that
+        used it, never the session's view of its nodes)."""
+        if not self.via_mux or self._stop.is_set():
+            return False
+        from ducktape.cluster.mux.client import MuxUnavailable
+
+        if not isinstance(err, MuxUnavailable):
+            return False
+        with self._switch:
+            if self.via_mux:
+                self._log(logging.WARNING, f"{err}; checking the node over a connection of its own")
+                self._conn, self.via_mux = SSHConnection(self.account.ssh_config, self._log), False
+        return True
 
     def healthy(self, wait: float) -> bool:
         """The last answer; while the first connection is being opened, wait up to *wait* s."""
@@ -177,6 +202,12 @@ class NodeHealth:
             watches, self._watches = list(self._watches.values()), {}
         for watch in watches:
             watch.stop()
+
+
+def _mux_connection(path: str, account: Any, log: Callable[..., None]) -> Any:
+    from ducktape.cluster.mux.client import MuxConnection
+
+    return MuxConnection(path, account.ssh_config, log)
 
 
 def _account_log(account: Any) -> Callable[..., None]:

@@ -56,6 +56,7 @@ class JsonCluster(Cluster):
         self._health = NodeHealth()
         self._spares = SparePool()
         self._parked: dict[str, str] = {}
+        self._ahead = False
         source = "cluster definition"
         if cluster_json is None:
             source = kwargs.get("cluster_file") or DEFAULT_CLUSTER_FILE
@@ -72,7 +73,11 @@ class JsonCluster(Cluster):
 
     def connect_ahead(self) -> None:
         """Open the health watch's connections and dial spare ones to every free node now, all
-        at once and in the background (the session calls it before the first allocation)."""
+        at once and in the background (the session calls it before the first allocation).
+        Once only: allocations call it too, and must not pass over every node each time."""
+        if self._ahead:
+            return
+        self._ahead = True
         self._health.watch(a for a in self._available_accounts if _watched(a))
         if not mux.running():  # test processes use the mux's connections: spare sockets would go unused
             self._spares.fill(self.ssh_accounts())
@@ -124,6 +129,7 @@ class JsonCluster(Cluster):
         self.__dict__.update(state)
         self._health = NodeHealth()
         self._spares = SparePool()
+        self._ahead = False
 
     def take_predialled(self, nodes: list[ClusterNode]) -> dict[str, Any]:
         """Hostname -> a TCP connection to its sshd dialled ahead, for the test process about
@@ -137,8 +143,10 @@ class JsonCluster(Cluster):
         self._spares.give_back(handed)
 
     def close(self) -> None:
-        """Close the spare connections; the health watch's threads are daemons."""
+        """Close the spare connections and stop the health watch (before the session's mux
+        stops: a watch that outlived it would log in to every node on its own)."""
         self._spares.close()
+        self._health.close()
 
     def free_single(self, node: ClusterNode) -> None:
         self._in_use_nodes.remove_node(node)
@@ -153,6 +161,16 @@ class JsonCluster(Cluster):
 
     def used(self) -> ClusterSpec:
         return ClusterSpec.from_nodes(self._in_use_nodes)
+
+    # counted from the pools themselves: the driver asks on every allocation
+    def num_available_nodes(self) -> int:
+        return self._available_accounts.size()
+
+    def num_used_nodes(self) -> int:
+        return self._in_use_nodes.size()
+
+    def available_pool(self) -> NodeContainer:
+        return self._available_accounts
 
     def bad(self) -> ClusterSpec:
         """Nodes parked after failing a health check."""

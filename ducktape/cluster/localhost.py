@@ -8,6 +8,7 @@ from typing import Any
 from ducktape.cluster.cluster import NodePoolCluster
 from ducktape.cluster.cluster_node import ClusterNode
 from ducktape.cluster.local_account import LocalAccount
+from ducktape.cluster.node_container import group_key
 from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 
 UPSTREAM_NUM_NODES = 1000  # LocalhostCluster() built without num_nodes, as upstream
@@ -28,10 +29,22 @@ class LocalhostCluster(NodePoolCluster):
         super().__init__(ClusterNode(LocalAccount(config, ssh_exception_checks=checks)) for config in configs)
 
     def free_single(self, node: ClusterNode) -> None:
-        super().free_single(node)
+        self._in_use_nodes.remove_node(node)
+        _insert_in_order(self._available_nodes.node_groups.setdefault(group_key(node), []), node)
         node.account.close()
-        for group in self._available_nodes.node_groups.values():
-            group.sort(key=_node_number)
+
+
+def _insert_in_order(group: list, node: ClusterNode) -> None:
+    """Put *node* in its place among *group*'s nodes, kept in name order (a binary search:
+    freeing a node must not look at every node)."""
+    number, low, high = _node_number(node), 0, len(group)
+    while low < high:
+        middle = (low + high) // 2
+        if _node_number(group[middle]) <= number:
+            low = middle + 1
+        else:
+            high = middle
+    group.insert(low, node)
 
 
 def _node_number(node: ClusterNode) -> int:

@@ -29,6 +29,7 @@ WINDOW_SIZE = 4 * 1024 * 1024  # larger windows make paramiko's receive buffer t
 MAX_PACKET_SIZE = 32 * 1024
 # AES-GCM needs one OpenSSL call per packet where CTR+HMAC needs two: faster copies.
 FAST_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com")
+PING_REQUEST = "keepalive@openssh.com"  # sshd answers it (with a failure), which is all a ping needs
 
 
 def _paramiko() -> Any:
@@ -239,6 +240,14 @@ class SSHConnection:
                 if self._client is not None and self._client.get_transport() is transport:
                     self._connect()
             return self.transport().open_session(timeout=timeout)
+
+    def ping(self) -> None:
+        """One keepalive round trip (connecting first when the connection is down); blocks
+        until the reply or until the transport dies, and raises if it died."""
+        transport = self.transport()
+        transport.global_request(PING_REQUEST, wait=True)
+        if not transport.is_active():
+            raise EOFError("the SSH connection closed")
 
     def sftp(self) -> Any:
         """The SFTP client on this connection, opened on first use."""

@@ -74,6 +74,7 @@ class SessionRecord:
         self.record = {"session_id": session_id, "tag": session_tag, "driver_host": socket.gethostname(),
                        "driver_pid": os.getpid(),
                        "driver_start": process_start_time(os.getpid()), "hosts": []}
+        self._hosts: set[str] = set()  # record["hosts"] as a set: asked on every launch
         self.stale: list[dict] = []
 
     def open(self) -> None:
@@ -101,8 +102,9 @@ class SessionRecord:
     def before_use(self, nodes: list) -> None:
         """Record *nodes*' hosts, then end what dead sessions left on any of them."""
         keys = [node_key(node) for node in nodes]
-        new = [key for key in dict.fromkeys(keys) if key not in self.record["hosts"]]
+        new = [key for key in dict.fromkeys(keys) if key not in self._hosts]
         if new:
+            self._hosts.update(new)
             self.record["hosts"].extend(new)
             self._write()
         for record in self.stale:

@@ -4,8 +4,10 @@ The driver starts one multiplexer process per session (``SessionMux.start``), li
 on a Unix socket in a private directory. It logs in to each node once and keeps the
 connection; test processes (forked by the driver after it started) open their command
 and SFTP channels through it (``client.MuxConnection``) instead of logging in again,
-as OpenSSH's ControlMaster does. The driver's own connections (health checks) stay
-direct, so a multiplexer that fails fails the tests that used it, never the session.
+as OpenSSH's ControlMaster does. The driver's health checks ride on the same connections
+(``session_path``, a ``ping`` request): a session holds one login per node. Should the
+multiplexer itself fail, the health checks go back to connections of their own, so it
+fails the tests that used it, never the session.
 """
 from __future__ import annotations
 
@@ -32,6 +34,11 @@ def endpoint() -> str | None:
     if not _endpoint or _endpoint["owner"] == os.getpid():
         return None
     return _endpoint["path"]
+
+
+def session_path() -> str | None:
+    """The socket of this session's mux, for the driver's own requests (health pings), or None."""
+    return _endpoint.get("path")
 
 
 def running() -> bool:

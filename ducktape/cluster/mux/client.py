@@ -235,10 +235,15 @@ class MuxConnection:
         self._lock = threading.RLock()
         self._sftp: Any = None
         self._direct: SSHConnection | None = None
+        self._waiting: set[socket.socket] = set()  # pings awaiting their reply: close() ends them
 
-    def _request(self, request: dict) -> tuple[socket.socket, dict]:
-        """A connection to the mux that asked for *request*, and the mux's reply."""
+    def _request(self, request: dict, interruptible: bool = False) -> tuple[socket.socket, dict]:
+        """A connection to the mux that asked for *request*, and the mux's reply (which
+        ``close()`` cuts short when *interruptible*)."""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        if interruptible:
+            with self._lock:
+                self._waiting.add(sock)
         try:
             sock.connect(self.path)
             frames.send_json(sock, {**request, "node": self.config.to_json()})
@@ -246,6 +251,9 @@ class MuxConnection:
         except OSError as err:
             sock.close()
             raise MuxUnavailable(f"the SSH multiplexer ({self.path}) is not answering: {err}; {NO_MUX_HINT}") from None
+        finally:
+            with self._lock:
+                self._waiting.discard(sock)
         if not isinstance(reply, dict):
             sock.close()
             raise MuxUnavailable(f"the SSH multiplexer ({self.path}) closed the request; {NO_MUX_HINT}")
@@ -296,6 +304,12 @@ class MuxConnection:
         except paramiko.SSHException:
             return False
 
+    def ping(self) -> None:
+        """One keepalive round trip on the mux's connection to the node (which the mux reopens
+        if it died); raises what a direct connection's ``ping`` would, or MuxUnavailable."""
+        sock, _reply = self._request({"op": "ping"}, interruptible=True)
+        sock.close()
+
     def client(self) -> Any:
         """A real paramiko SSHClient of this process's own (port forwarding needs one)."""
         with self._lock:
@@ -307,7 +321,11 @@ class MuxConnection:
         return self.client().get_transport()
 
     def close(self) -> None:
+        """Close this process's SFTP and direct connections, and end the pings awaiting a
+        reply (one blocked on a cut link wakes up)."""
         with self._lock:
+            for sock in self._waiting:
+                _end(sock)
             if self._sftp is not None:
                 self._sftp.close()
                 self._sftp = None
@@ -334,9 +352,10 @@ _PLAIN_ERRORS = {"TimeoutError": TimeoutError, "timeout": TimeoutError, "Connect
 def _node_error(reply: dict, config: Any) -> Exception:
     """The node's failure as the mux saw it, of the class a direct connection would raise
     (the ssh_exception_checks functions and check_ssh look at it)."""
-    text = f"{reply.get('error', 'unknown error')} (through the SSH multiplexer)"
-    kind = reply.get("type")
-    if kind == "NoValidConnectionsError":
-        refused = ConnectionRefusedError(errno.ECONNREFUSED, text)
+    error, kind = str(reply.get("error", "unknown error")), reply.get("type")
+    if kind and error.startswith(f"{kind}: "):
+        error = error[len(kind) + 2:]  # describe() on this side names the class again
+    if kind == "NoValidConnectionsError":  # its own text names host and port: keep the socket's error
+        refused = ConnectionRefusedError(errno.ECONNREFUSED, f"{error.rsplit(': ', 1)[-1]} (through the SSH multiplexer)")
         return paramiko.ssh_exception.NoValidConnectionsError({(config.hostname, config.port): refused})
-    return _PLAIN_ERRORS.get(kind, paramiko.SSHException)(text)
+    return _PLAIN_ERRORS.get(kind, paramiko.SSHException)(f"{error} (through the SSH multiplexer)")

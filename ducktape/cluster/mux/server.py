@@ -5,8 +5,8 @@ with FD a listening Unix socket. Its stdin carries one JSON line (the nodes' ssh
 dialled at once, all in parallel) and then stays open: when the driver goes, stdin reaches
 EOF and this process exits, taking every channel with it.
 
-Each client connection asks for one thing: a running command, an SFTP channel, or the
-state of a node's connection. A client that goes away (its test process killed, an
+Each client connection asks for one thing: a running command, an SFTP channel, the
+state of a node's connection, or a keepalive round trip on it (the driver's health check). A client that goes away (its test process killed, an
 ``ssh_capture`` abandoned) ends its own channel and nothing else: each connection is
 relayed by its own threads, and a slow reader only holds back its own channel's window.
 """
@@ -174,6 +174,9 @@ class Mux:
             frames.send_json(sock, {"ok": True, "active": self._active(node, request.get("connect", False)),
                                     "channels": node.channels})
             return
+        if op == "ping":  # the driver's health check rides on this connection: no login of its own
+            frames.send_json(sock, _ping(node))
+            return
         try:
             if op == "exec":
                 chan = node.started(request["command"], bool(request.get("combine")), request.get("timeout"),
@@ -206,6 +209,15 @@ class Mux:
         except Exception as err:  # noqa: BLE001 - the answer is the state
             node._log(logging.DEBUG, f"connect failed: {describe(err)}")
             return False
+
+
+def _ping(node: Node) -> dict:
+    """One keepalive round trip on *node*'s connection (reopened first if it died), as a reply."""
+    try:
+        node.conn.ping()
+    except Exception as err:  # noqa: BLE001 - the driver's health check reads the cause
+        return {"ok": False, "error": describe(err), "type": type(err).__name__}
+    return {"ok": True}
 
 
 def _relay_raw(sock: socket.socket, chan: Any) -> None:
