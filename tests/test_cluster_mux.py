@@ -95,6 +95,72 @@ def test_a_killed_test_process_leaves_no_channel_behind(private_sshd, session_mu
     driver.close()
 
 
+def _shell_pid(sshd, out_path: str, then: str = "") -> None:
+    """Write the PID of the shell this process's commands run in (bash keeps ``$$`` in the
+    subshell each command gets), then run *then* in it, then close the account."""
+    account = _account(sshd)
+    lines = [account.ssh_output("echo $$").decode().strip()]
+    if then:
+        lines.append(account.ssh_output(then).decode().strip())
+    with open(out_path, "w") as out:
+        out.write(json.dumps(lines))
+    account.close()
+
+
+def test_an_idle_shell_serves_the_next_test_process(private_sshd, session_mux, tmp_path):
+    wait_until(lambda: _status(private_sshd)["active"], 20, backoff_sec=0.05)
+    pids = []
+    for i in range(3):
+        assert _in_child(_shell_pid, private_sshd, str(tmp_path / f"out{i}")) == 0
+        pids.append(json.loads((tmp_path / f"out{i}").read_text())[0])
+    assert pids[0].isdigit() and pids == [pids[0]] * 3  # one login shell for all three processes
+    wait_until(lambda: _status(private_sshd)["channels"] == 0, 10, backoff_sec=0.05)
+
+
+def test_a_shell_a_daemon_still_writes_to_is_not_given_back(private_sshd, session_mux, tmp_path):
+    """A process an earlier test left holding the shell's output could write into the next
+    test's commands: that shell is closed, and the next test process gets its own."""
+    wait_until(lambda: _status(private_sshd)["active"], 20, backoff_sec=0.05)
+    assert _in_child(_shell_pid, private_sshd, str(tmp_path / "first"), "sleep 30 & echo $!") == 0
+    first_shell, daemon = json.loads((tmp_path / "first").read_text())
+    driver = _account(private_sshd)
+    try:
+        assert _in_child(_shell_pid, private_sshd, str(tmp_path / "second")) == 0
+        second_shell = json.loads((tmp_path / "second").read_text())[0]
+        assert second_shell.isdigit() and second_shell != first_shell
+        assert _in_child(_shell_pid, private_sshd, str(tmp_path / "third")) == 0
+        assert json.loads((tmp_path / "third").read_text())[0] == second_shell  # a clean one is kept
+    finally:
+        driver.ssh(f"kill {int(daemon)}", allow_fail=True)
+        driver.close()
+
+
+def _shell_pid_then_hang(sshd, out_path: str, marker: str) -> None:
+    account = _account(sshd)
+    with open(out_path, "w") as out:
+        out.write(account.ssh_output("echo $$").decode().strip())
+    account.ssh(f"sh -c 'sleep 300; true' {marker}")  # the same idle shell runs it
+
+
+def test_the_shell_of_a_killed_test_process_is_not_given_back(private_sshd, session_mux, tmp_path):
+    wait_until(lambda: _status(private_sshd)["active"], 20, backoff_sec=0.05)
+    marker = f"mux-shell-killed-{os.getpid()}"
+    proc = FORK.Process(target=_shell_pid_then_hang, args=(private_sshd, str(tmp_path / "killed"), marker))
+    proc.start()
+    driver = _account(private_sshd)
+    try:
+        wait_until(lambda: marker.encode() in driver.ssh_output("ps -eo args", allow_fail=True), 20, backoff_sec=0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.join()
+        killed_shell = (tmp_path / "killed").read_text()
+        assert _in_child(_shell_pid, private_sshd, str(tmp_path / "next")) == 0
+        next_shell = json.loads((tmp_path / "next").read_text())[0]
+        assert next_shell.isdigit() and killed_shell.isdigit() and next_shell != killed_shell
+    finally:
+        driver.ssh(f"pkill -f '{marker}'", allow_fail=True)
+        driver.close()
+
+
 def _abandon_a_stream(sshd, out_path: str) -> None:
     account = _account(sshd)
     stream = account.ssh_capture("yes mux-abandoned")

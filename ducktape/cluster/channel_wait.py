@@ -25,6 +25,10 @@ class ChannelWaiter:
         """Forget earlier wake-ups; call before checking the channel, then ``wait``."""
         self._ready.clear()
 
+    def wake(self) -> None:
+        """Wake a ``wait`` now (the relay is told to stop)."""
+        self._ready.set()
+
     def wait(self, timeout: float | None) -> bool:
         """True when woken, False after *timeout* seconds (None: no limit)."""
         return self._ready.wait(timeout)

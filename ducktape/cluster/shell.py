@@ -32,6 +32,16 @@ START_SHELL = (
 )
 
 
+# Exit status 1 when a process other than this shell (a daemon an earlier command started
+# without redirecting its output) holds the shell's stdout or stderr: it could write into
+# the commands of whoever uses the shell next. Builtins only: no fork per process looked at.
+ALONE_CHECK = (
+    'for __dt_f in /proc/[0-9]*/fd/[12]; do case $__dt_f in /proc/$$/*|/proc/$BASHPID/*) continue;; esac; '
+    'if [ "$__dt_f" -ef /proc/$$/fd/1 ] || [ "$__dt_f" -ef /proc/$$/fd/3 ]; then exit 1; fi; done'
+)
+CHECK_TIMEOUT_SEC = 5.0
+
+
 def bash_quote(text: str) -> str:
     """*text* as one bash ``$'...'`` word on a single line (newlines escaped)."""
     escaped = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("\r", "\\r")
@@ -112,6 +122,17 @@ class RemoteShell:
         if self.stray or chan.closed or chan.eof_received or not chan.get_transport().is_active():
             return False
         return not (chan.recv_ready() or chan.recv_stderr_ready())
+
+    def alone(self) -> bool:
+        """True when the shell is idle, quiet, and no other process holds its output: it can
+        serve another test process as a fresh one would."""
+        if not self.usable():
+            return False
+        try:
+            status, out, _err = self.run(ALONE_CHECK, False, time.monotonic() + CHECK_TIMEOUT_SEC, lambda _cmd: None)
+        except (ShellBroken, CommandTimedOut):
+            return False
+        return status == 0 and not out and self.usable()
 
     def start(self, cmd: str, combine_stderr: bool) -> str:
         """Send *cmd* to the shell; return the token framing its output.
@@ -279,7 +300,12 @@ class ShellPool:
         exec_run(self.conn, kill_cmd, True, time.monotonic() + 10)
 
     def close(self) -> None:
+        """Close the idle shells; through the session's multiplexer, give back those no other
+        process holds (the next test process on the node then finds its shell started)."""
         with self._lock:
             idle, self._idle = self._idle, []
         for shell in idle:
-            shell.close()
+            if self.conn.keeps_shells and shell.alone():
+                shell.chan.release()
+            else:
+                shell.close()

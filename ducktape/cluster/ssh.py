@@ -152,6 +152,8 @@ class SSHConnection:
     *config* is a RemoteAccountSSHConfig; *log* is ``log(level, msg)`` of the owning account.
     """
 
+    keeps_shells = False  # its channels end with this process (see MuxConnection)
+
     def __init__(self, config: Any, log: Callable[..., None], predialled: Any = None):
         self.config = config
         self._log = log

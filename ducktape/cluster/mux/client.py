@@ -171,8 +171,17 @@ class MuxChannel:
         self.in_stderr_buffer.close()
         self._status_ready.set()
 
+    def release(self) -> None:
+        """Give this idle shell's channel back to the mux, which keeps it open for the next
+        test process on the node; this side is then closed, as by ``close``."""
+        try:
+            self._send(frames.RELEASE)
+        except OSError:
+            pass  # the mux or the channel is gone: nothing to give back
+        self.close()
+
     def close(self) -> None:
-        """End the channel (the mux closes it on the node); safe twice."""
+        """End the channel (the mux closes it on the node, unless it was released); safe twice."""
         self.closed = True
         if self._sock is not None and self._sock.fileno() >= 0:
             _end(self._sock)
@@ -227,6 +236,8 @@ class MuxSocket:
 class MuxConnection:
     """A node reached through the session's multiplexer at *path*; the same methods as
     ``SSHConnection``. Thread safe; ``close()`` is safe twice."""
+
+    keeps_shells = True  # an idle shell's channel can be given back (``MuxChannel.release``)
 
     def __init__(self, path: str, config: Any, log: Callable[..., None]):
         self.path = path

@@ -3,8 +3,8 @@
 A frame is one kind byte, a 4-byte big-endian length and that many bytes. A request (the
 command to run, if any) and its reply are JSON frames (``j``); a command's channel then
 carries its streams as frames (stdout ``o``, stderr ``e``, EOF ``f``, exit status ``x``,
-channel closed ``c`` towards the test process; stdin ``d`` and end of stdin ``w``
-towards the node). An SFTP channel
+channel closed ``c`` towards the test process; stdin ``d``, end of stdin ``w`` and
+``r``, "this shell is idle: keep it for the next test process", towards the node). An SFTP channel
 carries raw bytes after the reply, as paramiko's SFTPClient reads them from any socket.
 """
 from __future__ import annotations
@@ -20,6 +20,7 @@ MAX_PAYLOAD = 1 << 20
 JSON = b"j"
 STDIN = b"d"
 STDIN_EOF = b"w"
+RELEASE = b"r"
 STDOUT = b"o"
 STDERR = b"e"
 EOF = b"f"

@@ -28,6 +28,7 @@ from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 
 RELAY_CHUNK = 1 << 20
 STARTED_AHEAD = 2  # per node and command: channels started before a test process asks
+KEPT_SHELLS = 4  # per node: idle shells test processes gave back (a node serves one test at a time)
 log = logging.getLogger("ducktape.mux")
 
 
@@ -82,6 +83,17 @@ class Node:
             if quiet and chan.get_transport() is not None and chan.get_transport().is_active():
                 return chan
             chan.close()  # died or spoke while waiting: not what a fresh one would be
+
+    def keep(self, key: tuple, chan: Any) -> None:
+        """Keep *chan*, an idle shell a test process gave back, for the next one (its bash
+        and start-up files are then not paid again); close it if enough are kept."""
+        quiet = not (chan.recv_ready() or chan.recv_stderr_ready() or chan.eof_received or chan.closed)
+        with self.lock:
+            ready = self.ready.setdefault(key, [])
+            if quiet and len(ready) < KEPT_SHELLS:
+                ready.append(chan)
+                return
+        chan.close()
 
     def start_ahead(self, key: tuple) -> None:
         with self.lock:
@@ -188,16 +200,20 @@ class Mux:
             frames.send_json(sock, {"ok": False, "error": describe(err), "type": type(err).__name__})
             return
         node.count(+1)
+        released = False
         try:
             transport = chan.get_transport()
             frames.send_json(sock, {"ok": True, "remote_version": transport.remote_version or ""})
             if op == "sftp":
                 _relay_raw(sock, chan)
             else:
-                _relay_command(sock, chan)
+                released = _relay_command(sock, chan) and request["command"] == START_SHELL
         finally:
-            chan.close()
             node.count(-1)
+            if released:
+                node.keep((request["command"], bool(request.get("combine"))), chan)
+            else:
+                chan.close()
 
     @staticmethod
     def _active(node: Node, connect: bool) -> bool:
@@ -246,10 +262,14 @@ def _copy(read: Any, write: Any) -> None:
         return
 
 
-def _relay_command(sock: socket.socket, chan: Any) -> None:
-    """Relay a running command's streams as frames until either side ends."""
-    thread = threading.Thread(target=_relay_down, args=(sock, chan), daemon=True)
+def _relay_command(sock: socket.socket, chan: Any) -> bool:
+    """Relay a running command's streams as frames until either side ends. True when the
+    client gave the channel back (an idle shell): it is then left open, for ``Node.keep``."""
+    waiter = ChannelWaiter(chan)
+    stop = threading.Event()
+    thread = threading.Thread(target=_relay_down, args=(sock, chan, waiter, stop), daemon=True)
     thread.start()
+    released = False
     try:
         while True:
             kind, payload = frames.recv(sock)
@@ -257,20 +277,27 @@ def _relay_command(sock: socket.socket, chan: Any) -> None:
                 chan.sendall(payload)
             elif kind == frames.STDIN_EOF:
                 chan.shutdown_write()
-            else:  # the client closed: its channel ends with it
+            else:  # the client closed (its channel ends with it) or gave it back
+                released = kind == frames.RELEASE
                 break
     except (OSError, EOFError):
         pass  # the client or the node went away
-    chan.close()
+    if not released:
+        chan.close()
+    stop.set()
+    waiter.wake()
     thread.join()
+    return released
 
 
-def _relay_down(sock: socket.socket, chan: Any) -> None:
-    """Node -> test process: stdout, stderr, EOF and exit status, or the channel's end."""
-    waiter = ChannelWaiter(chan)
+def _relay_down(sock: socket.socket, chan: Any, waiter: ChannelWaiter, stop: threading.Event) -> None:
+    """Node -> test process: stdout, stderr, EOF and exit status, or the channel's end;
+    until *stop* (the channel was given back: what comes next is for its next user)."""
     try:
-        while True:
+        while not stop.is_set():
             waiter.arm()
+            if stop.is_set():
+                return
             while chan.recv_stderr_ready():
                 frames.send(sock, frames.STDERR, chan.recv_stderr(RELAY_CHUNK))
             while chan.recv_ready():

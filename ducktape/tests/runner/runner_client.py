@@ -112,7 +112,17 @@ class RunnerClient:
         finally:
             stop.set()
             _terminate_children(self.logger)
+            self._close_node_connections()
             self.test_context.close()
+
+    def _close_node_connections(self) -> None:
+        """Close this process's connections to its nodes (through the session's multiplexer,
+        their idle shells go back to it for the next test on the node)."""
+        for node in getattr(self.test_context.cluster, "nodes", []):
+            try:
+                node.account.close()
+            except Exception as err:  # noqa: BLE001 - the process exits next: its sockets close anyway
+                self.log(logging.DEBUG, f"closing the connection to {node.account.hostname}: {err!r}")
 
     def _end_own_leftovers(self, unreachable: list[str]) -> None:
         """Do what the driver does after a test that ended badly: end this test's tagged processes."""
