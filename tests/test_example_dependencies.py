@@ -1,7 +1,7 @@
 """The examples say what is missing at once: examples/zookeeper on the embedded cluster (no
-cluster file) that it needs nodes with their own addresses; with a node Python without kazoo
-(on a real namespace cluster) both examples name the package to install, instead of timing
-out after a minute."""
+cluster file) that it needs nodes with their own addresses, and touches no other machine's
+server there; with a node Python without kazoo (on a real namespace cluster) both examples
+name the package to install, instead of timing out after a minute."""
 from __future__ import annotations
 
 import json
