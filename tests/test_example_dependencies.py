@@ -1,11 +1,13 @@
 """The examples say what is missing at once: examples/zookeeper on the embedded cluster (no
-cluster file) that it needs nodes with their own addresses; with a node Python without kazoo
-(on a real namespace cluster) both examples name the package to install, instead of timing
-out after a minute."""
+cluster file) that it needs nodes with their own addresses, and touches no other machine's
+server there; with a node Python without kazoo (on a real namespace cluster) both examples
+name the package to install, instead of timing out after a minute."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 
 from tests.support.suites import REPO_ROOT, run_ducktape
 
@@ -36,6 +38,34 @@ def test_on_the_embedded_cluster_it_asks_for_nodes_of_their_own(tmp_path):
         first = summary.splitlines()[0]
         assert first.startswith('RuntimeError("the ZooKeeper example needs nodes with their own addresses'), first
         assert "sudo ducktape-cluster up --nodes 4" in first and "--cluster-file .ducktape/cluster.json" in first
+
+
+# A "ZooKeeper server" of another machine: a process named like one, in a PID namespace of its
+# own (as a namespace cluster node's processes are). Its pid as this namespace sees it is printed.
+OTHER_MACHINE = """
+ZK_ARGV0='java -cp /usr/share/java/zookeeper.jar org.apache.zookeeper.server.quorum.QuorumPeerMain zoo.cfg' \\
+    unshare --pid --fork bash -c 'exec -a "$ZK_ARGV0" sleep 600' &
+for _ in $(seq 100); do server=$(pgrep -f quorum.QuorumPeerMain) && break; sleep 0.1; done
+echo "server: $server"
+"$PYTHON" -m ducktape "$FIRST_TEST" > ducktape.out 2>&1
+kill -0 "$server" && echo "server alive"
+"""
+
+
+def test_on_the_embedded_cluster_other_machines_zookeeper_servers_are_left_alone(tmp_path):
+    """The embedded cluster's node is this machine, whose process table also lists every PID
+    namespace below it. The example's teardown there (after start refused) must not search it
+    by command line and kill the servers of a namespace cluster running beside it: that is what
+    failed test_e2e_servicewatcher now and then, when this test ran at the same time. Runs in a
+    private PID namespace, so no server of anyone else on this machine is at risk."""
+    (tmp_path / "other_machine.sh").write_text(OTHER_MACHINE)
+    proc = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "bash", "other_machine.sh"], cwd=tmp_path,
+                          env={**os.environ, "PYTHON": sys.executable,
+                               "FIRST_TEST": FIRST_TEST}, capture_output=True, text=True, timeout=300, check=False)
+    assert "server: " in proc.stdout and proc.stdout.split("server: ")[1].split()[0].isdigit(), proc.stdout
+    [summary] = _failures(tmp_path / "results")
+    assert "needs nodes with their own addresses" in summary.splitlines()[0], summary
+    assert "server alive" in proc.stdout, (proc.stdout, proc.stderr)
 
 
 def test_a_client_python_without_kazoo_is_named_with_the_package(netns_cluster_factory, tmp_path):

@@ -6,6 +6,10 @@ closes that pipe, and if data for it is still arriving (an abandoned ``ssh_captu
 iterator, a discarded shell) the transport thread's write fails with EBADF, which
 ends the whole transport: every other channel of the node's connection dies with it.
 A ``threading.Event`` on the channel's buffers cannot fail that way.
+
+The one event serves both buffers, and a read that empties one buffer clears it: a
+stderr chunk that arrives while stdout is being read loses its wake-up. So ``wait``
+looks at the channel itself before it sleeps.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ class ChannelWaiter:
     """Wakes when *chan* has stdout or stderr data, reaches EOF, or closes."""
 
     def __init__(self, chan: Any):
+        self._chan = chan
         self._ready = threading.Event()
         chan.in_buffer.set_event(self._ready)
         chan.in_stderr_buffer.set_event(self._ready)
@@ -30,5 +35,9 @@ class ChannelWaiter:
         self._ready.set()
 
     def wait(self, timeout: float | None) -> bool:
-        """True when woken, False after *timeout* seconds (None: no limit)."""
+        """True when the channel has something (now or within *timeout* seconds; None: no
+        limit), False after *timeout*."""
+        chan = self._chan
+        if chan.recv_ready() or chan.recv_stderr_ready() or chan.eof_received or chan.closed:
+            return True
         return self._ready.wait(timeout)

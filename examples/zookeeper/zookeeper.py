@@ -66,11 +66,16 @@ class ZookeeperService(Service):
         super().start(**kwargs)
         self.wait_for_leader(timeout_sec=60)
 
-    def check_own_addresses(self) -> None:
-        """Servers of an ensemble listen on the same ports, so each needs a node of its own
-        (the embedded LocalhostCluster's nodes are all this machine)."""
+    def own_addresses(self) -> bool:
+        """True when every node has an address of its own (the embedded LocalhostCluster's
+        nodes are all this machine)."""
         addresses = [node.account.externally_routable_ip for node in self.nodes]
-        if len(set(addresses)) < len(addresses):
+        return len(set(addresses)) == len(addresses)
+
+    def check_own_addresses(self) -> None:
+        """Servers of an ensemble listen on the same ports, so each needs a node of its own."""
+        if not self.own_addresses():
+            addresses = [node.account.externally_routable_ip for node in self.nodes]
             raise RuntimeError(f"the ZooKeeper example needs nodes with their own addresses, and these share "
                                f"{addresses[0]}: make some with 'sudo ducktape-cluster up --nodes 4', then pass "
                                f"--cluster-file .ducktape/cluster.json")
@@ -86,6 +91,11 @@ class ZookeeperService(Service):
 
     def clean_node(self, node, **kwargs):
         """Remove data, config and logs; kill a server a failed test may have left behind."""
+        if not self.own_addresses():
+            # The embedded cluster, where start() refused to run: nothing of ours is here, and
+            # this machine's process table also lists every PID namespace below it (namespace
+            # cluster nodes, containers), so the search by command line would kill their servers.
+            return
         # by command line, not java_pids/kill_java_processes: those need a JDK's jcmd, and
         # Debian's zookeeper package brings only a JRE
         node.account.kill_process(self.MAIN_CLASS, clean_shutdown=False, allow_fail=True)

@@ -23,7 +23,7 @@ from typing import Any
 
 from ducktape.cluster.cluster_file import ClusterFileError, cluster_settings
 
-DEFAULT_ON = False  # on by default once the e2e suites are proven stable over it (docs/running.md)
+DEFAULT_ON = True  # --no-mux, or "settings": {"mux": false} in the cluster file, turns it off
 SETTING = "mux"
 
 _endpoint: dict = {}  # "path", "owner": the socket of this session's mux and the driver's pid
