@@ -121,9 +121,10 @@ def test_with_the_mux_health_checks_log_in_no_more(mux_cluster):
 def test_with_the_mux_a_node_whose_sshd_stops_is_parked_with_its_cause(mux_cluster):
     cluster, sshd, _ = mux_cluster
     cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
-    watch = next(iter(cluster._health._watches.values()))
+    watches = list(cluster._health._watches.values())
     sshd.stop()  # the mux's connections to both nodes die with it
-    wait_until(lambda: not watch._conn.connected(), timeout_sec=30, err_msg="the mux never saw its connection close")
+    wait_until(lambda: not any(w._conn.connected() for w in watches), timeout_sec=30,
+               err_msg="the mux never saw its connections close")
     with pytest.raises(InsufficientHealthyNodesError):
         cluster.alloc(ClusterSpec.simple_linux(1))
     parked = cluster.parked()

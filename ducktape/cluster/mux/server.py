@@ -302,7 +302,9 @@ def _relay_down(sock: socket.socket, chan: Any, waiter: ChannelWaiter, stop: thr
                 frames.send(sock, frames.STDERR, chan.recv_stderr(RELAY_CHUNK))
             while chan.recv_ready():
                 frames.send(sock, frames.STDOUT, chan.recv(RELAY_CHUNK))
-            if chan.eof_received and not (chan.recv_ready() or chan.recv_stderr_ready()):
+            if chan.recv_ready() or chan.recv_stderr_ready():
+                continue  # more came meanwhile: relay it before saying the channel ended
+            if chan.eof_received:
                 frames.send(sock, frames.EOF)
                 frames.send(sock, frames.STATUS, str(chan.recv_exit_status()).encode())
                 return
