@@ -25,8 +25,8 @@ from typing import Any
 
 from ducktape.cluster import processes
 from ducktape.cluster.command import CommandResult, RemoteCommandError, SSHOutputIter
-from ducktape.cluster.log_monitor import LogMonitor, parse_pids, tagged_pids_command
-from ducktape.cluster.process_tag import current_tag
+from ducktape.cluster.log_monitor import LogMonitor
+from ducktape.cluster.process_tag import current_tag, parse_listing, tagged_command
 from ducktape.utils.http_utils import HttpMixin
 
 DEFAULT_PERMISSIONS = 0o755
@@ -35,6 +35,9 @@ module_logger = logging.getLogger("ducktape.cluster.remoteaccount")
 
 CommandHook = Callable[["Account", str], str]
 """A command hook: ``hook(account, cmd)`` returns the command to run instead of *cmd*."""
+
+
+TAGGED_SEARCH_TIMEOUT_SEC = 30.0
 
 
 class PrefixHook:
@@ -257,9 +260,15 @@ class Account(HttpMixin):
         if tag is None:
             return None
         try:
-            return parse_pids(self.ssh_output(tagged_pids_command(tag), combine_stderr=False))
+            return {int(line.split()[0]) for line in self.tagged_processes(tag)}
         except Exception:  # noqa: BLE001 - the wait then just runs to its timeout, as upstream's
             return None
+
+    def tagged_processes(self, tag: str) -> list[str]:
+        """``<pid> <command line>`` of each live process on this node that carries process tag
+        *tag* (cluster/process_tag.py); the search itself is not among them."""
+        return parse_listing(self.ssh_output(tagged_command(tag, listing=True), combine_stderr=False,
+                                             timeout_sec=TAGGED_SEARCH_TIMEOUT_SEC))
 
     def copy_between(self, src: str, dest: str, dest_node: Any) -> None:
         """Copy *src* from this node to *dest* on *dest_node*, through a local temp dir."""

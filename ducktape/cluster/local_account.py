@@ -25,6 +25,8 @@ from ducktape.cluster.command import (
     RemoteCommandTimeoutError,
 )
 from ducktape.cluster.consts import LINUX
+from ducktape.cluster.process_tag import SHOWN_CHARS, tag_pattern
+from ducktape.utils import proc
 
 KILL_GRACE_SEC = 2.0
 SHELL = "/bin/bash" if os.path.exists("/bin/bash") else "/bin/sh"
@@ -77,6 +79,12 @@ class LocalAccount(Account):
         return "127.0.0.1"
 
     # commands --------------------------------------------------------------------------
+    def tagged_processes(self, tag: str) -> list[str]:
+        """Read here: a shell started to search /proc costs more than the search. This
+        process itself is not among them."""
+        found = ((pid, proc.command_line(pid, SHOWN_CHARS)) for pid in proc.with_environ_entry(tag_pattern(tag)))
+        return [f"{pid} {command}".rstrip() for pid, command in found if command is not None]
+
     def _popen(self, cmd: str, combine_stderr: bool, stderr_file: Any = None) -> subprocess.Popen:
         return subprocess.Popen(
             [SHELL, "-c", self._as_sent(cmd)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,

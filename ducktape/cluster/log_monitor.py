@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
-from ducktape.cluster.process_tag import TAG_VARIABLE, current_tag, tag_pattern
+from ducktape.cluster.process_tag import current_tag, tagged_command
 from ducktape.errors import TimeoutError
 
 TAIL_LINES = 15
@@ -19,15 +19,6 @@ TAIL_LINES = 15
 class LogWriterExitedError(TimeoutError):
     """The processes that could write the awaited pattern are gone (a TimeoutError, so code
     that catches the wait's timeout catches this too)."""
-
-
-def tagged_pids_command(tag: str, each: str = 'echo "$p"') -> str:
-    """Shell running *each* (``$p`` is the pid) for every live process that carries process tag
-    *tag*. The search runs without the tag in its environment, so it never finds itself; the
-    shell that starts it (which may carry the tag) is left out by its pid."""
-    inner = (f'for p in $(grep -lsxzE "{tag_pattern(tag)}" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3); do '
-             f'[ "$p" != "$1" ] && [ -d "/proc/$p" ] && {each}; done; true')
-    return f'env -u {TAG_VARIABLE} sh -c {shlex.quote(inner)} _ "$$"'
 
 
 def parse_pids(output: bytes | str) -> set[int]:
@@ -91,7 +82,7 @@ class LogMonitor:
             '__dt_open=$(find /proc/[0-9]*/fd -lname "$__dt_abs" 2>/dev/null | head -n 1); '
             # only root sees every process's open files (a daemon of another user, started by sudo)
             '[ "$(id -u)" = 0 ] || __dt_open=unknown; '
-            f'echo "size $__dt_size open ${{__dt_open:+yes}}"; {tagged_pids_command(tag)}'
+            f'echo "size $__dt_size open ${{__dt_open:+yes}}"; {tagged_command(tag)}'
         )
         out = self.acct.ssh_output(script, allow_fail=True, combine_stderr=False).decode(errors="replace")
         lines = out.splitlines()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shlex
 
 TAG_VARIABLE = "DUCKTAPE_PROCESS_TAG"
 _TAG = re.compile(r"^[0-9a-f]{12}-[0-9]+$")
@@ -71,6 +72,52 @@ def kill_command(pattern: str, rounds: int = 10) -> str:
         'for __dt_p in $__dt_found; do kill -KILL "$__dt_p" 2>/dev/null; done; '
         "sleep 0.1; done; true"
     )
+
+
+SHOWN_CHARS = 100  # of each command line a listing shows
+# ``$p`` is a tagged process's pid; each prints what a search reports of it
+_PID = 'echo "$p"'
+_LISTED_SH = f'echo "$p $(tr "\\000" " " < "/proc/$p/cmdline" 2>/dev/null | cut -c1-{SHOWN_CHARS})"'
+_LISTED_BASH = ('mapfile -d "" -t __dt_c 2>/dev/null < "/proc/$p/cmdline"; printf -v __dt_l "%s " "${__dt_c[@]}"; '
+                f'echo "$p ${{__dt_l:0:{SHOWN_CHARS}}}"')
+
+
+def tagged_bash(tag: str, listing: bool = False) -> str:
+    """Bash, builtins only, printing the pid of each live process that carries *tag* (with
+    *listing*, ``<pid> <command line>``), the shell itself left out. It forks nothing, so it
+    can run in a node's command shell itself; a forked subshell shows its parent's
+    environment, never a tag it exported since, so it is not found either."""
+    each = _LISTED_BASH if listing else _PID
+    return ("__dt_tagged() { local IFS=$'\\n' p __dt_e __dt_v __dt_c __dt_l; for __dt_e in /proc/[0-9]*/environ; do "
+            'p=${__dt_e#/proc/}; p=${p%/environ}; '
+            'if [ "$p" = "$$" ] || [ "$p" = "$BASHPID" ]; then continue; fi; '
+            'mapfile -d "" -t __dt_v 2>/dev/null < "$__dt_e" || continue; '
+            # one pattern match per process: its entries joined by newlines
+            f"""case $'\\n'"${{__dt_v[*]}}"$'\\n' in *$'\\n'{tag_pattern(tag)}$'\\n'*) {each};; esac; """
+            "done; }; __dt_tagged; true")
+
+
+def tagged_command(tag: str, listing: bool = False) -> str:
+    """Shell (sh) doing what ``tagged_bash`` does: that in bash 5, else ``grep`` started
+    without the tag in its environment, so it never finds itself (the shell that starts it,
+    which may carry the tag, is left out by its pid)."""
+    each = _LISTED_SH if listing else _PID
+    # the pattern is hex, digits and "-": the same string as an ERE and literally
+    inner = (f'for p in $(grep -lsxzE "{tag_pattern(tag)}" /proc/[0-9]*/environ 2>/dev/null | cut -d/ -f3); do '
+             f'[ "$p" != "$1" ] && [ -d "/proc/$p" ] && {each}; done; true')
+    return (f'if [ "${{BASH_VERSINFO:-0}}" -ge 5 ]; then eval {shlex.quote(tagged_bash(tag, listing))}; '
+            f'else env -u {TAG_VARIABLE} sh -c {shlex.quote(inner)} _ "$$"; fi')
+
+
+def parse_listing(output: bytes | str) -> list[str]:
+    """The ``<pid> <command line>`` lines of a listing, stripped; other lines dropped."""
+    text = output.decode(errors="replace") if isinstance(output, bytes) else output
+    lines = []
+    for line in text.splitlines():
+        pid, _, command = line.strip().partition(" ")
+        if pid.isdigit():
+            lines.append(f"{pid} {command.strip()}".rstrip())
+    return lines
 
 
 def parse_killed(output: bytes | str) -> list[str]:

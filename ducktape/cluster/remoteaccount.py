@@ -18,7 +18,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ducktape.cluster import mux, process_tag, transfer
-from ducktape.cluster.account import DEFAULT_PERMISSIONS, Account
+from ducktape.cluster.account import (
+    DEFAULT_PERMISSIONS,
+    TAGGED_SEARCH_TIMEOUT_SEC,
+    Account,
+)
 from ducktape.cluster.channel_wait import ChannelWaiter
 from ducktape.cluster.command import (
     LineStream,
@@ -225,6 +229,17 @@ class RemoteAccount(Account):
             return self._pool.run(self._as_sent(cmd), combine_stderr, timeout_sec)
         except CommandTimedOut as timed_out:
             raise RemoteCommandTimeoutError(self, cmd, timeout_sec) from timed_out
+
+    @check_ssh
+    def tagged_processes(self, tag: str) -> list[str]:
+        """Searched by a command shell itself, with builtins (no process started on the node);
+        through a command of its own where the node has no such shell free."""
+        self._connection()
+        try:
+            found = self._pool.run_inline(process_tag.tagged_bash(tag, listing=True), TAGGED_SEARCH_TIMEOUT_SEC)
+        except CommandTimedOut as timed_out:
+            raise RemoteCommandTimeoutError(self, "search for tagged processes", TAGGED_SEARCH_TIMEOUT_SEC) from timed_out
+        return super().tagged_processes(tag) if found is None else process_tag.parse_listing(found)
 
     @check_ssh
     def _stream(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> Any:

@@ -10,7 +10,6 @@ and a timed-out command can be killed with everything it started. A small pool s
 """
 from __future__ import annotations
 
-import re
 import secrets
 import threading
 import time
@@ -32,12 +31,13 @@ START_SHELL = (
 )
 
 
-# Exit status 1 when a process other than this shell (a daemon an earlier command started
+# Sets __dt_a to 0 when a process other than this shell (a daemon an earlier command started
 # without redirecting its output) holds the shell's stdout or stderr: it could write into
-# the commands of whoever uses the shell next. Builtins only: no fork per process looked at.
+# the commands of whoever uses the shell next. Builtins only, run by the shell itself after
+# every inline script (no fork at all).
 ALONE_CHECK = (
-    'for __dt_f in /proc/[0-9]*/fd/[12]; do case $__dt_f in /proc/$$/*|/proc/$BASHPID/*) continue;; esac; '
-    'if [ "$__dt_f" -ef /proc/$$/fd/1 ] || [ "$__dt_f" -ef /proc/$$/fd/3 ]; then exit 1; fi; done'
+    '__dt_a=1; for __dt_f in /proc/[0-9]*/fd/[12]; do case $__dt_f in /proc/$$/*) continue;; esac; '
+    'if [ "$__dt_f" -ef /proc/$$/fd/1 ] || [ "$__dt_f" -ef /proc/$$/fd/3 ]; then __dt_a=0; break; fi; done'
 )
 CHECK_TIMEOUT_SEC = 5.0
 
@@ -98,12 +98,34 @@ class _Reader:
             self._waiter.wait(1.0 if wait is None else min(wait, 1.0))
 
 
+def find_marker(data: bytes | bytearray, head: bytes, start: int = 0) -> tuple[int, int, int] | None:
+    """The first complete ``<head><digits>\n`` in *data* from *start*: (where it starts, where
+    it ends, the number), or None. Plain searches: a regex per command token costs more
+    CPU than the command's whole round trip."""
+    at = data.find(head, start)
+    while at >= 0:
+        digits_from = at + len(head)
+        newline = data.find(b"\n", digits_from)
+        if newline < 0:
+            return None
+        digits = data[digits_from:newline]
+        if digits.isdigit():
+            return at, newline + 1, int(digits)
+        at = data.find(head, at + 1)
+    return None
+
+
+def strip_pid_line(data: bytes | bytearray, tok: str) -> bytes:
+    """*data* without its ``<tok>P<pid>\n`` line."""
+    found = find_marker(data, tok.encode() + b"P")
+    return bytes(data) if found is None else bytes(data[: found[0]] + data[found[1]:])
+
+
 def strip_stderr(err: bytes | bytearray, tok: str) -> bytes:
     """The command's own stderr: without the pid line, the end marker and what followed it."""
     end = (tok + "E\n").encode()
     at = err.find(end)
-    data = bytes(err if at < 0 else err[:at])
-    return re.sub(tok.encode() + rb"P\d+\n", b"", data, count=1)
+    return strip_pid_line(err if at < 0 else err[:at], tok)
 
 
 class RemoteShell:
@@ -113,6 +135,7 @@ class RemoteShell:
         self.chan = chan
         self.fresh = True  # no command has completed on it yet
         self.stray = False  # output came after a command's end markers
+        self.known_alone: bool | None = None  # ALONE_CHECK's answer, until the next command
         chan.exec_command(START_SHELL)
 
     def usable(self) -> bool:
@@ -128,11 +151,12 @@ class RemoteShell:
         serve another test process as a fresh one would."""
         if not self.usable():
             return False
-        try:
-            status, out, _err = self.run(ALONE_CHECK, False, time.monotonic() + CHECK_TIMEOUT_SEC, lambda _cmd: None)
-        except (ShellBroken, CommandTimedOut):
-            return False
-        return status == 0 and not out and self.usable()
+        if self.known_alone is None:
+            try:
+                self.run_inline(":", time.monotonic() + CHECK_TIMEOUT_SEC)
+            except (ShellBroken, CommandTimedOut):
+                return False
+        return bool(self.known_alone) and self.usable()
 
     def start(self, cmd: str, combine_stderr: bool) -> str:
         """Send *cmd* to the shell; return the token framing its output.
@@ -143,17 +167,30 @@ class RemoteShell:
         """
         tok = secrets.token_hex(8)
         redirect = "2>&1" if combine_stderr else "2>&3"
-        script = (
-            f"( eval {bash_quote(cmd)} ) </dev/null {redirect} 3>&- & __dt_p=$!; "
-            f"printf '{tok}P%s\\n' \"$__dt_p\" >&3; wait \"$__dt_p\"; __dt_s=$?; "
-            f"printf '{tok}S%s\\n' \"$__dt_s\"; printf '{tok}E\\n' >&3\n"
-        )
-        self.chan.sendall(script.encode())
+        self.known_alone = None
+        self._send(f"( eval {bash_quote(cmd)} ) </dev/null {redirect} 3>&- & __dt_p=$!; "
+                   f"printf '{tok}P%s\\n' \"$__dt_p\" >&3; wait \"$__dt_p\"; __dt_s=$?; ", tok)
         return tok
+
+    def _send(self, head: str, tok: str) -> None:
+        """Send *head* (which sets ``__dt_s``) and the end markers, as one line."""
+        self.chan.sendall(f"{head}printf '{tok}S%s\\n' \"$__dt_s\"; printf '{tok}E\\n' >&3\n".encode())
 
     def run(self, cmd: str, combine_stderr: bool, deadline: float | None, kill: Callable[[int], None]) -> tuple:
         """Run *cmd*; return (exit_status, stdout, stderr). CommandTimedOut after killing it."""
         return self.collect(self.start(cmd, combine_stderr), deadline, kill)
+
+    def run_inline(self, script: str, deadline: float | None) -> bytes:
+        """Run *script* in the shell itself, not in a subshell, then ALONE_CHECK; return its
+        stdout. Only for builtin-only scripts of ours that neither read stdin nor exit: it
+        costs no fork, and the check's answer is kept in ``known_alone``.
+        Its stderr is dropped. CommandTimedOut (the shell closed) if it outlives *deadline*."""
+        tok = secrets.token_hex(8)
+        self._send(f"eval {bash_quote(script)}; {ALONE_CHECK}; printf '{tok}A%s\\n' \"$__dt_a\"; __dt_s=0; ", tok)
+        _status, out, _err = self.collect(tok, deadline, lambda _cmd: None)
+        found = find_marker(out, (tok + "A").encode())
+        self.known_alone = found is not None and found[2] == 1
+        return out if found is None else out[: found[0]] + out[found[1]:]
 
     def collect(self, tok: str, deadline: float | None, kill: Callable[[int], None]) -> tuple:
         """Read the output of the command framed by *tok* up to its end markers.
@@ -163,41 +200,41 @@ class RemoteShell:
         "Killed" when ``b`` is killed) may write right after them. What follows a marker is
         no part of this command; it marks the shell as no longer to be trusted."""
         reader = _Reader(self.chan)
-        end_out = re.compile(tok.encode() + rb"S(\d+)\n")
+        end_out = (tok + "S").encode()
         end_err = (tok + "E\n").encode()
-        found: list = []  # the stdout marker's match, once seen
+        found: list = []  # the stdout marker (start, end, status), once seen
         scanned = 0  # stdout before this offset holds no marker (it is not searched again)
 
         def finished() -> bool:
             nonlocal scanned
             if not found:
-                match = end_out.search(reader.out, scanned)
-                if match is None:
+                marker = find_marker(reader.out, end_out, scanned)
+                if marker is None:
                     scanned = max(0, len(reader.out) - 64)
                     return False
-                found.append(match)
+                found.append(marker)
             return end_err in reader.err
 
         try:
             if not reader.pump(finished, deadline):
                 self._stop(reader, tok, finished, kill)
         except ShellBroken:
-            started = re.search(tok.encode() + rb"P\d+\n", reader.err) is not None
+            started = find_marker(reader.err, (tok + "P").encode()) is not None
             if not started or not self.chan.get_transport().is_active():
                 raise
             # The command started and took its shell with it (``kill -9 $$``): it ended by
             # a signal, as it would have under upstream's one-shell-per-command. Not re-run.
             return -1, bytes(reader.out), strip_stderr(reader.err, tok)
-        match = found[0]
-        if match.end() < len(reader.out) or not reader.err.endswith(end_err):
+        start, end, status = found[0]
+        if end < len(reader.out) or not reader.err.endswith(end_err):
             self.stray = True
-        return int(match.group(1)), bytes(reader.out[: match.start()]), strip_stderr(reader.err, tok)
+        return status, bytes(reader.out[:start]), strip_stderr(reader.err, tok)
 
     def _stop(self, reader: _Reader, tok: str, finished: Callable[[], bool], kill: Callable[[int], None]) -> None:
         """Kill the command's process group (TERM, then KILL) and raise CommandTimedOut."""
-        found = re.search(tok.encode() + rb"P(\d+)\n", reader.err)
+        found = find_marker(reader.err, (tok + "P").encode())
         if found:
-            pid = int(found.group(1))
+            pid = found[2]
             for sig in ("TERM", "KILL"):
                 kill_cmd = f"kill -{sig} -- -{pid} 2>/dev/null; kill -{sig} {pid} 2>/dev/null; true"
                 kill(kill_cmd)
@@ -217,22 +254,21 @@ class RemoteShell:
 def exec_run(conn: Any, cmd: str, combine_stderr: bool, deadline: float | None) -> tuple:
     """Run *cmd* on a fresh channel through the login shell: (exit_status, stdout, stderr)."""
     tok = secrets.token_hex(8)
-    marker = re.compile(tok.encode() + rb"P(\d+)\n")
     chan = conn.open_channel()
     try:
         chan.set_combine_stderr(combine_stderr)
         chan.exec_command(f"printf '{tok}P%s\\n' $$ >&2; {cmd}")
         reader = _Reader(chan)
         if not reader.pump(lambda: chan.eof_received, deadline):
-            found = marker.search(reader.out if combine_stderr else reader.err)
+            found = find_marker(reader.out if combine_stderr else reader.err, (tok + "P").encode())
             if found:
-                pid = int(found.group(1))
+                pid = found[2]
                 exec_run(conn, f"kill -KILL -- -{pid} 2>/dev/null; kill -KILL {pid}; true", True, None)
             raise CommandTimedOut(bytes(reader.out), bytes(reader.err))
         status = chan.recv_exit_status()
         if combine_stderr:
-            return status, marker.sub(b"", bytes(reader.out), count=1), b""
-        return status, bytes(reader.out), marker.sub(b"", bytes(reader.err), count=1)
+            return status, strip_pid_line(reader.out, tok), b""
+        return status, bytes(reader.out), strip_pid_line(reader.err, tok)
     finally:
         chan.close()
 
@@ -276,12 +312,24 @@ class ShellPool:
     def run(self, cmd: str, combine_stderr: bool, timeout_sec: float | None) -> tuple:
         """(exit_status, stdout, stderr) of *cmd*; CommandTimedOut after killing it."""
         deadline = None if timeout_sec is None else time.monotonic() + timeout_sec
+        result = self._on_shell(lambda shell: shell.run(cmd, combine_stderr, deadline, self._kill))
+        return exec_run(self.conn, cmd, combine_stderr, deadline) if result is None else result
+
+    def run_inline(self, script: str, timeout_sec: float) -> bytes | None:
+        """stdout of *script*, a builtin-only bash script, run by a shell itself
+        (``RemoteShell.run_inline``); None when this node has no shell free for it."""
+        deadline = time.monotonic() + timeout_sec
+        return self._on_shell(lambda shell: shell.run_inline(script, deadline))
+
+    def _on_shell(self, work: Callable[[RemoteShell], Any]) -> Any:
+        """``work(shell)`` on an idle shell; None when there is none to have (the pool is full,
+        or this node's login shell cannot run our loop)."""
         shell = self._take()
         if shell is None:
-            return exec_run(self.conn, cmd, combine_stderr, deadline)
+            return None
         keep = False
         try:
-            result = shell.run(cmd, combine_stderr, deadline, self._kill)
+            result = work(shell)
             keep = True
             shell.fresh = False
             return result
@@ -292,7 +340,7 @@ class ShellPool:
             # The shell died before running anything: no bash, or a login shell that
             # cannot run our loop. Use plain exec channels on this node from now on.
             self.disabled = True
-            return exec_run(self.conn, cmd, combine_stderr, deadline)
+            return None
         finally:
             self._give_back(shell, keep)
 

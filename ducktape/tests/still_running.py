@@ -3,19 +3,10 @@ cleaned, by the test's process tag (``cluster/process_tag.py``), to name them in
 Ending them is the runner's job (``leftovers.py``)."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
-from ducktape.cluster.log_monitor import tagged_pids_command
 from ducktape.cluster.node_group import NodeGroup
-from ducktape.tests.leftovers import LOCAL, node_key
-
-SHOWN_CHARS = 100  # of each command line
-
-
-def listing_command(tag: str) -> str:
-    """Shell printing ``<pid> <command line>`` for each live process with *tag*."""
-    return tagged_pids_command(tag, f'echo "$p $(tr "\\000" " " < "/proc/$p/cmdline" 2>/dev/null | cut -c1-{SHOWN_CHARS})"')
+from ducktape.tests.leftovers import node_key
 
 
 def still_running(nodes: list, tag: str) -> list[str]:
@@ -24,19 +15,9 @@ def still_running(nodes: list, tag: str) -> list[str]:
     machines: dict[str, Any] = {}
     for node in nodes:
         machines.setdefault(node_key(node), node.account)
-    outcomes = NodeGroup(machines.values()).call(
-        lambda account: account.ssh_output(listing_command(tag), allow_fail=True, combine_stderr=False,
-                                           timeout_sec=30), name="still running")
-    found = []
-    for key, outcome in zip(machines, outcomes):
-        if outcome.error is not None:
-            continue
-        for line in outcome.value.decode(errors="replace").splitlines():
-            pid, _, command = line.strip().partition(" ")
-            if not pid.isdigit() or (key == LOCAL and int(pid) == os.getpid()):
-                continue
-            found.append(f"{key}: {pid} {command.strip()}".rstrip())
-    return found
+    outcomes = NodeGroup(machines.values()).call(lambda account: account.tagged_processes(tag), name="still running")
+    return [f"{key}: {line}" for key, outcome in zip(machines, outcomes) if outcome.error is None
+            for line in outcome.value]
 
 
 def still_running_warning(found: list[str]) -> str:

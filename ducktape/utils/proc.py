@@ -101,6 +101,16 @@ def with_environ_entry(entry: str) -> list[int]:
     return found
 
 
+def command_line(pid: int, chars: int) -> str | None:
+    """The first *chars* characters of *pid*'s command line, arguments joined by spaces;
+    None once it has ended."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            return cmdline.read().replace(b"\0", b" ").decode(errors="replace")[:chars].strip()
+    except OSError:
+        return None
+
+
 def end_with_environ_entry(entry: str, rounds: int = 10, timeout: float = 2.0) -> list[str]:
     """SIGKILL every local process whose environment holds *entry*, stopping each first so it
     cannot fork in between; repeat until none is left. ``"<pid> <name>"`` per process ended."""
