@@ -253,6 +253,27 @@ def test_the_mux_exits_when_the_driver_stops_it(private_sshd, session_mux):
     assert mux.endpoint() is None and not mux.running()
 
 
+def _start_mux_and_wait(sshd, log: str, out: str) -> None:
+    handle = mux.SessionMux()
+    handle.start([RemoteAccountSSHConfig(**sshd.ssh_config("w1"))], log)
+    with open(out, "w") as f:
+        f.write(json.dumps({"pid": handle.pid, "dir": handle._dir}))
+    time.sleep(120)
+
+
+def test_the_mux_cleans_up_after_a_killed_driver(private_sshd, tmp_path):
+    """A SIGKILLed driver cannot remove the mux's socket directory: the mux does, as it exits."""
+    out = tmp_path / "mux.json"
+    driver = FORK.Process(target=_start_mux_and_wait, args=(private_sshd, str(tmp_path / "mux.log"), str(out)))
+    driver.start()
+    wait_until(lambda: out.exists() and out.read_text(), timeout_sec=30, err_msg="the driver started no mux")
+    started = json.loads(out.read_text())
+    assert os.path.exists(os.path.join(started["dir"], "mux.sock"))
+    os.kill(driver.pid, signal.SIGKILL)
+    driver.join(10)
+    wait_until(lambda: not os.path.exists(started["dir"]), timeout_sec=30, err_msg="the socket directory is left")
+
+
 def test_flags_and_cluster_file_setting_choose(tmp_path):
     path = tmp_path / "cluster.json"
     path.write_text(json.dumps({"settings": {"mux": False}, "nodes": []}))

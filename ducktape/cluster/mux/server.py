@@ -324,8 +324,15 @@ def _shut(sock: socket.socket) -> None:
         pass
 
 
-def _exit_when_driver_goes() -> None:
+def _exit_when_driver_goes(path: str) -> None:
+    """Exit at EOF on stdin. A driver that was killed cannot remove the socket's private
+    directory: remove it here (only the socket, and the directory only if then empty)."""
     sys.stdin.buffer.read()
+    for remove, target in ((os.unlink, path), (os.rmdir, os.path.dirname(path))):
+        try:
+            remove(target)
+        except OSError:
+            pass
     os._exit(0)
 
 
@@ -337,7 +344,7 @@ def main(argv: list[str]) -> int:
     threading.stack_size(512 * 1024)  # one or two threads per open channel
     mux = Mux()
     mux.warm(json.loads(sys.stdin.buffer.readline() or b"[]"))
-    threading.Thread(target=_exit_when_driver_goes, daemon=True).start()
+    threading.Thread(target=_exit_when_driver_goes, args=(listener.getsockname(),), daemon=True).start()
     while True:
         client, _ = listener.accept()
         threading.Thread(target=mux.serve, args=(client,), daemon=True).start()
