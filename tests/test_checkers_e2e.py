@@ -150,9 +150,11 @@ def test_the_history_reaches_report_json_with_the_anomaly_marked(session):
     assert history["lanes"] == ["0", "1", "2", "3"] and history["aligned"] is True
     assert history["n"] == len(recorded) // 2 == len(history["ops"])
     marks = [op[7] for op in history["ops"]]
-    assert marks.count(2) == 1 and marks.count(3) == 1
-    writer = next(op for op in history["ops"] if op[7] == 3)
-    assert writer[1] == "write" and writer[3] == json.dumps(history["check"]["states"][0])
+    # a writer for each state the register could hold before the stale read (two when writes overlapped)
+    states = [json.dumps(state) for state in history["check"]["states"]]
+    writers = [op for op in history["ops"] if op[7] == 3]
+    assert marks.count(2) == 1 and len(writers) == len(history["check"]["writers"]) >= 1
+    assert all(w[1] == "write" and w[3] in states for w in writers)
     culprit = next(op for op in history["ops"] if op[7] == 2)
     fault = results["test_partitioned_replica"]["faults"][0]
     # the stale read happened while the replica was cut off
@@ -174,7 +176,8 @@ def test_the_report_draws_lanes_fault_and_anomaly(page, session):
     assert page.eval(f"{first}.querySelectorAll('rect.hist-op').length") == drawn
     assert page.eval(f"{first}.querySelectorAll('rect.op-anomaly').length") == 1
     assert page.eval(f"{first}.querySelectorAll('rect.hist-fault').length") == 1
-    assert page.eval(f"{first}.querySelectorAll('rect.op-writer').length") == 1
+    writers = [op for op in results["test_partitioned_replica"]["history"]["ops"] if op[7] == 3]
+    assert page.eval(f"{first}.querySelectorAll('rect.op-writer').length") == len(writers) >= 1
     summary = page.eval("document.querySelector('tr.details .anomaly-summary').textContent")
     assert summary.startswith("not linearizable")
     culprit = page.eval("document.querySelector('tr.details .anomaly-ops .culprit').textContent")
