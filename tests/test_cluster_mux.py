@@ -17,7 +17,7 @@ from ducktape.cluster.cluster_file import ClusterFileError
 from ducktape.cluster.command import NodeConnectionError
 from ducktape.cluster.linux_remoteaccount import LinuxRemoteAccount
 from ducktape.cluster.mux.client import MuxConnection
-from ducktape.cluster.remoteaccount import RemoteAccountSSHConfig
+from ducktape.cluster.remoteaccount import RemoteAccountSSHConfig, connect_together
 from ducktape.utils.util import wait_until
 from tests.support.sshd import _children, start_sshd
 from tests.support.suites import copy_data, run_ducktape
@@ -251,6 +251,34 @@ def test_the_mux_exits_when_the_driver_stops_it(private_sshd, session_mux):
     session_mux.stop()
     assert not os.path.exists(f"/proc/{pid}")  # exited and reaped
     assert mux.endpoint() is None and not mux.running()
+
+
+def test_status_questions_share_one_connection_to_the_mux(private_sshd, session_mux):
+    """The driver asks at every allocation whether the node's connection is up: one connection
+    to the mux answers them all, and still sees the node go."""
+    conn = MuxConnection(mux._endpoint["path"], RemoteAccountSSHConfig(**private_sshd.ssh_config("w1")), print)
+    try:
+        assert conn.status(connect=True)["active"]
+        asked = conn._status_sock
+        assert conn.connected() and conn.connected() and conn._status_sock is asked
+        private_sshd.stop()  # ends the mux's connection to the node
+        wait_until(lambda: not conn.connected(), timeout_sec=30, err_msg="the status never showed the node gone")
+        assert conn._status_sock is asked
+    finally:
+        conn.close()
+    assert conn._status_sock is None and asked.fileno() == -1
+
+
+def _group_of_a_test_process(sshd) -> None:
+    account = _account(sshd)
+    connect_together([account])
+    os._exit(0 if account._group is None else 1)
+
+
+def test_a_test_process_under_the_mux_connects_nothing_ahead(private_sshd, session_mux):
+    """Its nodes' connections are the mux's, open since the session started: no handshake to
+    start ahead, so no thread and no request per node."""
+    assert _in_child(_group_of_a_test_process, private_sshd) == 0
 
 
 def _start_mux_and_wait(sshd, log: str, out: str) -> None:

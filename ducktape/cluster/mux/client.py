@@ -247,6 +247,8 @@ class MuxConnection:
         self._sftp: Any = None
         self._direct: SSHConnection | None = None
         self._waiting: set[socket.socket] = set()  # pings awaiting their reply: close() ends them
+        self._status_sock: socket.socket | None = None  # kept open: each status is one round trip
+        self._status_lock = threading.Lock()
 
     def _request(self, request: dict, interruptible: bool = False) -> tuple[socket.socket, dict]:
         """A connection to the mux that asked for *request*, and the mux's reply (which
@@ -298,10 +300,21 @@ class MuxConnection:
             return self._sftp
 
     def status(self, connect: bool = False) -> dict:
-        """The mux's view of the node: ``active`` (connection up) and open ``channels``."""
-        sock, reply = self._request({"op": "status", "connect": connect})
-        sock.close()
-        return reply
+        """The mux's view of the node: ``active`` (connection up) and open ``channels``. The
+        connection that asked first stays open for the next questions."""
+        with self._status_lock:
+            sock = self._status_sock
+            if sock is not None:
+                try:
+                    frames.send_json(sock, {"connect": connect})
+                    reply = frames.recv_json(sock)
+                except OSError:
+                    reply = None
+                if isinstance(reply, dict) and reply.get("ok"):
+                    return reply
+                sock.close()  # the mux went away (or restarted): ask anew, which says so if it is gone
+            self._status_sock, reply = self._request({"op": "status", "connect": connect})
+            return reply
 
     def connect(self) -> None:
         """Have the mux connect to the node now; raises if it cannot."""
@@ -334,6 +347,10 @@ class MuxConnection:
     def close(self) -> None:
         """Close this process's SFTP and direct connections, and end the pings awaiting a
         reply (one blocked on a cut link wakes up)."""
+        with self._status_lock:
+            if self._status_sock is not None:
+                self._status_sock.close()
+                self._status_sock = None
         with self._lock:
             for sock in self._waiting:
                 _end(sock)

@@ -182,9 +182,11 @@ class Mux:
     def _answer(self, sock: socket.socket, request: dict) -> None:
         node = self.node(request["node"])
         op = request.get("op")
-        if op == "status":
-            frames.send_json(sock, {"ok": True, "active": self._active(node, request.get("connect", False)),
-                                    "channels": node.channels})
+        if op == "status":  # answered, and again for each further request on this connection:
+            while isinstance(request, dict):  # the driver asks at every allocation, at no cost of a new one
+                frames.send_json(sock, {"ok": True, "active": self._active(node, request.get("connect", False)),
+                                        "channels": node.channels})
+                request = frames.recv_json(sock)
             return
         if op == "ping":  # the driver's health check rides on this connection: no login of its own
             frames.send_json(sock, _ping(node))
