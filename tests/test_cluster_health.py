@@ -118,12 +118,29 @@ def test_with_the_mux_health_checks_log_in_no_more(mux_cluster):
     assert not cluster.parked()
 
 
+def test_with_the_mux_allocations_ask_nothing_while_connections_are_known_up(mux_cluster):
+    """Each watch follows its node's connection in the mux, which answers when it dies: an
+    allocation meanwhile costs no request to the mux."""
+    cluster, _, _ = mux_cluster
+    cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    watches = list(cluster._health._watches.values())
+    wait_until(lambda: all(w._link_up for w in watches), timeout_sec=10, err_msg="no watch follows its node")
+    asked = []
+    for watch in watches:
+        real_connected = watch._conn.connected
+        watch._conn.connected = lambda real=real_connected: (asked.append(1), real())[1]
+    for _ in range(5):
+        cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    assert not asked
+
+
 def test_with_the_mux_a_node_whose_sshd_stops_is_parked_with_its_cause(mux_cluster):
     cluster, sshd, _ = mux_cluster
     cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
     watches = list(cluster._health._watches.values())
     sshd.stop()  # the mux's connections to both nodes die with it
-    wait_until(lambda: not any(w._conn.connected() for w in watches), timeout_sec=30,
+    # the mux tells the driver (each watch follows its node's connection) as they close
+    wait_until(lambda: not any(w._link_up or w._conn.connected() for w in watches), timeout_sec=30,
                err_msg="the mux never saw its connections close")
     with pytest.raises(InsufficientHealthyNodesError):
         cluster.alloc(ClusterSpec.simple_linux(1))
@@ -137,8 +154,11 @@ def test_with_the_mux_a_node_whose_sshd_stops_is_parked_with_its_cause(mux_clust
 def test_when_the_mux_dies_health_checks_go_direct(mux_cluster):
     cluster, sshd, handle = mux_cluster
     cluster.free(cluster.alloc(ClusterSpec.simple_linux(2)))
+    watches = list(cluster._health._watches.values())
     os.kill(handle.pid, signal.SIGKILL)
-    # the next allocation asks the mux whether each node's connection is up: it no longer answers
+    # the watches' follow requests end with the mux: the next allocation asks the mux whether
+    # each node's connection is up, and it no longer answers
+    wait_until(lambda: not any(w._link_up for w in watches), timeout_sec=30, err_msg="no watch saw the mux go")
     nodes = cluster.alloc(ClusterSpec.simple_linux(2))
     assert not cluster.parked()
     assert not any(w.via_mux for w in cluster._health._watches.values())

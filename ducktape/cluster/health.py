@@ -8,7 +8,9 @@ never crossing a fork. A thread per node opens it (all nodes at once, when the f
 allocation asks) and then sends a keepalive request with a reply every
 ``PING_INTERVAL_SEC`` (less often on a cluster so large that all nodes together would
 exceed ``MAX_PINGS_PER_SEC``). Asking whether a node is healthy reads what the thread last
-saw, so it costs no network round trip:
+saw, so it costs no network round trip. (Through the mux, a second thread per node holds a
+request the mux answers the moment the node's connection dies; while none has come, an
+allocation asks nothing at all.)
 
 - the connection failed (refused, timed out, authentication) or died and cannot be
   reopened (a connection seen closed is redialled at once, by the asking thread):
@@ -19,6 +21,7 @@ saw, so it costs no network round trip:
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -33,6 +36,7 @@ STALE_AFTER_SEC = 8.0
 # grows instead, so the driver's background work does not grow with the node count.
 MAX_PINGS_PER_SEC = 16.0
 REDIAL_INTERVAL_SEC = 5.0
+FOLLOW_RETRY_SEC = 1.0  # via the mux, while a node's connection is down: how often to ask to follow it again
 
 CONNECTING, UP, DOWN = "connecting", "up", "down"
 
@@ -64,9 +68,40 @@ class NodeWatch:
         self.via_mux = path is not None
         self._conn: Any = SSHConnection(account.ssh_config, log) if path is None else _mux_connection(path, account, log)
         self._thread = threading.Thread(target=self._run, name=f"ducktape-health-{account.hostname}", daemon=True)
+        self._link_up = False  # via the mux: known up since the mux said so and has not said otherwise
+        self._following: Any = None  # that connection to the mux
 
     def start(self) -> None:
         self._thread.start()
+        if self.via_mux:
+            threading.Thread(target=self._follow, name=f"ducktape-follow-{self.account.hostname}", daemon=True).start()
+
+    def _follow(self) -> None:
+        """Via the mux: have it say when the node's connection dies, so an allocation asks
+        no one while the connection is known up. Otherwise (not known up, the mux gone, the
+        watch switched to its own connection) allocations ask, as without it."""
+        from ducktape.cluster.mux import frames
+
+        while not self._stop.is_set() and self.via_mux:
+            try:
+                sock, up = self._conn.follow()
+            except Exception:  # noqa: BLE001 - the pings and allocations find out what is wrong
+                sock, up = None, False
+            if sock is not None:
+                self._following = sock
+                if self._stop.is_set():
+                    sock.close()
+                    return
+                self._link_up = up
+                try:
+                    if up:
+                        frames.recv_json(sock)  # returns when the connection dies (or the mux goes)
+                except OSError:
+                    pass
+                finally:
+                    self._link_up = False
+                    sock.close()
+            self._stop.wait(FOLLOW_RETRY_SEC)  # a dead connection: ask again in a moment
 
     def _set(self, state: str, cause: str = "") -> None:
         with self._changed:
@@ -141,7 +176,7 @@ class NodeWatch:
         if self.state == CONNECTING:
             self.cause = f"no SSH connection within {wait:g} s"
             return False
-        if self.state == UP and not self._conn.connected():
+        if self.state == UP and not self._link_up and not self._conn.connected():
             self._connect()  # the connection dropped since the last ping: a refused redial is a dead node
         if self.state == DOWN:
             return False
@@ -154,6 +189,12 @@ class NodeWatch:
     def stop(self) -> None:
         self._stop.set()
         self._conn.close()  # wakes a ping blocked on a dead link
+        following = self._following
+        if following is not None:
+            try:
+                following.shutdown(socket.SHUT_RDWR)  # wakes the follow thread; the mux sees EOF
+            except OSError:
+                pass
 
 
 class NodeHealth:

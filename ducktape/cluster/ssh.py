@@ -265,6 +265,11 @@ class SSHConnection:
         with self._lock:
             return self._client is not None and self._alive()
 
+    def live_transport(self) -> Any:
+        """The transport if a live connection is open now, else None (never connects)."""
+        with self._lock:
+            return self._client.get_transport() if self._client is not None and self._alive() else None
+
     def explain(self, err: Exception) -> None:
         """Raise this connection's own error for a channel that broke with *err*, if it has
         one; a direct connection has none beyond *err* (the multiplexer's does)."""

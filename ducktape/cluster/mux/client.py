@@ -316,6 +316,13 @@ class MuxConnection:
             self._status_sock, reply = self._request({"op": "status", "connect": connect})
             return reply
 
+    def follow(self) -> tuple[socket.socket, bool]:
+        """(a connection to the mux, whether the node's connection is up now). While it is
+        up, the mux answers once more on that connection when it dies; ``frames.recv_json``
+        on it returns then (or when the mux, or the caller closing it, ends it)."""
+        sock, reply = self._request({"op": "follow"})
+        return sock, bool(reply.get("active"))
+
     def connect(self) -> None:
         """Have the mux connect to the node now; raises if it cannot."""
         if not self.status(connect=True)["active"]:

@@ -6,7 +6,8 @@ dialled at once, all in parallel) and then stays open: when the driver goes, std
 EOF and this process exits, taking every channel with it.
 
 Each client connection asks for one thing: a running command, an SFTP channel, the
-state of a node's connection, or a keepalive round trip on it (the driver's health check). A client that goes away (its test process killed, an
+state of a node's connection (once, again on request, or each time it changes), or a
+keepalive round trip on it (the driver's health check). A client that goes away (its test process killed, an
 ``ssh_capture`` abandoned) ends its own channel and nothing else: each connection is
 relayed by its own threads, and a slow reader only holds back its own channel's window.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import select
 import socket
 import sys
 import threading
@@ -28,6 +30,7 @@ from ducktape.cluster.ssh_config import RemoteAccountSSHConfig
 
 RELAY_CHUNK = 1 << 20
 STARTED_AHEAD = 2  # per node and command: channels started before a test process asks
+FOLLOW_CHECK_SEC = 5.0  # how often a followed connection's thread looks whether the driver still listens
 KEPT_SHELLS = 4  # per node: idle shells test processes gave back (a node serves one test at a time)
 log = logging.getLogger("ducktape.mux")
 
@@ -191,6 +194,9 @@ class Mux:
         if op == "ping":  # the driver's health check rides on this connection: no login of its own
             frames.send_json(sock, _ping(node))
             return
+        if op == "follow":
+            _follow(sock, node)
+            return
         try:
             if op == "exec":
                 chan = node.started(request["command"], bool(request.get("combine")), request.get("timeout"),
@@ -236,6 +242,19 @@ def _ping(node: Node) -> dict:
     except Exception as err:  # noqa: BLE001 - the driver's health check reads the cause
         return {"ok": False, "error": describe(err), "type": type(err).__name__}
     return {"ok": True}
+
+
+def _follow(sock: socket.socket, node: Node) -> None:
+    """Tell the driver whether *node*'s connection is up; if it is, tell it again the moment it
+    dies (the transport's thread ends), so the driver's allocations need not ask."""
+    transport = node.conn.live_transport()
+    frames.send_json(sock, {"ok": True, "active": transport is not None})
+    while transport is not None and transport.is_active():
+        transport.join(FOLLOW_CHECK_SEC)
+        if select.select([sock], [], [], 0)[0]:
+            return  # the driver stopped following (EOF) or is gone
+    if transport is not None:
+        frames.send_json(sock, {"ok": True, "active": False})
 
 
 def _relay_raw(sock: socket.socket, chan: Any) -> None:
