@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import threading
 from pathlib import Path
@@ -123,6 +124,24 @@ def test_session_ids(tmp_path) -> None:
         fp.write("2001-01-01--042")
     assert generate_session_id(id_file).endswith("--001"), "a new day restarts the counter"
     assert generate_results_dir("rel/root", "x") == os.path.join(os.path.abspath("rel/root"), "x")
+
+
+def _ids_into(id_file: str, out: str) -> None:
+    with open(out, "w") as f:
+        f.write(" ".join(generate_session_id(id_file) for _ in range(10)))
+
+
+def test_runs_sharing_the_id_file_never_get_the_same_id(tmp_path) -> None:
+    """Shards of a night start together, each with a results root of its own and one id file."""
+    id_file = str(tmp_path / "session_id")
+    fork = multiprocessing.get_context("fork")
+    procs = [fork.Process(target=_ids_into, args=(id_file, str(tmp_path / f"ids-{i}"))) for i in range(6)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(60)
+    ids = [i for n in range(6) for i in (tmp_path / f"ids-{n}").read_text().split()]
+    assert len(ids) == 60 and len(set(ids)) == 60, sorted(ids)
 
 
 def test_concurrent_session_allocation_never_shares_a_dir(tmp_path) -> None:

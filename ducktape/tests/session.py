@@ -1,10 +1,13 @@
 """The session: its context (flags every test sees), its logger, its id and results directory."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fcntl
 import os
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from ducktape.defaults import ConsoleDefaults
@@ -92,14 +95,32 @@ def _next_id(previous: str | None) -> str:
 
 
 def generate_session_id(session_id_file: str) -> str:
-    """Read the last id from *session_id_file*, write and return the next one."""
-    previous = None
-    if os.path.isfile(session_id_file):
-        with open(session_id_file) as fp:
-            previous = fp.read().strip()
-    session_id = _next_id(previous)
-    _write_session_id(session_id_file, session_id)
+    """Read the last id from *session_id_file*, write and return the next one. Runs that share
+    the file (sharded nights started together, with results roots of their own) each get an id
+    of their own: the read and the write happen under a lock on ``<file>.lock``."""
+    with _locked(session_id_file + ".lock"):
+        previous = None
+        if os.path.isfile(session_id_file):
+            with open(session_id_file) as fp:
+                previous = fp.read().strip()
+        session_id = _next_id(previous)
+        _write_session_id(session_id_file, session_id)
     return session_id
+
+
+@contextlib.contextmanager
+def _locked(path: str) -> Iterator[None]:
+    """An exclusive lock on *path* between processes (none where it cannot be created)."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError:
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _write_session_id(session_id_file: str, session_id: str) -> None:
