@@ -46,7 +46,7 @@ class Cluster:
 
     def num_available_nodes(self) -> int:
         """How many nodes are free now."""
-        return self.available().size()
+        return self.available_pool().size()
 
     def num_used_nodes(self) -> int:
         """How many nodes are allocated now."""
@@ -126,11 +126,7 @@ class NodePoolCluster(Cluster):
     def used(self) -> ClusterSpec:
         return ClusterSpec.from_nodes(self._in_use_nodes)
 
-    # counted from the pools themselves: the driver asks on every allocation
-    def num_available_nodes(self) -> int:
-        return self._available_nodes.size()
-
-    def num_used_nodes(self) -> int:
+    def num_used_nodes(self) -> int:  # counted from the pool: the driver asks on every allocation
         return self._in_use_nodes.size()
 
     def available_pool(self) -> NodeContainer:

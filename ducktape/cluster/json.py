@@ -162,11 +162,7 @@ class JsonCluster(Cluster):
     def used(self) -> ClusterSpec:
         return ClusterSpec.from_nodes(self._in_use_nodes)
 
-    # counted from the pools themselves: the driver asks on every allocation
-    def num_available_nodes(self) -> int:
-        return self._available_accounts.size()
-
-    def num_used_nodes(self) -> int:
+    def num_used_nodes(self) -> int:  # counted from the pool: the driver asks on every allocation
         return self._in_use_nodes.size()
 
     def available_pool(self) -> NodeContainer:
